@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * vipfo: every adapter answers for the virtual IPs with its own MAC, and
+ * the survivors announce them when one adapter fails.
+ *
+ * Generic netlink family "vipfo", version 1. State is per network
+ * namespace. Commands that change state need CAP_NET_ADMIN in the user
+ * namespace owning the network namespace; reading is open to everyone.
+ * A request is applied completely or not at all; every rejection carries
+ * an extended ack message naming the offending attribute.
+ *
+ * VIPFO_CMD_GROUP_NEW (reply: the group as in GET)
+ *   VIPFO_A_GROUP_NAME            string, required, 1-31 chars [a-zA-Z0-9_.-]
+ *   VIPFO_A_GARP_COUNT            u32, optional, 1..100, default 3
+ *   VIPFO_A_GARP_INTERVAL         u32 ms, optional, 10..60000, default 200
+ *   VIPFO_A_DEVS                  nest, optional
+ *     VIPFO_A_DEV (repeated)      nest
+ *       VIPFO_DEV_A_IFINDEX       u32, required
+ *   VIPFO_A_VIPS                  nest, optional
+ *     VIPFO_A_VIP (repeated)      nest
+ *       VIPFO_VIP_A_FAMILY        u16 AF_INET or AF_INET6, required
+ *       VIPFO_VIP_A_ADDR          binary, 4 or 16 bytes by family, required
+ *
+ * VIPFO_CMD_GROUP_DEL
+ *   VIPFO_A_GROUP_NAME            required
+ *
+ * VIPFO_CMD_GROUP_SET
+ *   VIPFO_A_GROUP_NAME            required
+ *   VIPFO_A_GARP_COUNT            optional
+ *   VIPFO_A_GARP_INTERVAL         optional
+ *
+ * VIPFO_CMD_DEV_ADD, VIPFO_CMD_DEV_DEL
+ *   VIPFO_A_GROUP_NAME            required
+ *   VIPFO_A_DEVS                  required, as in GROUP_NEW
+ *
+ * VIPFO_CMD_VIP_ADD, VIPFO_CMD_VIP_DEL
+ *   VIPFO_A_GROUP_NAME            required
+ *   VIPFO_A_VIPS                  required, as in GROUP_NEW
+ *
+ * VIPFO_CMD_GROUP_GET without NLM_F_DUMP: one group, without its VIP list
+ *   VIPFO_A_GROUP_NAME            required
+ * VIPFO_CMD_GROUP_GET with NLM_F_DUMP: every group (or the one named), each
+ * in as many messages as it takes; the first message of a group carries
+ * everything but VIPs that did not fit, the following ones repeat
+ * VIPFO_A_GROUP_NAME and carry further VIPFO_A_VIPS. A dump interrupted by
+ * a change is flagged with NLM_F_DUMP_INTR.
+ *   VIPFO_A_GROUP_NAME            string
+ *   VIPFO_A_GARP_COUNT            u32
+ *   VIPFO_A_GARP_INTERVAL         u32
+ *   VIPFO_A_VIP_COUNT             u32, VIPs in the group
+ *   VIPFO_A_STATS                 nest of VIPFO_STATS_A_*, u64 each
+ *   VIPFO_A_DEVS                  nest
+ *     VIPFO_A_DEV (repeated)      nest
+ *       VIPFO_DEV_A_IFINDEX       u32
+ *       VIPFO_DEV_A_IFNAME        string
+ *       VIPFO_DEV_A_MAC           binary, ETH_ALEN
+ *       VIPFO_DEV_A_STATE         u8, enum vipfo_dev_state
+ *       VIPFO_DEV_A_STATS         nest of VIPFO_STATS_A_*
+ *   VIPFO_A_VIPS                  nest (dump only)
+ *     VIPFO_A_VIP (repeated)      nest: FAMILY, ADDR
+ *
+ * Notifications, multicast group "events", in the namespace they concern:
+ * VIPFO_CMD_CHANGE_NTF: the configuration changed
+ *   VIPFO_A_GROUP_NAME, VIPFO_A_CHANGE (u8, the VIPFO_CMD_* applied),
+ *   VIPFO_A_DEVS (devices added or removed, or the members of a new or
+ *   deleted group), VIPFO_A_VIP_COUNT (VIPs added or removed) and
+ *   VIPFO_A_VIPS (those VIPs, when they fit in one message)
+ * VIPFO_CMD_FAILOVER_NTF: a member failed and the survivors announce
+ *   VIPFO_A_GROUP_NAME, VIPFO_A_FAILED_DEV (nest: IFINDEX, IFNAME, MAC),
+ *   VIPFO_A_REASON (u8, enum vipfo_reason), VIPFO_A_DETECTED_BY (u8, enum
+ *   vipfo_detector), VIPFO_A_DEVS (survivors), VIPFO_A_VIP_COUNT (VIPs
+ *   announced by each survivor), VIPFO_A_GARP_COUNT
+ * VIPFO_CMD_RECOVER_NTF: a failed member is up with carrier again
+ *   VIPFO_A_GROUP_NAME, VIPFO_A_DEVS (the recovered device)
+ */
+#ifndef _UAPI_LINUX_VIPFO_H
+#define _UAPI_LINUX_VIPFO_H
+
+#define VIPFO_GENL_NAME		"vipfo"
+#define VIPFO_GENL_VERSION	1
+#define VIPFO_MCGRP_EVENTS	"events"
+
+/* Longest group name, including the terminating NUL. */
+#define VIPFO_GROUP_NAME_SIZE	32
+/* Most member adapters in one group. */
+#define VIPFO_MAX_MEMBERS	16
+
+/* IFA_PROTO value vipctl puts on the local addresses it adds for VIPs. */
+#define VIPFO_IFA_PROTO		0x76
+
+enum vipfo_cmd {
+	VIPFO_CMD_UNSPEC,
+	VIPFO_CMD_GROUP_NEW,
+	VIPFO_CMD_GROUP_DEL,
+	VIPFO_CMD_GROUP_SET,
+	VIPFO_CMD_GROUP_GET,
+	VIPFO_CMD_DEV_ADD,
+	VIPFO_CMD_DEV_DEL,
+	VIPFO_CMD_VIP_ADD,
+	VIPFO_CMD_VIP_DEL,
+	VIPFO_CMD_CHANGE_NTF,
+	VIPFO_CMD_FAILOVER_NTF,
+	VIPFO_CMD_RECOVER_NTF,
+
+	__VIPFO_CMD_MAX
+};
+#define VIPFO_CMD_MAX (__VIPFO_CMD_MAX - 1)
+
+enum vipfo_attr {
+	VIPFO_A_UNSPEC,
+	VIPFO_A_PAD,
+	VIPFO_A_GROUP_NAME,
+	VIPFO_A_GARP_COUNT,
+	VIPFO_A_GARP_INTERVAL,
+	VIPFO_A_DEVS,
+	VIPFO_A_VIPS,
+	VIPFO_A_VIP_COUNT,
+	VIPFO_A_STATS,
+	VIPFO_A_CHANGE,
+	VIPFO_A_FAILED_DEV,
+	VIPFO_A_REASON,
+	VIPFO_A_DETECTED_BY,
+
+	__VIPFO_A_MAX
+};
+#define VIPFO_A_MAX (__VIPFO_A_MAX - 1)
+
+/* The only attribute type inside VIPFO_A_DEVS and VIPFO_A_VIPS. */
+enum vipfo_list_attr {
+	VIPFO_A_LIST_UNSPEC,
+	VIPFO_A_DEV,
+	VIPFO_A_VIP,
+
+	__VIPFO_A_LIST_MAX
+};
+#define VIPFO_A_LIST_MAX (__VIPFO_A_LIST_MAX - 1)
+
+enum vipfo_dev_attr {
+	VIPFO_DEV_A_UNSPEC,
+	VIPFO_DEV_A_IFINDEX,
+	VIPFO_DEV_A_IFNAME,
+	VIPFO_DEV_A_MAC,
+	VIPFO_DEV_A_STATE,
+	VIPFO_DEV_A_STATS,
+
+	__VIPFO_DEV_A_MAX
+};
+#define VIPFO_DEV_A_MAX (__VIPFO_DEV_A_MAX - 1)
+
+enum vipfo_vip_attr {
+	VIPFO_VIP_A_UNSPEC,
+	VIPFO_VIP_A_FAMILY,
+	VIPFO_VIP_A_ADDR,
+
+	__VIPFO_VIP_A_MAX
+};
+#define VIPFO_VIP_A_MAX (__VIPFO_VIP_A_MAX - 1)
+
+enum vipfo_stats_attr {
+	VIPFO_STATS_A_UNSPEC,
+	VIPFO_STATS_A_PAD,
+	VIPFO_STATS_A_REQUESTS,		/* ARP requests for a VIP matched */
+	VIPFO_STATS_A_REPLIES,		/* replies sent */
+	VIPFO_STATS_A_GARPS,		/* gratuitous ARPs sent */
+	VIPFO_STATS_A_FAILOVERS,	/* failovers (group: started; dev: failed) */
+	VIPFO_STATS_A_TX_ERRORS,	/* replies or GARPs that could not be sent */
+
+	__VIPFO_STATS_A_MAX
+};
+#define VIPFO_STATS_A_MAX (__VIPFO_STATS_A_MAX - 1)
+
+enum vipfo_dev_state {
+	VIPFO_DEV_STATE_UP,		/* up with carrier: answers and announces */
+	VIPFO_DEV_STATE_NO_CARRIER,	/* admin up, carrier lost */
+	VIPFO_DEV_STATE_DOWN,		/* admin down */
+};
+
+enum vipfo_reason {
+	VIPFO_REASON_ADMIN_DOWN,
+	VIPFO_REASON_CARRIER_LOSS,
+	VIPFO_REASON_UNREGISTER,
+	VIPFO_REASON_MAC_CHANGE,	/* not a failure: VIPs re-announced */
+};
+
+enum vipfo_detector {
+	VIPFO_DETECTED_BY_NOTIFIER,
+};
+
+#endif /* _UAPI_LINUX_VIPFO_H */

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The ARP path. A request for a VIP that arrives on a member is consumed
+ * here, before the kernel's own arp_process() could answer it too, and
+ * every live member of the VIP's group answers with its own MAC. The
+ * gratuitous ARPs of a failover leave through the same transmit helper.
+ */
+
+#include <linux/etherdevice.h>
+#include <linux/if_arp.h>
+#include <linux/jhash.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_arp.h>
+#include <linux/netfilter_ipv4.h>
+#include <net/arp.h>
+
+#include "arp.h"
+#include "group.h"
+#include "net.h"
+#include "vip.h"
+
+/* Sibling copies of one broadcast arrive within microseconds. */
+#define SEEN_WINDOW	(HZ / 4)
+
+static u32 arp_seed __read_mostly;
+
+struct arp_request {
+	const u8 *sha;
+	__be32 sip;
+	__be32 tip;
+};
+
+static int xmit_finish(struct net *net, struct sock *sk, struct sk_buff *skb)
+{
+	return dev_queue_xmit(skb);
+}
+
+/* Like arp_xmit(), through NF_ARP_OUT, but reports whether it went out. */
+static int member_xmit(struct vipfo_member *member, int op, __be32 dest_ip,
+		       __be32 src_ip, const u8 *dest_hw, const u8 *target_hw)
+{
+	struct net_device *dev = member->dev;
+	struct sk_buff *skb;
+	int err;
+
+	skb = arp_create(op, ETH_P_ARP, dest_ip, dev, src_ip, dest_hw,
+			 dev->dev_addr, target_hw);
+	if (!skb) {
+		err = -ENOMEM;
+	} else {
+		err = NF_HOOK(NFPROTO_ARP, NF_ARP_OUT, dev_net(dev), NULL, skb,
+			      NULL, dev, xmit_finish);
+		if (err > 0)
+			err = net_xmit_errno(err);
+	}
+	if (err) {
+		vipfo_stats_inc(member->stats, VIPFO_TX_ERRORS);
+		vipfo_stats_inc(member->group->stats, VIPFO_TX_ERRORS);
+	}
+	return err;
+}
+
+/* A gratuitous ARP in request form: the form every Linux peer accepts. */
+int vipfo_arp_send_garp(struct vipfo_member *member, __be32 vip)
+{
+	int err;
+
+	err = member_xmit(member, ARPOP_REQUEST, vip, vip, NULL, NULL);
+	if (!err) {
+		vipfo_stats_inc(member->stats, VIPFO_GARPS);
+		vipfo_stats_inc(member->group->stats, VIPFO_GARPS);
+	}
+	return err;
+}
+
+static void arp_reply(struct vipfo_member *member,
+		      const struct arp_request *req)
+{
+	if (member_xmit(member, ARPOP_REPLY, req->sip, req->tip, req->sha,
+			req->sha))
+		return;
+	vipfo_stats_inc(member->stats, VIPFO_REPLIES);
+	vipfo_stats_inc(member->group->stats, VIPFO_REPLIES);
+}
+
+/*
+ * Every live member replies. A Linux requester keeps the first reply, so
+ * the round starts at a member picked by the requester's address: peers
+ * spread over the adapters instead of all landing on the first one.
+ */
+static void arp_reply_from_all(struct vipfo_group *group,
+			       const struct arp_request *req)
+{
+	struct vipfo_member *member;
+	unsigned int live = 0, first, i, pass;
+
+	list_for_each_entry_rcu(member, &group->members, group_node)
+		live += vipfo_member_live(member);
+	if (!live)
+		return;
+	first = reciprocal_scale(jhash_1word((__force u32)req->sip, arp_seed),
+				 live);
+
+	for (pass = 0; pass < 2; pass++) {
+		i = 0;
+		list_for_each_entry_rcu(member, &group->members, group_node) {
+			if (!vipfo_member_live(member))
+				continue;
+			if ((i++ >= first) == !pass)
+				arp_reply(member, req);
+		}
+	}
+}
+
+/* True for the first copy of a request, false for its sibling copies. */
+static bool arp_first_copy(struct vipfo_group *group,
+			   const struct vipfo_member *member,
+			   const struct arp_request *req)
+{
+	u32 words[4] = {
+		(__force u32)req->sip, (__force u32)req->tip,
+		get_unaligned((const u32 *)req->sha),
+		get_unaligned((const u16 *)(req->sha + 4)),
+	};
+	u32 key = jhash2(words, ARRAY_SIZE(words), arp_seed) | 1;
+	atomic64_t *slot = &group->seen.slot[key % VIPFO_SEEN_SLOTS];
+	u16 now = (u16)jiffies;
+	s64 old = atomic64_read(slot), new;
+	bool first;
+
+	do {
+		first = (u32)((u64)old >> 32) != key ||
+			(u16)(now - (u16)(old >> 16)) >= SEEN_WINDOW ||
+			(old & BIT(member->id));
+		if (first)
+			new = (s64)((u64)key << 32 | (u64)now << 16 |
+				    BIT(member->id));
+		else
+			new = old | BIT(member->id);
+	} while (!atomic64_try_cmpxchg(slot, &old, new));
+	return first;
+}
+
+static bool arp_from_member(const struct vipfo_group *group, const u8 *mac)
+{
+	const struct vipfo_member *member;
+
+	list_for_each_entry_rcu(member, &group->members, group_node)
+		if (ether_addr_equal(member->dev->dev_addr, mac))
+			return true;
+	return false;
+}
+
+/* Gratuitous ARPs (ours heard on a sibling, or a conflict), frames from our
+ * own adapters and invalid senders are consumed without an answer.
+ */
+static bool arp_should_answer(struct vipfo_group *group,
+			      const struct vipfo_member *member,
+			      const struct arp_request *req)
+{
+	if (req->sip == req->tip || !is_valid_ether_addr(req->sha))
+		return false;
+	if (arp_from_member(group, req->sha))
+		return false;
+	return arp_first_copy(group, member, req);
+}
+
+static bool arp_request_parse(struct sk_buff *skb,
+			      const struct net_device *dev,
+			      struct arp_request *req)
+{
+	const struct arphdr *arp;
+	const u8 *p;
+
+	if (dev->type != ARPHRD_ETHER || !pskb_may_pull(skb, arp_hdr_len(dev)))
+		return false;
+	arp = arp_hdr(skb);
+	if (arp->ar_op != htons(ARPOP_REQUEST) ||
+	    arp->ar_hrd != htons(ARPHRD_ETHER) ||
+	    arp->ar_pro != htons(ETH_P_IP) ||
+	    arp->ar_hln != ETH_ALEN || arp->ar_pln != 4)
+		return false;
+
+	p = (const u8 *)(arp + 1);
+	req->sha = p;
+	p += ETH_ALEN;
+	memcpy(&req->sip, p, sizeof(req->sip));
+	p += sizeof(req->sip) + ETH_ALEN;
+	memcpy(&req->tip, p, sizeof(req->tip));
+	return true;
+}
+
+/* NF_ARP_IN: runs in softirq under rcu_read_lock(), takes no lock. */
+static unsigned int vipfo_arp_in(void *priv, struct sk_buff *skb,
+				 const struct nf_hook_state *state)
+{
+	struct vipfo_net *vn = vipfo_net(state->net);
+	struct vipfo_member *member;
+	struct arp_request req;
+	struct vipfo_vip *vip;
+	struct vipfo_group *group;
+
+	member = vipfo_member_find_rcu(vn, state->in);
+	if (!member || !arp_request_parse(skb, state->in, &req))
+		return NF_ACCEPT;
+	vip = vipfo_vip_lookup_v4(vn, req.tip);
+	if (!vip || vip->group != member->group)
+		return NF_ACCEPT;
+
+	group = member->group;
+	vipfo_stats_inc(group->stats, VIPFO_REQUESTS);
+	vipfo_stats_inc(member->stats, VIPFO_REQUESTS);
+	if (arp_should_answer(group, member, &req))
+		arp_reply_from_all(group, &req);
+
+	consume_skb(skb);
+	return NF_STOLEN;
+}
+
+/* After arptables' filter, so an administrator's rules still apply. */
+static const struct nf_hook_ops vipfo_arp_ops = {
+	.hook = vipfo_arp_in,
+	.pf = NFPROTO_ARP,
+	.hooknum = NF_ARP_IN,
+	.priority = NF_IP_PRI_FILTER + 1,
+};
+
+int vipfo_arp_hook_register(struct net *net)
+{
+	get_random_once(&arp_seed, sizeof(arp_seed));
+	return nf_register_net_hook(net, &vipfo_arp_ops);
+}
+
+void vipfo_arp_hook_unregister(struct net *net)
+{
+	nf_unregister_net_hook(net, &vipfo_arp_ops);
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _VIPFO_FAILOVER_H
+#define _VIPFO_FAILOVER_H
+
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+#include <uapi/linux/vipfo.h>
+
+struct vipfo_group;
+struct vipfo_member;
+
+/* A group's pending gratuitous ARP rounds. */
+struct vipfo_announce {
+	struct delayed_work work;
+	spinlock_t lock;		/* protects the two fields below */
+	unsigned int rounds_left;
+	unsigned long members;		/* ids of the members to announce from */
+};
+
+void vipfo_announce_init(struct vipfo_group *group);
+void vipfo_announce_cancel(struct vipfo_group *group);
+
+void vipfo_failover_member_added(struct vipfo_member *member);
+
+int vipfo_failover_init(void);
+void vipfo_failover_uninit(void);
+
+#endif /* _VIPFO_FAILOVER_H */

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Groups and their member adapters. All changes happen under RTNL; the
+ * packet path and the announcement work find members and groups under
+ * RCU, so everything is unlinked first and freed after a grace period.
+ */
+
+#include <linux/if_arp.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+
+#include "arp.h"
+#include "failover.h"
+#include "group.h"
+#include "net.h"
+#include "vip.h"
+
+struct vipfo_group *vipfo_group_find(struct vipfo_net *vn, const char *name)
+{
+	struct vipfo_group *group;
+
+	ASSERT_RTNL();
+	list_for_each_entry(group, &vn->groups, net_node)
+		if (!strcmp(group->name, name))
+			return group;
+	return NULL;
+}
+
+struct vipfo_group *vipfo_group_create(struct vipfo_net *vn, const char *name)
+{
+	struct vipfo_group *group;
+	int err;
+
+	ASSERT_RTNL();
+	group = kzalloc(sizeof(*group), GFP_KERNEL);
+	if (!group)
+		return ERR_PTR(-ENOMEM);
+	group->stats = vipfo_stats_alloc();
+	if (!group->stats) {
+		err = -ENOMEM;
+		goto err_free;
+	}
+	/* The ARP path costs nothing in a namespace without groups. */
+	if (!vn->n_groups) {
+		err = vipfo_arp_hook_register(vn->net);
+		if (err)
+			goto err_stats;
+	}
+
+	group->vn = vn;
+	strscpy(group->name, name, sizeof(group->name));
+	INIT_LIST_HEAD(&group->members);
+	INIT_LIST_HEAD(&group->vips);
+	group->garp_count = VIPFO_GARP_COUNT_DEFAULT;
+	group->garp_interval = VIPFO_GARP_INTERVAL_DEFAULT;
+	vipfo_announce_init(group);
+
+	list_add_tail_rcu(&group->net_node, &vn->groups);
+	vn->n_groups++;
+	vipfo_net_changed(vn);
+	return group;
+
+err_stats:
+	free_percpu(group->stats);
+err_free:
+	kfree(group);
+	return ERR_PTR(err);
+}
+
+static void group_free_rcu(struct rcu_head *head)
+{
+	struct vipfo_group *group = container_of(head, struct vipfo_group, rcu);
+
+	free_percpu(group->stats);
+	kfree(group);
+}
+
+void vipfo_group_destroy(struct vipfo_group *group)
+{
+	struct vipfo_net *vn = group->vn;
+	struct vipfo_member *member, *mtmp;
+	struct vipfo_vip *vip, *vtmp;
+
+	ASSERT_RTNL();
+	list_del_rcu(&group->net_node);
+	list_for_each_entry_safe(member, mtmp, &group->members, group_node)
+		vipfo_member_remove(member);
+	list_for_each_entry_safe(vip, vtmp, &group->vips, group_node)
+		vipfo_vip_destroy(vip);
+	/* The work never takes RTNL, so waiting for it here is safe. */
+	vipfo_announce_cancel(group);
+
+	if (!--vn->n_groups)
+		vipfo_arp_hook_unregister(vn->net);
+	vipfo_net_changed(vn);
+	call_rcu(&group->rcu, group_free_rcu);
+}
+
+void vipfo_group_destroy_all(struct vipfo_net *vn)
+{
+	struct vipfo_group *group, *tmp;
+
+	ASSERT_RTNL();
+	list_for_each_entry_safe(group, tmp, &vn->groups, net_node)
+		vipfo_group_destroy(group);
+}
+
+struct vipfo_member *vipfo_member_find(struct vipfo_net *vn,
+				       const struct net_device *dev)
+{
+	struct vipfo_member *member;
+
+	ASSERT_RTNL();
+	list_for_each_entry(member, &vn->members, net_node)
+		if (member->dev == dev)
+			return member;
+	return NULL;
+}
+
+/* The packet path: a namespace has a handful of members at most. */
+struct vipfo_member *vipfo_member_find_rcu(struct vipfo_net *vn,
+					   const struct net_device *dev)
+{
+	struct vipfo_member *member;
+
+	list_for_each_entry_rcu(member, &vn->members, net_node)
+		if (member->dev == dev)
+			return member;
+	return NULL;
+}
+
+/* Members must answer ARP with a MAC of their own: Ethernet only. */
+bool vipfo_member_dev_ok(const struct net_device *dev)
+{
+	return dev->type == ARPHRD_ETHER && dev->addr_len == ETH_ALEN &&
+	       !(dev->flags & IFF_LOOPBACK);
+}
+
+struct vipfo_member *vipfo_member_add(struct vipfo_group *group,
+				      struct net_device *dev)
+{
+	struct vipfo_member *member;
+	unsigned int id;
+
+	ASSERT_RTNL();
+	id = find_first_zero_bit(&group->member_ids, VIPFO_MAX_MEMBERS);
+	if (id >= VIPFO_MAX_MEMBERS)
+		return ERR_PTR(-ENOSPC);
+	member = kzalloc(sizeof(*member), GFP_KERNEL);
+	if (!member)
+		return ERR_PTR(-ENOMEM);
+	member->stats = vipfo_stats_alloc();
+	if (!member->stats) {
+		kfree(member);
+		return ERR_PTR(-ENOMEM);
+	}
+
+	netdev_hold(dev, &member->dev_tracker, GFP_KERNEL);
+	member->dev = dev;
+	member->group = group;
+	member->id = id;
+	__set_bit(id, &group->member_ids);
+	vipfo_failover_member_added(member);
+
+	list_add_tail_rcu(&member->group_node, &group->members);
+	list_add_tail_rcu(&member->net_node, &group->vn->members);
+	group->n_members++;
+	vipfo_net_changed(group->vn);
+	return member;
+}
+
+static void member_free_rcu(struct rcu_head *head)
+{
+	struct vipfo_member *member =
+		container_of(head, struct vipfo_member, rcu);
+
+	netdev_put(member->dev, &member->dev_tracker);
+	free_percpu(member->stats);
+	kfree(member);
+}
+
+void vipfo_member_remove(struct vipfo_member *member)
+{
+	struct vipfo_group *group = member->group;
+
+	ASSERT_RTNL();
+	list_del_rcu(&member->group_node);
+	list_del_rcu(&member->net_node);
+	__clear_bit(member->id, &group->member_ids);
+	group->n_members--;
+	vipfo_net_changed(group->vn);
+	call_rcu(&member->rcu, member_free_rcu);
+}

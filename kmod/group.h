@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _VIPFO_GROUP_H
+#define _VIPFO_GROUP_H
+
+#include <linux/list.h>
+#include <linux/netdevice.h>
+#include <uapi/linux/vipfo.h>
+
+#include "arp.h"
+#include "failover.h"
+#include "stats.h"
+
+struct vipfo_net;
+
+#define VIPFO_GARP_COUNT_DEFAULT	3
+#define VIPFO_GARP_INTERVAL_DEFAULT	200	/* ms */
+
+/* A member adapter. Freed after an RCU grace period, which drops the
+ * device reference: readers never see a member whose device is gone.
+ */
+struct vipfo_member {
+	struct list_head group_node;	/* vipfo_group.members */
+	struct list_head net_node;	/* vipfo_net.members */
+	struct vipfo_group *group;
+	struct net_device *dev;
+	netdevice_tracker dev_tracker;
+	unsigned int id;		/* < VIPFO_MAX_MEMBERS, unique in group */
+	unsigned long flags;		/* VIPFO_MEMBER_* bits */
+	struct vipfo_stats __percpu *stats;
+	struct rcu_head rcu;
+};
+
+/* Set while a member is failed; the first path to see a failure sets it. */
+#define VIPFO_MEMBER_FAILED	0
+
+struct vipfo_group {
+	struct list_head net_node;	/* vipfo_net.groups */
+	struct vipfo_net *vn;
+	char name[VIPFO_GROUP_NAME_SIZE];
+	struct list_head members;
+	unsigned int n_members;
+	unsigned long member_ids;	/* vipfo_member.id values in use */
+	struct list_head vips;		/* struct vipfo_vip.group_node */
+	unsigned int n_vips;
+	u32 garp_count;			/* READ_ONCE() outside RTNL */
+	u32 garp_interval;		/* ms, READ_ONCE() outside RTNL */
+	struct vipfo_stats __percpu *stats;
+	struct vipfo_announce announce;
+	struct vipfo_seen seen;
+	struct rcu_head rcu;
+};
+
+/* Answers and announces: up, with carrier. Read from the device itself so
+ * that the packet path never trusts a stale copy.
+ */
+static inline bool vipfo_member_live(const struct vipfo_member *m)
+{
+	return netif_running(m->dev) && netif_carrier_ok(m->dev);
+}
+
+static inline enum vipfo_dev_state
+vipfo_member_state(const struct vipfo_member *m)
+{
+	if (!netif_running(m->dev))
+		return VIPFO_DEV_STATE_DOWN;
+	if (!netif_carrier_ok(m->dev))
+		return VIPFO_DEV_STATE_NO_CARRIER;
+	return VIPFO_DEV_STATE_UP;
+}
+
+struct vipfo_group *vipfo_group_find(struct vipfo_net *vn, const char *name);
+struct vipfo_group *vipfo_group_create(struct vipfo_net *vn, const char *name);
+void vipfo_group_destroy(struct vipfo_group *group);
+void vipfo_group_destroy_all(struct vipfo_net *vn);
+
+struct vipfo_member *vipfo_member_find(struct vipfo_net *vn,
+				       const struct net_device *dev);
+struct vipfo_member *vipfo_member_find_rcu(struct vipfo_net *vn,
+					   const struct net_device *dev);
+struct vipfo_member *vipfo_member_add(struct vipfo_group *group,
+				      struct net_device *dev);
+void vipfo_member_remove(struct vipfo_member *member);
+bool vipfo_member_dev_ok(const struct net_device *dev);
+
+#endif /* _VIPFO_GROUP_H */

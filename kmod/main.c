@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vipfo: every live adapter answers ARP for the virtual IPs with its own
+ * MAC, and when one fails the survivors announce the VIPs at once.
+ */
+
+#include <linux/module.h>
+#include <net/genetlink.h>
+
+#include "failover.h"
+#include "net.h"
+#include "netlink.h"
+#include "vip.h"
+
+static int __init vipfo_init(void)
+{
+	int err;
+
+	err = vipfo_vip_cache_init();
+	if (err)
+		return err;
+	err = vipfo_net_init();
+	if (err)
+		goto err_cache;
+	err = vipfo_failover_init();
+	if (err)
+		goto err_net;
+	/* Last: configuration can only arrive once everything is ready. */
+	err = vipfo_netlink_init();
+	if (err)
+		goto err_failover;
+	pr_info("version %s loaded\n", VIPFO_VERSION);
+	return 0;
+
+err_failover:
+	vipfo_failover_uninit();
+err_net:
+	vipfo_net_uninit();
+err_cache:
+	rcu_barrier();
+	vipfo_vip_cache_uninit();
+	return err;
+}
+
+static void __exit vipfo_exit(void)
+{
+	vipfo_netlink_uninit();
+	vipfo_failover_uninit();
+	/* Destroys every group in every namespace. */
+	vipfo_net_uninit();
+	/* Members, groups and VIPs are freed by RCU callbacks. */
+	rcu_barrier();
+	vipfo_vip_cache_uninit();
+}
+
+module_init(vipfo_init);
+module_exit(vipfo_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Virtual IP failover across several Ethernet adapters");
+MODULE_AUTHOR("The vipfo developers");
+MODULE_VERSION(VIPFO_VERSION);
+MODULE_ALIAS_GENL_FAMILY(VIPFO_GENL_NAME);

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The VIP table: one hash table per namespace maps an address to its VIP
+ * (and so to its group) in constant time whatever the number of VIPs; each
+ * group also lists its VIPs in insertion order for dumps and announcements.
+ */
+
+#include <linux/rhashtable.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+
+#include "group.h"
+#include "net.h"
+#include "vip.h"
+
+static struct kmem_cache *vip_cache __read_mostly;
+
+static const struct rhashtable_params vip_params = {
+	.key_len = sizeof(struct in6_addr),
+	.key_offset = offsetof(struct vipfo_vip, addr),
+	.head_offset = offsetof(struct vipfo_vip, node),
+	.automatic_shrinking = true,
+};
+
+int vipfo_vip_table_init(struct vipfo_net *vn)
+{
+	return rhashtable_init(&vn->vips, &vip_params);
+}
+
+/* Every VIP has been destroyed with its group by now. */
+void vipfo_vip_table_destroy(struct vipfo_net *vn)
+{
+	WARN_ON(atomic_read(&vn->vips.nelems));
+	rhashtable_destroy(&vn->vips);
+}
+
+/* Under RCU or RTNL. */
+struct vipfo_vip *vipfo_vip_lookup(struct vipfo_net *vn,
+				   const struct in6_addr *addr)
+{
+	return rhashtable_lookup_fast(&vn->vips, addr, vip_params);
+}
+
+struct vipfo_vip *vipfo_vip_lookup_v4(struct vipfo_net *vn, __be32 addr)
+{
+	struct in6_addr key;
+
+	ipv6_addr_set_v4mapped(addr, &key);
+	return vipfo_vip_lookup(vn, &key);
+}
+
+struct vipfo_vip *vipfo_vip_create(struct vipfo_group *group,
+				   const struct in6_addr *addr)
+{
+	struct vipfo_vip *vip;
+	int err;
+
+	ASSERT_RTNL();
+	vip = kmem_cache_zalloc(vip_cache, GFP_KERNEL);
+	if (!vip)
+		return ERR_PTR(-ENOMEM);
+	vip->addr = *addr;
+	vip->group = group;
+
+	err = rhashtable_lookup_insert_fast(&group->vn->vips, &vip->node,
+					    vip_params);
+	if (err) {
+		kmem_cache_free(vip_cache, vip);
+		return ERR_PTR(err);
+	}
+	list_add_tail_rcu(&vip->group_node, &group->vips);
+	group->n_vips++;
+	vipfo_net_changed(group->vn);
+	return vip;
+}
+
+static void vip_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(vip_cache, container_of(head, struct vipfo_vip, rcu));
+}
+
+void vipfo_vip_destroy(struct vipfo_vip *vip)
+{
+	struct vipfo_group *group = vip->group;
+
+	ASSERT_RTNL();
+	WARN_ON(rhashtable_remove_fast(&group->vn->vips, &vip->node,
+				       vip_params));
+	list_del_rcu(&vip->group_node);
+	group->n_vips--;
+	vipfo_net_changed(group->vn);
+	call_rcu(&vip->rcu, vip_free_rcu);
+}
+
+int vipfo_vip_cache_init(void)
+{
+	vip_cache = KMEM_CACHE(vipfo_vip, 0);
+	return vip_cache ? 0 : -ENOMEM;
+}
+
+/* After rcu_barrier(): every call_rcu() above has run. */
+void vipfo_vip_cache_uninit(void)
+{
+	kmem_cache_destroy(vip_cache);
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _VIPFO_VIP_H
+#define _VIPFO_VIP_H
+
+#include <linux/in6.h>
+#include <linux/rhashtable-types.h>
+#include <net/ipv6.h>
+
+struct vipfo_net;
+struct vipfo_group;
+
+/*
+ * One virtual IP. Both families share one key: an IPv4 VIP is stored as
+ * its IPv4-mapped IPv6 address (::ffff:a.b.c.d), which is never a valid
+ * IPv6 VIP. 64 bytes, so 100,000 VIPs fit in well under 128 bytes each
+ * with the hash table's buckets.
+ */
+struct vipfo_vip {
+	struct rhash_head node;		/* vipfo_net.vips */
+	struct in6_addr addr;
+	struct vipfo_group *group;
+	struct list_head group_node;	/* vipfo_group.vips, insertion order */
+	struct rcu_head rcu;
+};
+
+static inline bool vipfo_vip_is_v4(const struct vipfo_vip *vip)
+{
+	return ipv6_addr_v4mapped(&vip->addr);
+}
+
+static inline __be32 vipfo_vip_v4(const struct vipfo_vip *vip)
+{
+	return vip->addr.s6_addr32[3];
+}
+
+int vipfo_vip_table_init(struct vipfo_net *vn);
+void vipfo_vip_table_destroy(struct vipfo_net *vn);
+struct vipfo_vip *vipfo_vip_lookup(struct vipfo_net *vn,
+				   const struct in6_addr *addr);
+struct vipfo_vip *vipfo_vip_lookup_v4(struct vipfo_net *vn, __be32 addr);
+struct vipfo_vip *vipfo_vip_create(struct vipfo_group *group,
+				   const struct in6_addr *addr);
+void vipfo_vip_destroy(struct vipfo_vip *vip);
+
+int vipfo_vip_cache_init(void);
+void vipfo_vip_cache_uninit(void);
+
+#endif /* _VIPFO_VIP_H */

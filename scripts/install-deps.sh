@@ -1,0 +1,28 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Install every Debian package that building, testing and demonstrating
+# vipfo needs. Idempotent: installs only what is missing.
+set -eu
+
+PKGS="build-essential make gcc g++ cmake pkg-config
+libcli11-dev libmnl-dev nlohmann-json3-dev libgtest-dev
+linux-image-amd64 linux-headers-amd64 linux-source-6.1
+qemu-system-x86 busybox-static cpio kmod dkms
+iproute2 arping tcpdump python3 python3-scapy socat"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: missing packages:$missing (run as root)" >&2
+	exit 1
+fi
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
