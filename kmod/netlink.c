@@ -84,11 +84,11 @@ static const struct nla_policy vips_op_policy[VIPFO_A_MAX + 1] = {
 
 /* A required attribute: reported as missing, with a message. */
 #define MISSING(info, type, msg) ({					\
-	struct genl_info *__info = (info);				\
-	bool __missing = GENL_REQ_ATTR_CHECK(__info, type);		\
+	struct genl_info *__gi = (info);				\
+	bool __missing = GENL_REQ_ATTR_CHECK(__gi, type);		\
 									\
 	if (__missing)							\
-		GENL_SET_ERR_MSG(__info, msg);				\
+		GENL_SET_ERR_MSG(__gi, msg);				\
 	__missing;							\
 })
 
@@ -166,8 +166,11 @@ static int put_vip(struct sk_buff *skb, const struct in6_addr *addr)
 	else
 		err = nla_put_u16(skb, VIPFO_VIP_A_FAMILY, AF_INET6) ||
 		      nla_put_in6_addr(skb, VIPFO_VIP_A_ADDR, addr);
-	if (err)
+	if (err) {
+		/* A dump resumes here in the next message. */
+		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
+	}
 	nla_nest_end(skb, nest);
 	return 0;
 }
