@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make            build vipfo.ko and vipctl
+# make check      unit tests on the host, every selftest in a VM; ends with
+#                 one line "N passed, N failed"
+# make demo       a narrated failover in a VM
+# make install    install vipctl (PREFIX, DESTDIR)
+# make dkms-install  install the module's source with DKMS and build it
+#
+# KVER/KDIR pick the kernel to build for: by default the running kernel's
+# build directory, else the newest installed Debian 6.1 headers.
+
+VERSION := $(shell cat VERSION)
+PREFIX ?= /usr/local
+DESTDIR ?=
+KVER ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then uname -r; \
+	else ls -d /usr/src/linux-headers-6.1.*-amd64 2>/dev/null | \
+	sed 's|.*/linux-headers-||' | sort -V | tail -n1; fi)
+KDIR ?= /lib/modules/$(KVER)/build
+BUILD := build
+
+all: module vipctl
+
+module:
+	$(MAKE) -C kmod KVER=$(KVER) KDIR=$(KDIR)
+
+vipctl:
+	cmake -S tools -B $(BUILD)/tools -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build $(BUILD)/tools -j2
+
+selftests: vipctl
+	$(MAKE) -C selftests
+
+deps:
+	scripts/install-deps.sh
+
+check: deps
+	KVER=$(KVER) KDIR=$(KDIR) scripts/check
+
+demo: deps all
+	scripts/vm-run --timeout 600 -- scripts/demo.sh
+
+install: vipctl
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD)/tools --prefix $(PREFIX)
+
+# The module's source tree as DKMS wants it in /usr/src/vipfo-VERSION.
+dkms-src:
+	rm -rf $(BUILD)/dkms/vipfo-$(VERSION)
+	mkdir -p $(BUILD)/dkms/vipfo-$(VERSION)/kmod $(BUILD)/dkms/vipfo-$(VERSION)/include/uapi/linux
+	cp dkms.conf VERSION $(BUILD)/dkms/vipfo-$(VERSION)/
+	cp kmod/Kbuild kmod/Makefile kmod/*.c kmod/*.h $(BUILD)/dkms/vipfo-$(VERSION)/kmod/
+	rm -f $(BUILD)/dkms/vipfo-$(VERSION)/kmod/*.mod.c
+	cp include/uapi/linux/vipfo.h $(BUILD)/dkms/vipfo-$(VERSION)/include/uapi/linux/
+
+dkms-install: dkms-src
+	rm -rf $(DESTDIR)/usr/src/vipfo-$(VERSION)
+	cp -r $(BUILD)/dkms/vipfo-$(VERSION) $(DESTDIR)/usr/src/
+	dkms add vipfo/$(VERSION)
+	dkms build vipfo/$(VERSION) -k $(KVER)
+	dkms install vipfo/$(VERSION) -k $(KVER)
+
+clean:
+	$(MAKE) -C kmod KVER=$(KVER) KDIR=$(KDIR) clean
+	rm -rf $(BUILD)
+
+.PHONY: all module vipctl selftests deps check demo install dkms-src \
+	dkms-install clean
