@@ -152,17 +152,14 @@ static bool arp_from_member(const struct vipfo_group *group, const u8 *mac)
 }
 
 /* Gratuitous ARPs (ours heard on a sibling, or a conflict), frames from our
- * own adapters and invalid senders are consumed without an answer.
+ * own adapters and invalid senders are consumed without an answer or a
+ * count: they are not requests of a peer.
  */
-static bool arp_should_answer(struct vipfo_group *group,
-			      const struct vipfo_member *member,
-			      const struct arp_request *req)
+static bool arp_from_peer(const struct vipfo_group *group,
+			  const struct arp_request *req)
 {
-	if (req->sip == req->tip || !is_valid_ether_addr(req->sha))
-		return false;
-	if (arp_from_member(group, req->sha))
-		return false;
-	return arp_first_copy(group, member, req);
+	return req->sip != req->tip && is_valid_ether_addr(req->sha) &&
+	       !arp_from_member(group, req->sha);
 }
 
 static bool arp_request_parse(struct sk_buff *skb,
@@ -207,11 +204,15 @@ static unsigned int vipfo_arp_in(void *priv, struct sk_buff *skb,
 	if (!vip || vip->group != member->group)
 		return NF_ACCEPT;
 
+	/* A member counts every copy it receives, the group each request. */
 	group = member->group;
-	vipfo_stats_inc(group->stats, VIPFO_REQUESTS);
-	vipfo_stats_inc(member->stats, VIPFO_REQUESTS);
-	if (arp_should_answer(group, member, &req))
-		arp_reply_from_all(group, &req);
+	if (arp_from_peer(group, &req)) {
+		vipfo_stats_inc(member->stats, VIPFO_REQUESTS);
+		if (arp_first_copy(group, member, &req)) {
+			vipfo_stats_inc(group->stats, VIPFO_REQUESTS);
+			arp_reply_from_all(group, &req);
+		}
+	}
 
 	consume_skb(skb);
 	return NF_STOLEN;
