@@ -52,7 +52,13 @@ static const struct nla_policy vips_policy[VIPFO_A_VIP + 1] = {
 
 #define NAME_POLICY { .type = NLA_NUL_STRING, .len = VIPFO_GROUP_NAME_SIZE - 1 }
 #define GARP_COUNT_POLICY NLA_POLICY_RANGE(NLA_U32, 1, 100)
-#define GARP_INTERVAL_POLICY NLA_POLICY_RANGE(NLA_U32, 10, 60000)
+/* Policy ranges are s16: larger bounds need a range structure. */
+static struct netlink_range_validation garp_interval_range = {
+	.min = 10,
+	.max = 60000,
+};
+
+#define GARP_INTERVAL_POLICY NLA_POLICY_FULL_RANGE(NLA_U32, &garp_interval_range)
 
 static const struct nla_policy group_new_policy[VIPFO_A_MAX + 1] = {
 	[VIPFO_A_GROUP_NAME] = NAME_POLICY,
