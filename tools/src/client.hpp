@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0
+// The vipfo operations the commands use: each resolves the family, sends
+// what vipfo_proto encodes through the netlink layer and turns failures
+// into errors naming what the kernel pointed at. Multi-request changes
+// are all-or-nothing: later failures roll the earlier requests back.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "addr.hpp"
+#include "error.hpp"
+#include "netlink.hpp"
+#include "vipfo_proto.hpp"
+
+namespace vipctl {
+
+// "vipfo module not loaded (try: modprobe vipfo)"
+[[noreturn]] void throw_module_not_loaded();
+
+class Client {
+public:
+	// Opens a generic netlink socket and resolves the vipfo family;
+	// throws FinalError when it does not exist.
+	explicit Client(size_t batch_limit = proto::kBatchLimit);
+	// Over another transport, with the family known (unit tests).
+	Client(std::unique_ptr<nl::Transport> io, nl::GenlFamily family,
+	       size_t batch_limit = proto::kBatchLimit);
+
+	void group_new(std::string_view name, const proto::GroupOptions &opts,
+		       std::span<const DevRef> devs, std::span<const IpAddr> vips);
+	void group_del(std::string_view name);
+	void group_set(std::string_view name, const proto::GroupOptions &opts);
+	// cmd: VIPFO_CMD_DEV_ADD or VIPFO_CMD_DEV_DEL
+	void devs(uint8_t cmd, std::string_view name, std::span<const DevRef> devs);
+	// cmd: VIPFO_CMD_VIP_ADD or VIPFO_CMD_VIP_DEL; all or nothing.
+	void vips(uint8_t cmd, std::string_view name, std::span<const IpAddr> vips);
+	// Best-effort inverse of vips(): errors are swallowed (used for undo).
+	void vips_undo(uint8_t cmd, std::string_view name, std::span<const IpAddr> vips);
+
+	// Every group, or only the one named (empty result: no such group).
+	std::vector<proto::Group> groups(std::optional<std::string_view> name = std::nullopt);
+
+	// A socket subscribed to the "events" multicast group.
+	nl::Socket subscribe();
+
+	const nl::GenlFamily &family() const { return family_; }
+
+private:
+	// Sends requests in order; if one fails, undoes the ones that worked
+	// with undo and throws the failure.
+	void all_or_nothing(std::span<const proto::Request> reqs, std::span<const IpAddr> vips,
+			    std::span<const DevRef> devs, uint8_t undo_cmd, std::string_view name,
+			    bool undo_by_group_del);
+
+	std::unique_ptr<nl::Transport> io_;
+	nl::GenlFamily family_;
+	size_t batch_limit_;
+};
+
+// Turns a failed ack into a KernelError naming the VIP or device that the
+// kernel's offset points at, if any.
+KernelError kernel_error(const nl::Ack &ack, const nl::Message &request,
+			 std::span<const DevRef> devs = {});
+
+} // namespace vipctl

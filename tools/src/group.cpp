@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+// vipctl group add|del|set
+#include <memory>
+
+#include "client.hpp"
+#include "commands.hpp"
+#include "error.hpp"
+#include "rtnl_addr.hpp"
+
+namespace vipctl {
+
+namespace {
+
+struct GroupArgs {
+	std::string name;
+	std::vector<std::string> devs;
+	std::vector<std::string> vips;
+	uint32_t garp_count = 0;
+	uint32_t garp_interval = 0;
+	bool no_local = false;
+	CLI::Option *count_opt = nullptr;
+	CLI::Option *interval_opt = nullptr;
+
+	proto::GroupOptions options() const
+	{
+		proto::GroupOptions o;
+		if (count_opt && count_opt->count())
+			o.garp_count = garp_count;
+		if (interval_opt && interval_opt->count())
+			o.garp_interval = garp_interval;
+		return o;
+	}
+};
+
+void add_name(CLI::App *cmd, GroupArgs &a)
+{
+	cmd->add_option("NAME", a.name, "Group name: 1-31 characters of A-Z a-z 0-9 _ . -")->required();
+}
+
+void add_garp_options(CLI::App *cmd, GroupArgs &a)
+{
+	a.count_opt = cmd->add_option("--garp-count", a.garp_count,
+				      "Gratuitous ARPs each survivor sends per VIP on failover (1-100, default 3)")
+			      ->type_name("N")
+			      ->check(CLI::Range(1, 100));
+	a.interval_opt = cmd->add_option("--garp-interval", a.garp_interval,
+					 "Milliseconds between those gratuitous ARPs (10-60000, default 200)")
+				 ->type_name("MS")
+				 ->check(CLI::Range(10, 60000));
+}
+
+void group_add(const GroupArgs &a)
+{
+	check_group_name(a.name);
+	const std::vector<DevRef> devs = resolve_devs(a.devs, VIPFO_MAX_MEMBERS);
+	const std::vector<IpAddr> vips = parse_addr_list(a.vips);
+
+	Client client;
+	client.group_new(a.name, a.options(), devs, vips);
+	if (a.no_local || vips.empty())
+		return;
+	try {
+		rtnl::LocalAddrs local;
+		local.add(vips);
+	} catch (const Error &) {
+		try {
+			client.group_del(a.name);
+		} catch (const Error &) {
+		}
+		throw;
+	}
+}
+
+void group_del(const GroupArgs &a)
+{
+	check_group_name(a.name);
+	Client client;
+	// The VIPs first: their local addresses go once the group is gone.
+	const std::vector<proto::Group> groups = client.groups(a.name);
+	client.group_del(a.name);
+	if (!groups.empty() && !groups.front().vips.empty()) {
+		rtnl::LocalAddrs local;
+		local.remove_marked(groups.front().vips);
+	}
+}
+
+void group_set(const GroupArgs &a)
+{
+	if (!a.count_opt->count() && !a.interval_opt->count())
+		throw CLI::RequiredError("--garp-count or --garp-interval");
+	check_group_name(a.name);
+	Client client;
+	client.group_set(a.name, a.options());
+}
+
+} // namespace
+
+void setup_group(CLI::App &app)
+{
+	CLI::App *group = app.add_subcommand("group", "Create, delete and configure groups");
+	group->require_subcommand(1);
+
+	auto add_args = std::make_shared<GroupArgs>();
+	CLI::App *add = group->add_subcommand(
+		"add", "Create a group, optionally with devices and VIPs; the VIPs also become\n"
+		       "local addresses (ADDR/32 or /128 on lo, marked with proto 0x76) unless --no-local");
+	add_name(add, *add_args);
+	add->add_option("--dev", add_args->devs,
+			"Member device(s), comma-separated; may be repeated (at most 16)")
+		->type_name("IF[,IF...]")
+		->allow_extra_args(false);
+	add->add_option("--vip", add_args->vips,
+			"Virtual IPv4/IPv6 address(es), comma-separated; may be repeated")
+		->type_name("ADDR[,ADDR...]")
+		->allow_extra_args(false);
+	add_garp_options(add, *add_args);
+	add->add_flag("--no-local", add_args->no_local,
+		      "Do not add the VIPs as local addresses (ADDR/32, /128) on lo");
+	add->callback([add_args] { with_context("group add " + add_args->name, [&] { group_add(*add_args); }); });
+
+	auto del_args = std::make_shared<GroupArgs>();
+	CLI::App *del = group->add_subcommand(
+		"del", "Delete a group, and the local addresses vipctl added for its VIPs");
+	add_name(del, *del_args);
+	del->callback([del_args] { with_context("group del " + del_args->name, [&] { group_del(*del_args); }); });
+
+	auto set_args = std::make_shared<GroupArgs>();
+	CLI::App *set = group->add_subcommand("set", "Change a group's options");
+	add_name(set, *set_args);
+	add_garp_options(set, *set_args);
+	set->callback([set_args] { with_context("group set " + set_args->name, [&] { group_set(*set_args); }); });
+}
+
+} // namespace vipctl

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0
+// vipctl: configures the vipfo kernel module over generic netlink.
+#include <iostream>
+
+#include "commands.hpp"
+#include "error.hpp"
+
+int main(int argc, char **argv)
+{
+	CLI::App app{"Configure vipfo: every live adapter answers ARP for the virtual IPs (VIPs)\n"
+		     "with its own MAC; when one fails, the survivors announce the VIPs.",
+		     "vipctl"};
+	app.set_version_flag("--version", "vipctl " VIPCTL_VERSION, "Print the version and exit");
+	app.require_subcommand(1);
+
+	vipctl::setup_group(app);
+	vipctl::setup_dev(app);
+	vipctl::setup_vip(app);
+	vipctl::setup_show(app);
+	vipctl::setup_monitor(app);
+
+	// After the subcommands, so that only the top-level help shows it.
+	app.footer("Configuration is per network namespace. Run 'vipctl COMMAND --help' for details.\n"
+		   "Exit status: 0 success, 1 failure, 2 usage error.");
+
+	try {
+		app.parse(argc, argv);
+	} catch (const CLI::ParseError &e) {
+		return app.exit(e) == 0 ? 0 : 2;
+	} catch (const std::exception &e) {
+		std::cerr << vipctl::error_line(e) << std::endl;
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0
+// vipctl monitor [-j|--json]: prints vipfo notifications as they arrive.
+#include <array>
+#include <csignal>
+#include <iostream>
+#include <memory>
+#include <poll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+#include <utility>
+
+#include "client.hpp"
+#include "commands.hpp"
+#include "error.hpp"
+#include "output.hpp"
+
+namespace vipctl {
+
+namespace {
+
+class Fd {
+public:
+	explicit Fd(int fd) : fd_(fd) {}
+	Fd(Fd &&other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+	Fd(const Fd &) = delete;
+	Fd &operator=(const Fd &) = delete;
+	Fd &operator=(Fd &&) = delete;
+	~Fd()
+	{
+		if (fd_ >= 0)
+			close(fd_);
+	}
+	int get() const { return fd_; }
+
+private:
+	int fd_;
+};
+
+// SIGINT and SIGTERM arrive through a file descriptor, so that waiting
+// for a notification and for a signal is one poll() and nothing races.
+Fd signal_fd()
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &set, nullptr) < 0)
+		throw Error("sigprocmask: " + describe_errno(errno));
+	Fd fd(signalfd(-1, &set, SFD_CLOEXEC));
+	if (fd.get() < 0)
+		throw Error("signalfd: " + describe_errno(errno));
+	return fd;
+}
+
+void monitor(bool json)
+{
+	Client client;
+	nl::Socket sock = client.subscribe();
+	const uint16_t family = client.family().id;
+	const Fd sig = signal_fd();
+
+	const auto print = [&](const nlmsghdr *nlh) {
+		if (nlh->nlmsg_type != family)
+			return;
+		try {
+			const proto::Event ev = proto::decode_event(nlh);
+			std::cout << (json ? dump_json(event_json(ev)) : render_event_text(ev)) << std::endl;
+		} catch (const Error &e) {
+			std::cerr << "vipctl: monitor: warning: " << e.what() << std::endl;
+		}
+	};
+
+	for (;;) {
+		std::array<pollfd, 2> pfd{{{sock.fd(), POLLIN, 0}, {sig.get(), POLLIN, 0}}};
+		if (poll(pfd.data(), pfd.size(), -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			throw Error("poll: " + describe_errno(errno));
+		}
+		if (pfd[1].revents)
+			return; // SIGINT or SIGTERM: a clean exit
+		if (pfd[0].revents && !sock.receive(print))
+			std::cerr << "vipctl: monitor: warning: receive buffer overrun, events were lost"
+				  << std::endl;
+	}
+}
+
+} // namespace
+
+void setup_monitor(CLI::App &app)
+{
+	auto json = std::make_shared<bool>(false);
+	CLI::App *cmd = app.add_subcommand("monitor", "Print vipfo events (changes, failovers, recoveries) as they happen");
+	cmd->add_flag("-j,--json", *json, "One JSON object per line (schema: docs/vipctl-json.md)");
+	cmd->callback([json] { with_context("monitor", [&] { monitor(*json); }); });
+}
+
+} // namespace vipctl

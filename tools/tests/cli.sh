@@ -1,0 +1,119 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The vipctl binary without the kernel module: help, usage errors (exit
+# 2), argument errors caught before anything is sent (exit 1, one line),
+# and the "module not loaded" line. TAP output.
+set -u
+
+VIPCTL=${1:?usage: cli.sh path/to/vipctl}
+VERSION=$(cat "$(dirname "$0")/../../VERSION")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+failed=0
+
+ok() {
+	n=$((n + 1))
+	echo "ok $n - $1"
+}
+
+not_ok() {
+	n=$((n + 1))
+	failed=$((failed + 1))
+	echo "not ok $n - $1"
+	sed 's/^/#   /' "$tmp/out" "$tmp/err"
+}
+
+# expect RC STDERR-LINE ARGS...: exit status and exactly that one stderr line.
+expect() {
+	rc=$1 line=$2
+	shift 2
+	"$VIPCTL" "$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	if [ "$got" = "$rc" ] && [ "$(cat "$tmp/err")" = "$line" ] && [ "$(wc -l <"$tmp/err")" -eq 1 ]; then
+		ok "vipctl $* -> $rc: $line"
+	else
+		echo "# exit $got, expected $rc" >>"$tmp/err"
+		not_ok "vipctl $* -> $rc: $line"
+	fi
+}
+
+# expect_rc RC ARGS...: exit status only (usage errors: CLI11's wording).
+expect_rc() {
+	rc=$1
+	shift
+	"$VIPCTL" "$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	if [ "$got" = "$rc" ]; then
+		ok "vipctl $* -> $rc"
+	else
+		echo "# exit $got, expected $rc" >>"$tmp/err"
+		not_ok "vipctl $* -> $rc"
+	fi
+}
+
+"$VIPCTL" --version >"$tmp/out" 2>"$tmp/err"
+if [ $? -eq 0 ] && [ "$(cat "$tmp/out")" = "vipctl $VERSION" ]; then
+	ok "--version prints vipctl $VERSION"
+else
+	not_ok "--version prints vipctl $VERSION"
+fi
+
+for cmd in "" "group" "group add" "group del" "group set" "dev" "dev add" "dev del" \
+	"vip" "vip add" "vip del" "show" "monitor"; do
+	# shellcheck disable=SC2086
+	expect_rc 0 $cmd --help
+done
+"$VIPCTL" group add --help >"$tmp/out" 2>&1
+for opt in --dev --vip --garp-count --garp-interval --no-local; do
+	if grep -q -- "$opt" "$tmp/out"; then ok "group add --help mentions $opt"; else not_ok "group add --help mentions $opt"; fi
+done
+
+# Usage errors: exit 2.
+expect_rc 2
+expect_rc 2 bogus
+expect_rc 2 group
+expect_rc 2 group add
+expect_rc 2 group add web --bogus
+expect_rc 2 group add web extra
+expect_rc 2 group add web --garp-count 0
+expect_rc 2 group add web --garp-count 101
+expect_rc 2 group add web --garp-count x
+expect_rc 2 group add web --garp-interval 9
+expect_rc 2 group set web
+expect_rc 2 group del
+expect_rc 2 dev add web
+expect_rc 2 vip add web
+expect_rc 2 vip del
+expect_rc 2 show a b
+expect_rc 2 monitor extra
+
+# Caught before anything is sent: exit 1, one line.
+expect 1 "vipctl: dev add web: nosuchdev0: no such device" dev add web nosuchdev0
+expect 1 "vipctl: dev del web: lo: duplicate device" dev del web lo lo
+expect 1 "vipctl: group add web: nosuchdev0: no such device" group add web --dev lo,nosuchdev0
+expect 1 "vipctl: group add web: lo: duplicate device" group add web --dev lo --dev lo
+expect 1 "vipctl: vip add web: 300.1.2.3: invalid address" vip add web 300.1.2.3
+expect 1 "vipctl: vip add web: 192.0.2.1/32: invalid address (a plain address, without prefix length)" \
+	vip add web 192.0.2.1/32
+expect 1 "vipctl: vip del web: 192.0.2.1: duplicate address" vip del web 192.0.2.1 192.0.2.2,192.0.2.1
+expect 1 "vipctl: group add web: 2001:DB8::1: duplicate address" group add web --vip 2001:db8::1 --vip 2001:DB8::1
+expect 1 "vipctl: group add web: empty element in list '192.0.2.1,'" group add web --vip 192.0.2.1,
+expect 1 "vipctl: group add a/b: invalid group name 'a/b' (1-31 characters of A-Z a-z 0-9 _ . -)" group add a/b
+expect 1 "vipctl: show 12345678901234567890123456789012: invalid group name '12345678901234567890123456789012' (1-31 characters of A-Z a-z 0-9 _ . -)" \
+	show 12345678901234567890123456789012
+
+# Without the module (the usual case on a build host).
+"$VIPCTL" show >"$tmp/out" 2>"$tmp/err"
+if [ $? -eq 0 ]; then
+	echo "ok $((n = n + 1)) # SKIP the vipfo family exists here"
+else
+	expect 1 "vipctl: vipfo module not loaded (try: modprobe vipfo)" show
+	expect 1 "vipctl: vipfo module not loaded (try: modprobe vipfo)" show web -j
+	expect 1 "vipctl: vipfo module not loaded (try: modprobe vipfo)" monitor
+	expect 1 "vipctl: vipfo module not loaded (try: modprobe vipfo)" group add web --dev lo --vip 192.0.2.1
+	expect 1 "vipctl: vipfo module not loaded (try: modprobe vipfo)" vip add web 192.0.2.1
+fi
+
+echo "1..$n"
+[ "$failed" -eq 0 ]
