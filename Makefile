@@ -4,6 +4,7 @@
 # make check      unit tests on the host, every selftest in a VM; ends with
 #                 one line "N passed, N failed"
 # make demo       a narrated failover in a VM
+# make bench      vipfo against Linux bonding, results in bench/results/
 # make install    install vipctl (PREFIX, DESTDIR)
 # make dkms-install  install the module's source with DKMS and build it
 #
@@ -40,6 +41,9 @@ check: deps
 demo: deps all
 	scripts/vm-run --timeout 600 -- scripts/demo.sh
 
+bench: deps all
+	bench/run
+
 install: vipctl
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD)/tools --prefix $(PREFIX)
 
@@ -63,5 +67,5 @@ clean:
 	$(MAKE) -C kmod KVER=$(KVER) KDIR=$(KDIR) clean
 	rm -rf $(BUILD)
 
-.PHONY: all module vipctl selftests deps check demo install dkms-src \
-	dkms-install clean
+.PHONY: all module vipctl selftests deps check demo bench install \
+	dkms-src dkms-install clean

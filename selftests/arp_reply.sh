@@ -1,0 +1,56 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Every live member adapter answers an ARP request for a VIP with its own
+# MAC, exactly once, although the broadcast reaches all three of them; an
+# adapter that is down or without carrier does not answer.
+
+source "$(dirname "$0")/lib.sh"
+
+require_all
+require_scapy
+tap_header
+
+if ! setup_topology; then
+	not_ok "topology set up"
+	finish
+fi
+check "group with a1 a2 a3 and two VIPs" \
+	vipctl group add web --dev a1,a2,a3 --vip "$VIP1,$VIP2"
+
+check_replies "$VIP1: one reply from each of a1 a2 a3" \
+	"$(arp_request "$VIP1")" a1 a2 a3
+check_replies "$VIP2: one reply from each of a1 a2 a3" \
+	"$(arp_request "$VIP2")" a1 a2 a3
+
+# Back to back requests for both: still one reply per adapter and VIP.
+replies=$(arp_request "$VIP1,$VIP2")
+check_replies "$VIP1 asked with $VIP2: one reply per adapter" \
+	"$(grep " $VIP1 " <<<"$replies")" a1 a2 a3
+check_replies "$VIP2 asked with $VIP1: one reply per adapter" \
+	"$(grep " $VIP2 " <<<"$replies")" a1 a2 a3
+
+fail_adapter admin-down a2
+check_replies "a2 admin down: replies from a1 a3 only" \
+	"$(arp_request "$VIP1")" a1 a3
+
+fail_adapter carrier-loss a3
+wait_for 10 bash -c "! ip -n $SRV link show a3 | grep -q LOWER_UP"
+check_replies "a2 down, a3 without carrier: reply from a1 only" \
+	"$(arp_request "$VIP1")" a1
+
+# The client resolves the VIP by itself and keeps a member's MAC.
+recover_adapter admin-down a2
+recover_adapter carrier-loss a3
+if client_resolve "$VIP1"; then
+	m=$(client_neigh "$VIP1")
+	case " $(macs_of a1 a2 a3)" in
+	*" $m "*) ok "client resolved $VIP1 to a member ($(adapter_of_mac "$m"))" ;;
+	*) not_ok "client resolved $VIP1 to a member" "lladdr $m" ;;
+	esac
+else
+	not_ok "client resolved $VIP1 to a member" \
+		"$(ip -n "$CLI" neigh show "$VIP1")"
+fi
+
+finish

@@ -1,0 +1,55 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# When a member fails, every survivor broadcasts gratuitous ARP requests
+# for every VIP with its own MAC, garp_count times, and nothing comes from
+# the failed adapter. Three ways to fail: admin down (a1), carrier loss by
+# the switch port going down (a2), and deletion of the device (a3).
+
+source "$(dirname "$0")/lib.sh"
+
+require_all
+require_scapy
+tap_header
+
+if ! setup_topology; then
+	not_ok "topology set up"
+	finish
+fi
+VIPS="$VIP1 $VIP2 $VIP3"
+check "group with a1 a2 a3 and three VIPs (garp_count 3)" \
+	vipctl group add web --dev a1,a2,a3 --vip "${VIPS// /,}"
+
+# failover_case HOW IF COUNT SURVIVOR...
+failover_case()
+{
+	local how=$1 dev=$2 count=$3 cap="$TMPD/garp-$1"
+
+	shift 3
+	if ! capture_start 3; then
+		not_ok "$how of $dev: capture started" "$(cat "$TMPD/capture.err")"
+		return
+	fi
+	GARP_SINCE=$EPOCHREALTIME
+	if ! fail_adapter "$how" "$dev"; then
+		not_ok "$how of $dev" "could not fail $dev"
+		return
+	fi
+	capture_wait "$cap"
+	check_garps "$how of $dev: $count GARPs per VIP from each of $*, none from $dev" \
+		"$cap" "$count" "$VIPS" "$@"
+}
+
+failover_case admin-down a1 3 a2 a3
+recover_adapter admin-down a1
+wait_for 10 dev_state_is web a1 up
+
+failover_case carrier-loss a2 3 a1 a3
+recover_adapter carrier-loss a2
+wait_for 10 dev_state_is web a2 up
+
+check "group set --garp-count 2 --garp-interval 50" \
+	vipctl group set web --garp-count 2 --garp-interval 50
+failover_case unregister a3 2 a1 a2
+
+finish

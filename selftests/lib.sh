@@ -1,0 +1,635 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared helpers of the vipfo selftests: topology, TAP output, polling with
+# a deadline, vipctl/JSON helpers and the kernel log check. A test sources
+# this file, calls setup_* and its checks, and ends with `finish`.
+#
+# Topology (names are unique per run: srv-XXXXXX, sw-XXXXXX, cli-XXXXXX):
+#
+#   server netns $SRV            switch netns $SW          client netns $CLI
+#   lo: VIPs 192.0.2.100+/32     br0 (a bridge)
+#   a1 -------------------------- p1 --+
+#   a2 -------------------------- p2 --+
+#   a3 -------------------------- p3 --+-- pc ------------- c0 192.0.2.1/24
+#   a4 (not a member; only after setup_nonmember) ---------- c4 (own segment)
+#
+# Host recipe (what the server needs besides vipfo; the README repeats it),
+# verified with no addresses at all on the member adapters:
+#
+#   # the VIPs are /32 local addresses on lo; `vipctl vip add` puts them there
+#   sysctl -w net.ipv4.conf.all.arp_ignore=1    # the kernel answers ARP only
+#                          # for addresses of the receiving device: never
+#                          # for lo's VIPs (vipfo answers those)
+#   sysctl -w net.ipv4.conf.all.arp_announce=2  # our own ARP requests carry
+#                          # the best local source address (a VIP here)
+#   sysctl -w net.ipv4.conf.all.ignore_routes_with_linkdown=1
+#   sysctl -w net.ipv4.conf.all.rp_filter=0     # and on each adapter,
+#   sysctl -w net.ipv4.conf.a1.rp_filter=0      # see below (a2, a3 too)
+#   ip route add 192.0.2.0/24 metric 100 \
+#           nexthop dev a1 nexthop dev a2 nexthop dev a3
+#   ip route add 192.0.2.0/24 dev a1 metric 201   # fallbacks, see below
+#   ip route add 192.0.2.0/24 dev a2 metric 202
+#   ip route add 192.0.2.0/24 dev a3 metric 203
+#
+# Inbound, peers reach the VIPs through whichever adapter's MAC they hold,
+# and vipfo's gratuitous ARPs move them when that adapter fails. Outbound
+# (replies, the ACKs of a TCP connection) leaves by the multipath route:
+# admin down takes an adapter's nexthop out of it (dead), carrier loss only
+# with ignore_routes_with_linkdown=1 (linkdown), and both come back by
+# themselves when the adapter recovers. Unregistering any of its devices,
+# however, makes the kernel delete the whole multipath route; the
+# per-adapter routes with higher metrics then carry the traffic (admin down
+# deletes an adapter's own fallback route, so re-add them, and the
+# multipath route, whenever an adapter is re-created).
+#
+# Reverse path filtering: the adapters have no addresses, and for such a
+# device the kernel accepts a packet under rp_filter=1 or 2 only if the
+# best route back to the sender uses that device. That holds for every
+# adapter of the multipath route, but not once the fallbacks carry the
+# traffic: packets arriving on any adapter but the first would be dropped.
+# So rp_filter=0 on all and on each adapter (the effective value is the
+# larger of the two; systemd's default is 2).
+#
+# The adapters need no addresses: replies and our own ARP requests take a
+# VIP as source. Peers must not set drop_gratuitous_arp=1, or they ignore
+# the updates.
+
+SELFTEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$SELFTEST_DIR/.." && pwd)
+VIPCTL=${VIPCTL:-$REPO_DIR/build/tools/vipctl}
+PYTHON=/usr/bin/python3		# Debian's python3-scapy is for this one
+TEST_NAME=$(basename "$0" .sh)
+
+readonly ksft_pass=0 ksft_fail=1 ksft_skip=4
+
+SUFFIX=$(mktemp -u XXXXXX)
+SRV=srv-$SUFFIX
+SW=sw-$SUFFIX
+CLI=cli-$SUFFIX
+NETNS_LIST=()
+TMPD=$(mktemp -d "/tmp/vipfo-$TEST_NAME.XXXXXX")
+BG_PIDS=()
+
+CLIENT_IP=192.0.2.1
+VIP1=192.0.2.100
+VIP2=192.0.2.101
+VIP3=192.0.2.102
+BCAST=ff:ff:ff:ff:ff:ff
+
+# ---------------------------------------------------------------- TAP
+
+tap_n=0
+tap_failed=0
+tap_skipped=0
+KMSG_MARK="vipfo-selftest: start $TEST_NAME $$ $SUFFIX"
+
+diag()
+{
+	local line
+
+	for line in "$@"; do
+		printf '%s\n' "$line" | sed 's/^/# /'
+	done
+}
+
+ok()
+{
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n - $1"
+}
+
+# not_ok DESC [DIAGNOSTIC...]
+not_ok()
+{
+	tap_n=$((tap_n + 1))
+	tap_failed=$((tap_failed + 1))
+	echo "not ok $tap_n - $1"
+	shift
+	diag "$@"
+}
+
+skip()
+{
+	tap_n=$((tap_n + 1))
+	tap_skipped=$((tap_skipped + 1))
+	echo "ok $tap_n - $1 # SKIP $2"
+}
+
+# check DESC CMD... : ok when CMD succeeds; its output becomes diagnostics
+# when it fails.
+check()
+{
+	local desc=$1 out
+
+	shift
+	if out=$("$@" 2>&1); then
+		ok "$desc"
+	else
+		not_ok "$desc" "command: $*" "$out"
+	fi
+}
+
+# Skip the whole test (before any result was printed).
+skip_all()
+{
+	echo "1..0 # SKIP $TEST_NAME: $*"
+	exit $ksft_skip
+}
+
+tap_header()
+{
+	echo "TAP version 13"
+	echo "# $TEST_NAME"
+	echo "$KMSG_MARK" > /dev/kmsg 2>/dev/null || true
+}
+
+# Tear the topology down, check the kernel log, print the plan and exit
+# with kselftest's code.
+finish()
+{
+	cleanup
+	check_kernel_log
+	echo "1..$tap_n"
+	trap - EXIT
+	[ "$tap_failed" -gt 0 ] && exit $ksft_fail
+	[ "$tap_n" -gt 0 ] && [ "$tap_skipped" -eq "$tap_n" ] && exit $ksft_skip
+	exit $ksft_pass
+}
+
+# ---------------------------------------------------------------- kernel log
+
+# Anything like this in the kernel log since the test started fails it.
+KLOG_BAD='WARNING:|BUG:|BUG |Oops|general protection|Call Trace|refcount|unregister_netdevice: waiting|KASAN|UBSAN|list_(add|del) corruption|RCU stall|self-detected stall|detected stalls|blocked for more than|possible circular locking|suspicious RCU usage|sleeping function called|scheduling while atomic|kernel tried to execute|unable to handle|double free|use-after-free|leak'
+
+kernel_log_since_mark()
+{
+	dmesg 2>/dev/null | awk -v m="$KMSG_MARK" 'index($0, m) { p = 1; next } p'
+}
+
+check_kernel_log()
+{
+	local bad
+
+	if ! dmesg >/dev/null 2>&1; then
+		skip "kernel log clean" "dmesg not readable"
+		return
+	fi
+	bad=$(kernel_log_since_mark | grep -E "$KLOG_BAD")
+	if [ -z "$bad" ]; then
+		ok "kernel log clean"
+	else
+		not_ok "kernel log clean" "$(kernel_log_since_mark | tail -n 60)"
+	fi
+}
+
+# ---------------------------------------------------------------- polling
+
+now_ms()
+{
+	local t=${EPOCHREALTIME/./}
+
+	echo $((t / 1000))
+}
+
+# wait_for SECONDS CMD...: run CMD every 50 ms until it succeeds (0) or the
+# deadline passes (1). Never a blind sleep.
+wait_for()
+{
+	local deadline=$(($(now_ms) + $1 * 1000))
+
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ "$(now_ms)" -ge "$deadline" ] && return 1
+		sleep 0.05
+	done
+}
+
+# ---------------------------------------------------------------- setup
+
+require_root()
+{
+	[ "$(id -u)" = 0 ] || skip_all "needs root"
+}
+
+require_cmd()
+{
+	local c
+
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || skip_all "$c not installed"
+	done
+}
+
+require_scapy()
+{
+	"$PYTHON" -c 'import scapy.layers.l2' 2>/dev/null ||
+		skip_all "python3-scapy not installed for $PYTHON"
+	USE_SCAPY=1
+}
+
+require_vipctl()
+{
+	[ -x "$VIPCTL" ] || skip_all "vipctl not built ($VIPCTL)"
+}
+
+# Load vipfo: the installed module, else the freshly built one.
+require_vipfo()
+{
+	[ -d /sys/module/vipfo ] && return 0
+	modprobe -q vipfo 2>/dev/null ||
+		insmod "$REPO_DIR/kmod/vipfo.ko" 2>/dev/null ||
+		skip_all "cannot load the vipfo module"
+}
+
+# Everything a topology test needs; skips the test when something is missing.
+require_all()
+{
+	require_root
+	require_cmd ip
+	require_vipctl
+	require_vipfo
+}
+
+cleanup()
+{
+	local pid ns
+
+	arpc_stop
+	for pid in "${BG_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in "${BG_PIDS[@]}"; do
+		wait "$pid" 2>/dev/null
+	done
+	BG_PIDS=()
+	for ns in "${NETNS_LIST[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	NETNS_LIST=()
+	rm -rf "$TMPD"
+}
+trap cleanup EXIT
+
+# bg CMD...: run the program CMD (not a shell function, so that BG_PID is
+# the program itself) in the background; cleanup kills it.
+bg()
+{
+	"$@" &
+	BG_PID=$!
+	BG_PIDS+=("$BG_PID")
+}
+
+create_ns()
+{
+	ip netns add "$1" || return 1
+	NETNS_LIST+=("$1")
+	ip -n "$1" link set lo up
+	# No IPv6 chatter (DAD, router solicitations) on the test links.
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1 2>/dev/null
+	return 0
+}
+
+srv() { ip netns exec "$SRV" "$@"; }
+sw() { ip netns exec "$SW" "$@"; }
+cli() { ip netns exec "$CLI" "$@"; }
+vipctl() { ip netns exec "$SRV" "$VIPCTL" "$@"; }
+
+# The server: three member-to-be adapters on the bridge of the switch, the
+# client on the same bridge, and the host recipe above. (In batches: every
+# process costs under software emulation.)
+setup_topology()
+{
+	local i
+
+	create_ns "$SRV" && create_ns "$SW" && create_ns "$CLI" || return 1
+	for i in 1 2 3; do
+		echo "link add a$i type veth peer name p$i netns $SW"
+		echo "link set a$i up"
+	done | ip -n "$SRV" -b - || return 1
+	printf '%s\n' "link add c0 type veth peer name pc netns $SW" \
+		"link set c0 up" "addr add $CLIENT_IP/24 dev c0" |
+		ip -n "$CLI" -b - || return 1
+	printf '%s\n' "link add br0 type bridge" "link set br0 up" \
+		"link set p1 master br0 up" "link set p2 master br0 up" \
+		"link set p3 master br0 up" "link set pc master br0 up" |
+		ip -n "$SW" -b - || return 1
+
+	srv sysctl -qw net.ipv4.conf.all.arp_ignore=1 \
+		net.ipv4.conf.all.arp_announce=2 \
+		net.ipv4.conf.all.ignore_routes_with_linkdown=1 \
+		net.ipv4.conf.all.rp_filter=0 \
+		net.ipv4.conf.default.rp_filter=0 \
+		net.ipv4.conf.a1.rp_filter=0 net.ipv4.conf.a2.rp_filter=0 \
+		net.ipv4.conf.a3.rp_filter=0 || return 1
+	printf '%s\n' "route add 192.0.2.0/24 metric 100 nexthop dev a1 nexthop dev a2 nexthop dev a3" \
+		"route add 192.0.2.0/24 dev a1 metric 201" \
+		"route add 192.0.2.0/24 dev a2 metric 202" \
+		"route add 192.0.2.0/24 dev a3 metric 203" |
+		ip -n "$SRV" -b - || return 1
+	if [ -n "${USE_SCAPY:-}" ]; then
+		arpc_start || return 1
+	fi
+	wait_for 10 links_up "$SRV" a1 a2 a3
+}
+
+# A fourth server adapter a4 that is no member, on its own segment with the
+# client's c4 (so requests reach it and no member).
+setup_nonmember()
+{
+	ip -n "$SRV" link add a4 type veth peer name c4 netns "$CLI" || return 1
+	srv sysctl -qw net.ipv4.conf.a4.rp_filter=0
+	ip -n "$SRV" link set a4 up
+	ip -n "$CLI" link set c4 up
+	wait_for 10 links_up "$SRV" a4
+}
+
+# links_up NS IF...: every IF is up with carrier
+links_up()
+{
+	local ns=$1 i
+
+	shift
+	for i in "$@"; do
+		ip -n "$ns" link show "$i" 2>/dev/null | grep -q 'LOWER_UP' ||
+			return 1
+	done
+}
+
+# mac NS IF
+mac()
+{
+	ip netns exec "$1" cat "/sys/class/net/$2/address"
+}
+
+ifindex()
+{
+	ip netns exec "$1" cat "/sys/class/net/$2/ifindex"
+}
+
+# The member adapter of the server that has MAC $1.
+adapter_of_mac()
+{
+	local i
+
+	for i in a1 a2 a3 a4; do
+		[ "$(mac "$SRV" "$i" 2>/dev/null)" = "$1" ] && echo "$i" && return 0
+	done
+	echo "?"
+}
+
+# Ways an adapter fails: admin down on the server, carrier loss (the switch
+# port goes down), unregistration. fail_adapter HOW IF
+fail_adapter()
+{
+	case $1 in
+	admin-down)	ip -n "$SRV" link set "$2" down ;;
+	carrier-loss)	ip -n "$SW" link set "p${2#a}" down ;;
+	# Bounded: a device reference the module never drops hangs this.
+	unregister)	timeout 30 ip -n "$SRV" link del "$2" ;;
+	*)		return 1 ;;
+	esac
+}
+
+recover_adapter()
+{
+	case $1 in
+	admin-down)	ip -n "$SRV" link set "$2" up ;;
+	carrier-loss)	ip -n "$SW" link set "p${2#a}" up ;;
+	*)		return 1 ;;
+	esac
+	wait_for 10 links_up "$SRV" "$2"
+}
+
+# ---------------------------------------------------------------- ARP client
+
+# The client's ARP tool runs as one process per test (scapy loads once):
+# arp_client.py serve in the client namespace, fed through two FIFOs.
+# setup_topology starts it for tests that called require_scapy.
+arpc_start()
+{
+	mkfifo "$TMPD/arpc.in" "$TMPD/arpc.out" || return 1
+	# (Redirected in the background child: opening a FIFO blocks.)
+	ip netns exec "$CLI" "$PYTHON" "$SELFTEST_DIR/arp_client.py" serve \
+		<"$TMPD/arpc.in" >"$TMPD/arpc.out" 2>"$TMPD/arpc.err" &
+	BG_PIDS+=("$!")
+	exec {ARPC_IN}>"$TMPD/arpc.in" {ARPC_OUT}<"$TMPD/arpc.out"
+}
+
+arpc_stop()
+{
+	[ -n "${ARPC_IN:-}" ] || return 0
+	exec {ARPC_IN}>&- {ARPC_OUT}<&-
+	ARPC_IN=
+}
+
+# arpc COMMAND [OPTIONS]: run one arp_client.py command in the running tool
+# and print its output.
+arpc()
+{
+	local line
+
+	if [ -z "${ARPC_IN:-}" ]; then
+		echo "arp_client not running (require_scapy before setup)" >&2
+		return 1
+	fi
+	printf '%s\n' "$*" >&"$ARPC_IN"
+	while IFS= read -r -t 300 line <&"$ARPC_OUT"; do
+		[ "$line" = "." ] && return 0
+		printf '%s\n' "$line"
+	done
+	echo "arp_client died: $(tail -n 5 "$TMPD/arpc.err")" >&2
+	return 1
+}
+
+# arp_request TARGET[,TARGET] [arp_client.py request options]: prints
+# "<sender MAC> <sender IP> <eth src> <iface> <target MAC> <target IP>
+# <eth dst>" per reply received by c0 (or --listen).
+arp_request()
+{
+	local target=$1
+
+	shift
+	arpc request --iface c0 --target "$target" \
+		--window "${ARP_WINDOW:-1}" "$@"
+}
+
+# capture_start [SECONDS]: record the gratuitous ARPs c0 sees, until SECONDS
+# (default 3) after the first one (20 s at most); returns once listening.
+capture_start()
+{
+	arpc capture --iface c0 --window "${1:-3}" --max 20 >"$TMPD/capture.err"
+	[ ! -s "$TMPD/capture.err" ]
+}
+
+# capture_wait FILE: wait for the capture's end, its output into FILE
+capture_wait()
+{
+	arpc collect >"$1"
+}
+
+# check_replies DESC REPLIES IF...: exactly one reply from each adapter IF,
+# with that adapter's MAC in ARP and Ethernet header, addressed to the
+# client (c0, or $REPLY_IFACE of the client) and nothing else.
+check_replies()
+{
+	local desc=$1 replies=$2 want got i m to
+
+	shift 2
+	to=$(mac "$CLI" "${REPLY_IFACE:-c0}")
+	want=$(for i in "$@"; do
+		m=$(mac "$SRV" "$i")
+		echo "$m $m $to $CLIENT_IP $to"
+	done | sort)
+	got=$(awk 'NF { print $1, $3, $5, $6, $7 }' <<<"$replies" | sort)
+	if [ "$want" = "$got" ]; then
+		ok "$desc"
+	else
+		not_ok "$desc" "expected one reply each from $* to $to" \
+			"($(for i in "$@"; do echo -n "$i=$(mac "$SRV" "$i") "; done))" \
+			"received (sender MAC, sender IP, eth src, iface," \
+			"target MAC, target IP, eth dst):" "${replies:-(none)}"
+	fi
+}
+
+# check_garps DESC FILE COUNT "VIP..." SURVIVOR...: COUNT gratuitous ARP
+# requests (dst broadcast, sender IP = target IP = VIP, sender MAC = eth
+# source = the survivor's MAC) from every survivor for every VIP and no
+# other gratuitous ARP for a VIP; only those seen since $GARP_SINCE (epoch
+# seconds, as $EPOCHREALTIME) count.
+check_garps()
+{
+	local desc=$1 file=$2 count=$3 vips=$4 want got i v m
+
+	shift 4
+	want=$(for i in "$@"; do
+		m=$(mac "$SRV" "$i")
+		for v in $vips; do
+			echo "$count $m $v $m $BCAST 1"
+		done
+	done | sort)
+	got=$(awk -v vips=" $vips " -v since="${GARP_SINCE:-0}" \
+		'index(vips, " " $2 " ") && $6 >= since { print $1, $2, $3, $4, $5 }' \
+		"$file" | sort | uniq -c | awk '{ print $1, $2, $3, $4, $5, $6 }' |
+		sort)
+	if [ "$want" = "$got" ]; then
+		ok "$desc"
+	else
+		not_ok "$desc" \
+			"expected (count, sender MAC, VIP, eth src, eth dst, op):" \
+			"$want" "seen:" "${got:-(none)}" \
+			"adapters: $(for i in a1 a2 a3; do
+				echo -n "$i=$(mac "$SRV" "$i" 2>/dev/null) "; done)"
+	fi
+}
+
+# ---------------------------------------------------------------- JSON
+
+# json_check FILE EXPR...: evaluate each Python EXPR on the JSON document
+# in FILE (j: the document; g: its first group; d: g's devices by ifname;
+# e: j itself when it is one event) and print every one that is not True.
+json_check()
+{
+	"$PYTHON" - "$@" <<'EOF'
+import json, sys
+with open(sys.argv[1]) as f:
+    j = json.load(f)
+e = j
+g = j["groups"][0] if isinstance(j, dict) and j.get("groups") else {}
+d = {x.get("ifname"): x for x in g.get("devices", [])}
+bad = 0
+for expr in sys.argv[2:]:
+    try:
+        r = eval(expr)
+    except Exception as ex:
+        r = ex
+    if r is not True:
+        print(f"expected {expr}: got {r!r}")
+        bad = 1
+if bad:
+    print("document: " + json.dumps(j)[:2000])
+sys.exit(bad)
+EOF
+}
+
+# json_value FILE EXPR: print a Python expression of the document j.
+json_value()
+{
+	"$PYTHON" -c 'import json, sys
+j = json.load(open(sys.argv[1]))
+print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+# find_event FILE OUT COND: the first JSON line of FILE for which the Python
+# condition COND on e holds, written to OUT. Fails when there is none.
+find_event()
+{
+	"$PYTHON" - "$@" <<'EOF'
+import json, sys
+for line in open(sys.argv[1]):
+    try:
+        e = json.loads(line)
+    except ValueError:
+        continue
+    try:
+        hit = eval(sys.argv[3])
+    except Exception:
+        hit = False
+    if hit is True:
+        with open(sys.argv[2], "w") as f:
+            f.write(line)
+        sys.exit(0)
+sys.exit(1)
+EOF
+}
+
+# vip_count_on_lo NS ADDR: 1 if ADDR/32 is on lo, else 0
+addr_on_lo()
+{
+	ip -n "$1" -4 addr show dev lo | grep -q "inet $2/32"
+}
+
+# client_neigh VIP: the MAC of the client's neighbour entry for VIP
+client_neigh()
+{
+	ip -n "$CLI" neigh show "$1" dev c0 |
+		awk '{ for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1) }'
+}
+
+# client_resolve VIP: make the client resolve VIP (a UDP datagram to the
+# discard port) and wait until it has a MAC for it.
+client_resolve()
+{
+	cli bash -c "echo x > /dev/udp/$1/9" 2>/dev/null
+	wait_for 10 test -n "\$(client_neigh $1)"
+}
+
+# The MACs of the given server adapters, space-separated.
+macs_of()
+{
+	local i
+
+	for i in "$@"; do
+		echo -n "$(mac "$SRV" "$i") "
+	done
+}
+
+# dev_state_is GROUP IF STATE: vipfo reports member IF in STATE
+# (up, no-carrier, down)
+dev_state_is()
+{
+	local f="$TMPD/state.json"
+
+	vipctl show "$1" --json >"$f" 2>/dev/null &&
+		json_check "$f" \
+			"[x['state'] for x in g['devices'] if x['ifname'] == '$2'] == ['$3']" \
+			>/dev/null
+}
+
+# no_groups NS: vipctl show --json in NS lists no group
+no_groups()
+{
+	ip netns exec "$1" "$VIPCTL" show --json >"$TMPD/groups.json" &&
+		json_check "$TMPD/groups.json" "j['groups'] == []"
+}

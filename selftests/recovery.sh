@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# A failed adapter answers again once it is back up with carrier; a deleted
+# one leaves the group, and a new device of the same name is no member
+# until it is added.
+
+source "$(dirname "$0")/lib.sh"
+
+require_all
+require_scapy
+tap_header
+
+if ! setup_topology; then
+	not_ok "topology set up"
+	finish
+fi
+check "group with a1 a2 a3 and $VIP1" \
+	vipctl group add web --dev a1,a2,a3 --vip "$VIP1"
+
+for how in admin-down carrier-loss; do
+	fail_adapter "$how" a2
+	want=down
+	[ "$how" = carrier-loss ] && want=no-carrier
+	check "$how: vipfo reports a2 $want" wait_for 10 dev_state_is web a2 "$want"
+	check_replies "$how of a2: replies from a1 a3" \
+		"$(arp_request "$VIP1")" a1 a3
+	recover_adapter "$how" a2
+	check "$how recovered: vipfo reports a2 up" wait_for 10 dev_state_is web a2 up
+	check_replies "$how recovered: a2 answers again" \
+		"$(arp_request "$VIP1")" a1 a2 a3
+done
+
+# Deleted: gone from the group; a new a3 is not a member.
+fail_adapter unregister a3
+vipctl show web --json >"$TMPD/show.json"
+check "a3 deleted: no longer listed" json_check "$TMPD/show.json" \
+	"sorted(d) == ['a1', 'a2']"
+ip -n "$SRV" link add a3 type veth peer name p3 netns "$SW"
+ip -n "$SW" link set p3 master br0 up
+ip -n "$SRV" link set a3 up
+wait_for 10 links_up "$SRV" a3
+check_replies "new a3, no member: replies from a1 a2" \
+	"$(arp_request "$VIP1")" a1 a2
+check "dev add web a3" vipctl dev add web a3
+check_replies "a3 added again: replies from a1 a2 a3" \
+	"$(arp_request "$VIP1")" a1 a2 a3
+
+finish

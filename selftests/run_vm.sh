@@ -1,0 +1,121 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run the vipfo selftests inside the test VM (as root, in a guest booting
+# Debian's 6.1 kernel; scripts/vm-run runs this): install the freshly built
+# kmod/vipfo.ko into /lib/modules/$(uname -r)/extra, run depmod, then run
+# every test in order, each with the timeout from `settings`, print TAP and
+# end with one line "N passed, N failed" (", N skipped" when some were).
+# Exits 1 when a test failed.
+#
+# Usage: selftests/run_vm.sh [TEST...]   (default: `make -C selftests list`)
+# Build first: make (module, vipctl) and make -C selftests (C tests).
+# VIPFO_KO=FILE tests another build of the module than kmod/vipfo.ko;
+# VIPCTL=FILE (pass it with VM_ENV=VIPCTL) another vipctl.
+
+dir=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$dir/.." && pwd)
+bindir=${OUTPUT:-$top/build/selftests}
+timeout=$(sed -n 's/^timeout=//p' "$dir/settings")
+timeout=${timeout:-300}
+
+if [ $# -gt 0 ]; then
+	tests=("$@")
+else
+	read -r -a tests <<<"$(make -s --no-print-directory -C "$dir" list)"
+fi
+
+passed=0 failed=0 skipped=0 n=0
+total=$((${#tests[@]} + 2))	# + module install, + kernel log
+
+result()	# result ok|fail|skip NAME [REASON]
+{
+	n=$((n + 1))
+	case $1 in
+	ok)	passed=$((passed + 1)); echo "ok $n $2" ;;
+	skip)	skipped=$((skipped + 1)); echo "ok $n $2 # SKIP ${3:-}" ;;
+	*)	failed=$((failed + 1)); echo "not ok $n $2${3:+ # $3}" ;;
+	esac
+}
+
+echo "TAP version 13"
+echo "1..$total"
+mark="vipfo-selftest: run_vm $$ $(date +%s)"
+echo "$mark" >/dev/kmsg
+
+# The module under test, installed like DKMS would. depmod -a has to read
+# every module of the kernel, minutes over 9p under TCG: when
+# `make -C selftests` ran depmod for this very vipfo.ko on the host (whose
+# /lib/modules the guest shares), install its index files instead.
+kver=$(uname -r)
+ko=${VIPFO_KO:-$top/kmod/vipfo.ko}
+index=$bindir/modindex/$kver
+
+install_index()
+{
+	[ -f "$index/vipfo.ko.sha256" ] &&
+		[ "$(sha256sum <"$ko" | cut -d' ' -f1)" = "$(cat "$index/vipfo.ko.sha256")" ] &&
+		cp "$index"/modules.* "/lib/modules/$kver/" &&
+		echo "# depmod index from the host (make -C selftests)"
+}
+
+if [ -f "$ko" ] &&
+   install -D -m 0644 "$ko" "/lib/modules/$kver/extra/vipfo.ko" &&
+   { install_index || depmod -a "$kver"; } && modinfo vipfo >/dev/null; then
+	modprobe -r vipfo 2>/dev/null
+	echo "# $(modinfo -F vermagic vipfo)"
+	result ok "install vipfo.ko"
+else
+	echo "# $ko missing or not installable for $kver"
+	result fail "install vipfo.ko"
+fi
+
+# Load scapy once, so the first test does not pay for a cold page cache.
+/usr/bin/python3 -c 'import scapy.layers.l2, scapy.sendrecv' 2>/dev/null
+
+for t in "${tests[@]}"; do
+	case $t in
+	*.sh)	cmd=("$dir/$t") ;;
+	*)	cmd=("$bindir/$t") ;;
+	esac
+	echo "# $t"
+	if [ ! -x "${cmd[0]}" ]; then
+		result fail "$t" "not built: make -C selftests"
+		continue
+	fi
+	log=$(mktemp)
+	start=$SECONDS
+	timeout --kill-after=10 "$timeout" "${cmd[@]}" >"$log" 2>&1
+	rc=$?
+	sed 's/^/# /' "$log"
+	echo "# $t: exit $rc after $((SECONDS - start)) s"
+	case $rc in
+	0)
+		# The C harness exits 0 when it skipped everything.
+		if grep -qE '^# Totals: pass:0 fail:0 .*skip:[1-9]' "$log"; then
+			result skip "$t" "$(grep -m1 -oE 'SKIP +.*' "$log" | sed 's/^SKIP *//')"
+		else
+			result ok "$t"
+		fi
+		;;
+	4)	result skip "$t" "$(grep -m1 -oE '# SKIP .*' "$log" | sed 's/^# SKIP //')" ;;
+	124|137) result fail "$t" "TIMEOUT ${timeout}s" ;;
+	*)	result fail "$t" "exit $rc" ;;
+	esac
+	rm -f "$log"
+done
+
+# The whole run's kernel log: nothing may have gone wrong between tests.
+bad='WARNING:|BUG:|BUG |Oops|general protection|Call Trace|refcount|unregister_netdevice: waiting|KASAN|UBSAN|list_(add|del) corruption|stall|blocked for more than|possible circular locking|suspicious RCU usage|sleeping function called|scheduling while atomic|double free|use-after-free'
+klog=$(dmesg | awk -v m="$mark" 'index($0, m) { p = 1; next } p')
+if grep -qE "$bad" <<<"$klog"; then
+	grep -E -B2 -A20 "$bad" <<<"$klog" | head -n 80 | sed 's/^/# /'
+	result fail "kernel log clean"
+else
+	result ok "kernel log clean"
+fi
+
+summary="$passed passed, $failed failed"
+[ "$skipped" -gt 0 ] && summary="$summary, $skipped skipped"
+echo "$summary"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,122 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `vipctl show --json [--stats]` reports groups, members (ifindex, MAC,
+# state) and VIPs as configured, and its counters move with the traffic:
+# requests and replies with ARP, gratuitous ARPs and failovers with a
+# failure. The readable `vipctl show` names the same things.
+
+source "$(dirname "$0")/lib.sh"
+
+require_all
+require_scapy
+tap_header
+
+if ! setup_topology; then
+	not_ok "topology set up"
+	finish
+fi
+check "group web: a1 a2 a3, two VIPs, garp 4 x 150 ms" \
+	vipctl group add web --dev a1,a2,a3 --vip "$VIP1,$VIP2" \
+	--garp-count 4 --garp-interval 150
+check "group db: no devices, one VIP" vipctl group add db --vip "$VIP3"
+
+J="$TMPD/show.json"
+
+# show_json FILE ARGS...: vipctl show ARGS into FILE, which must be JSON
+show_json()
+{
+	local f=$1
+
+	shift
+	vipctl show "$@" >"$f" && "$PYTHON" -m json.tool "$f" >/dev/null
+}
+
+check "show --json is JSON" show_json "$J" --json
+m1=$(mac "$SRV" a1) m2=$(mac "$SRV" a2) m3=$(mac "$SRV" a3)
+i1=$(ifindex "$SRV" a1) i2=$(ifindex "$SRV" a2) i3=$(ifindex "$SRV" a3)
+check "show --json: both groups" json_check "$J" \
+	"sorted(x['name'] for x in j['groups']) == ['db', 'web']"
+check "show web --json: web as configured" show_json "$J" web --json
+check "show web --json: fields" json_check "$J" \
+	"len(j['groups']) == 1" \
+	"g['name'] == 'web'" \
+	"g['garp_count'] == 4" \
+	"g['garp_interval_ms'] == 150" \
+	"g['vip_count'] == 2" \
+	"sorted(g['vips']) == ['$VIP1', '$VIP2']" \
+	"sorted(d) == ['a1', 'a2', 'a3']" \
+	"(d['a1']['ifindex'], d['a2']['ifindex'], d['a3']['ifindex']) == ($i1, $i2, $i3)" \
+	"(d['a1']['mac'], d['a2']['mac'], d['a3']['mac']) == ('$m1', '$m2', '$m3')" \
+	"all(x['state'] == 'up' for x in g['devices'])" \
+	"'stats' not in g and all('stats' not in x for x in g['devices'])"
+
+S="$TMPD/stats.json"
+stats_keys="['failovers', 'garps', 'replies', 'requests', 'tx_errors']"
+check "show web --json --stats" show_json "$S" web --json --stats
+check "stats: all counters, zero" json_check "$S" \
+	"sorted(g['stats']) == $stats_keys" \
+	"all(v == 0 for v in g['stats'].values())" \
+	"all(sorted(x['stats']) == $stats_keys for x in g['devices'])"
+
+# One request: one reply from each adapter.
+arp_request "$VIP1" >/dev/null
+check "after one request" show_json "$S" web --json --stats
+check "stats: 1 to 3 requests matched, 3 replies, 1 per adapter" \
+	json_check "$S" \
+	"1 <= g['stats']['requests'] <= 3" \
+	"g['stats']['replies'] == 3" \
+	"[d[i]['stats']['replies'] for i in ('a1', 'a2', 'a3')] == [1, 1, 1]" \
+	"g['stats']['garps'] == 0 and g['stats']['failovers'] == 0" \
+	"g['stats']['tx_errors'] == 0"
+
+# a1 fails: 4 GARPs x 2 VIPs from each of a2 a3.
+fail_adapter admin-down a1
+garps_done()
+{
+	show_json "$S" web --json --stats &&
+		json_check "$S" "g['stats']['garps'] == 16" >/dev/null
+}
+wait_for 20 garps_done
+check "after admin down of a1" show_json "$S" web --json --stats
+check "stats: a1 down, 1 failover, 8 GARPs from a2 and a3 each" \
+	json_check "$S" \
+	"d['a1']['state'] == 'down'" \
+	"g['stats']['failovers'] == 1" \
+	"d['a1']['stats']['failovers'] == 1" \
+	"d['a2']['stats']['failovers'] == 0" \
+	"g['stats']['garps'] == 16" \
+	"[d[i]['stats']['garps'] for i in ('a1', 'a2', 'a3')] == [0, 8, 8]" \
+	"g['stats']['tx_errors'] == 0"
+
+fail_adapter carrier-loss a2
+check "a2 reported no-carrier" wait_for 10 dev_state_is web a2 no-carrier
+check "after carrier loss of a2" show_json "$S" web --json --stats
+check "stats: 2 failovers" json_check "$S" \
+	"g['stats']['failovers'] == 2" \
+	"d['a2']['stats']['failovers'] == 1"
+
+# The readable listing names the same things.
+T="$TMPD/show.txt"
+vipctl show >"$T"
+missing=""
+for w in web db a1 a2 a3 "$VIP1" "$VIP2" "$VIP3" "$m3"; do
+	grep -qF -- "$w" "$T" || missing="$missing $w"
+done
+if [ -z "$missing" ]; then
+	ok "show: lists groups, devices, MACs and VIPs"
+else
+	not_ok "show: lists groups, devices, MACs and VIPs" \
+		"missing:$missing" "$(cat "$T")"
+fi
+vipctl show --stats >"$T"
+check "show --stats: exit 0, mentions counters" \
+	grep -qiE 'garp|failover' "$T"
+
+check "group del db; show --json lists web only" bash -c \
+	"ip netns exec $SRV $VIPCTL group del db &&
+	 ip netns exec $SRV $VIPCTL show --json >$J"
+check "show --json after del" json_check "$J" \
+	"[x['name'] for x in j['groups']] == ['web']"
+
+finish

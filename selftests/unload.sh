@@ -1,0 +1,69 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Module unload after use: with groups configured in a namespace that was
+# deleted before, and in one that still exists with an announcement
+# (100 gratuitous ARP rounds) in flight, `rmmod vipfo` succeeds and the
+# kernel log stays clean (no WARNING, BUG, refcount message, no
+# unregister_netdevice waiting for a device).
+
+source "$(dirname "$0")/lib.sh"
+
+require_all
+require_scapy
+tap_header
+
+if ! setup_topology; then
+	not_ok "topology set up"
+	finish
+fi
+check "server: group web with a1 a2 a3 and two VIPs" \
+	vipctl group add web --dev a1,a2,a3 --vip "$VIP1,$VIP2"
+check_replies "server: answers" "$(arp_request "$VIP1")" a1 a2 a3
+fail_adapter admin-down a1
+check "server: a1 failed over" wait_for 10 dev_state_is web a1 down
+
+# A second namespace whose group stays configured until the unload.
+OTHER=other-$SUFFIX
+create_ns "$OTHER"
+for i in 1 2; do
+	ip -n "$OTHER" link add "x$i" type veth peer name "y$i"
+	ip -n "$OTHER" link set "x$i" up
+	ip -n "$OTHER" link set "y$i" up
+done
+check "other: group with x1 x2, VIPs, garp 100 x 50 ms" \
+	ip netns exec "$OTHER" "$VIPCTL" group add app --dev x1,x2 \
+	--vip 198.51.100.1,198.51.100.2 --garp-count 100 --garp-interval 50
+bg ip netns exec "$OTHER" "$VIPCTL" monitor --json >"$TMPD/monitor" 2>&1
+
+# Delete the server namespace with its group; its devices must go away
+# (they would hang in unregister_netdevice if a reference was leaked).
+ip netns del "$SRV"
+NETNS_LIST=("${NETNS_LIST[@]/$SRV/}")
+check "server namespace deleted, its adapters gone" \
+	wait_for 60 bash -c "! ip -n $SW link show p1 && ! ip -n $SW link show p2 &&
+			     ! ip -n $SW link show p3"
+
+# Start an announcement in the other namespace and unload in the middle.
+ip -n "$OTHER" link set x1 down
+out=$(timeout 120 rmmod vipfo 2>&1)
+rc=$?
+if [ "$rc" = 0 ]; then
+	ok "rmmod vipfo with a group configured and GARPs in flight"
+else
+	not_ok "rmmod vipfo with a group configured and GARPs in flight" \
+		"exit $rc: $out" "$(lsmod | grep vipfo)"
+fi
+check "module gone" wait_for 10 test ! -d /sys/module/vipfo
+check "other namespace's devices still there" \
+	ip -n "$OTHER" link show x2
+check "other namespace deleted" ip netns del "$OTHER"
+
+# Loading again starts empty; unloading again is clean.
+check "load again" modprobe vipfo
+create_ns "$SRV"
+check "no groups after reload" no_groups "$SRV"
+ip netns del "$SRV"
+check "rmmod again" rmmod vipfo
+
+finish

@@ -1,0 +1,123 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# vipctl's errors: exit 1 and exactly one line "vipctl: ..." naming what
+# was wrong, nothing changed; usage errors exit 2.
+
+source "$(dirname "$0")/lib.sh"
+
+require_all
+tap_header
+
+if ! create_ns "$SRV" || ! ip -n "$SRV" link add a1 type veth peer name b1 ||
+   ! ip -n "$SRV" link add a2 type veth peer name b2; then
+	not_ok "namespace set up"
+	finish
+fi
+
+# fails DESC EXIT PATTERN CMD...: vipctl CMD exits EXIT with one line on
+# stderr that starts with "vipctl: " and matches the extended regex PATTERN
+# (case-insensitive), and prints nothing on stdout.
+fails()
+{
+	local desc=$1 want=$2 pat=$3 out err rc
+
+	shift 3
+	out=$(vipctl "$@" 2>"$TMPD/err")
+	rc=$?
+	err=$(cat "$TMPD/err")
+	if [ "$rc" = "$want" ] && [ -z "$out" ] &&
+	   [ "$(grep -c . <<<"$err")" = 1 ] && [[ $err == "vipctl: "* ]] &&
+	   grep -qiE -- "$pat" <<<"$err"; then
+		ok "$desc (exit $rc: $err)"
+	else
+		not_ok "$desc" "vipctl $*" \
+			"expected exit $want, one line 'vipctl: ...' matching /$pat/" \
+			"got exit $rc, stdout: $out" "stderr: $err"
+	fi
+}
+
+# usage DESC CMD...: vipctl CMD exits 2 and says something on stderr
+usage()
+{
+	local desc=$1 rc
+
+	shift
+	vipctl "$@" >"$TMPD/out" 2>"$TMPD/err"
+	rc=$?
+	if [ "$rc" = 2 ] && [ -s "$TMPD/err" ]; then
+		ok "$desc (exit 2)"
+	else
+		not_ok "$desc: exit 2 with a message" "vipctl $*" \
+			"got exit $rc" "stdout: $(head -n 5 "$TMPD/out")" \
+			"stderr: $(head -n 5 "$TMPD/err")"
+	fi
+}
+
+J0="$TMPD/before.json"
+J1="$TMPD/after.json"
+unchanged()
+{
+	vipctl show --json >"$J1" && cmp -s "$J0" "$J1"
+}
+
+check "group add web --dev a1 --vip $VIP1" \
+	vipctl group add web --dev a1 --vip "$VIP1"
+vipctl show --json >"$J0"
+
+fails "dev add: unknown device" 1 'web.*nosuchdev0.*no such device' \
+	dev add web nosuchdev0
+fails "group add: unknown device" 1 'nosuchdev0' \
+	group add db --dev a2,nosuchdev0
+check "unknown device: nothing changed (no group db)" unchanged
+fails "vip add: bad address" 1 '192\.0\.2\.300' vip add web 192.0.2.300
+fails "vip add: not an address" 1 'not-an-ip' vip add web not-an-ip
+fails "group add: bad VIP among good ones" 1 '192\.0\.2\.999' \
+	group add db --vip 192.0.2.110,192.0.2.999
+check "bad address: nothing changed" unchanged
+if addr_on_lo "$SRV" 192.0.2.110; then
+	not_ok "bad address: no VIP left on lo" \
+		"$(ip -n "$SRV" -4 addr show dev lo)"
+else
+	ok "bad address: no VIP left on lo"
+fi
+fails "vip add: IPv6 VIP" 1 '2001:db8::1|ipv6|not supported' \
+	vip add web 2001:db8::1
+fails "group add: duplicate group" 1 'web.*exist|exist.*web' group add web
+fails "vip add: VIP of another group" 1 "$VIP1" \
+	group add db --vip "$VIP1"
+fails "dev add: device of another group" 1 'a1' group add db --dev a1
+check "conflicts: nothing changed" unchanged
+fails "group del: no such group" 1 'nosuch' group del nosuch
+fails "group set: no such group" 1 'nosuch' group set nosuch --garp-count 2
+vipctl group set web --garp-count 0 >/dev/null 2>&1
+rc=$?
+if [ "$rc" = 1 ] || [ "$rc" = 2 ]; then
+	ok "group set: garp-count 0 rejected (exit $rc)"
+else
+	not_ok "group set: garp-count 0 rejected with exit 1 or 2" "exit $rc"
+fi
+fails "show: no such group" 1 'nosuch' show nosuch
+fails "vip del: VIP not in the group" 1 '192\.0\.2\.120' \
+	vip del web 192.0.2.120
+fails "dev del: device not in the group" 1 'a2' dev del web a2
+check "errors: nothing changed" unchanged
+
+usage "no arguments" 
+usage "unknown command" frobnicate
+usage "unknown group subcommand" group frobnicate web
+usage "group add without a name" group add
+usage "unknown option" show --frobnicate
+usage "garp-count not a number" group set web --garp-count many
+usage "vip add without addresses" vip add web
+check "usage errors: nothing changed" unchanged
+
+version=$(cat "$REPO_DIR/VERSION")
+if out=$("$VIPCTL" --version 2>&1) && grep -qF -- "$version" <<<"$out"; then
+	ok "--version prints $version"
+else
+	not_ok "--version prints $version" "$out"
+fi
+check "--help exits 0" "$VIPCTL" --help
+
+finish
