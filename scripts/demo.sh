@@ -38,7 +38,7 @@ done
 client_resolve "$VIP1" || die "the client did not resolve $VIP1"
 old=$(client_neigh "$VIP1")
 dev=$(adapter_of_mac "$old")
-echo "  The client kept the first answer: $VIP1 -> $old ($dev)"
+echo "  The client's kernel resolved it: $VIP1 -> $old ($dev)"
 # The client trusts its entry for minutes: only vipfo's updates move it.
 cli sysctl -qw net.ipv4.neigh.c0.base_reachable_time_ms=600000 \
 	net.ipv4.neigh.c0.delay_first_probe_time=600
@@ -59,10 +59,10 @@ echo "  $(cat "$TMPD/progress") bytes received so far"
 say "Pulling the cable of $dev (its switch port goes down)"
 ip netns exec "$SRV" "$VIPCTL" monitor >"$TMPD/events" 2>&1 &
 mon=$!
-capture_start "$TMPD/garps" 2
+capture_start 2 || die "could not start the capture"
 sleep 0.5
 run ip -n "$SW" link set "p${dev#a}" down
-capture_wait
+capture_wait "$TMPD/garps"
 
 say "The survivors broadcast gratuitous ARPs for $VIP1, each with its own MAC"
 while read -r smac sip _ _ _ t; do
