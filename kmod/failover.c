@@ -9,7 +9,9 @@
  * garp_interval apart, the first round at once. Small rounds leave from
  * the notifier itself; large ones go to a work item, so that thousands of
  * VIPs are never sent while holding RTNL. The work reads the group under
- * RCU only and never takes RTNL, so RTNL holders may wait for it.
+ * RCU only and never takes RTNL, so RTNL holders may wait for it. Besides
+ * the notifier, a carrier poll catches carrier losses that the kernel
+ * would report late (see carrier_poll()).
  */
 
 #include <linux/netdevice.h>
@@ -82,16 +84,16 @@ static void announce_work(struct work_struct *work)
 	unsigned long members;
 	bool more;
 
-	spin_lock(&a->lock);
+	spin_lock_bh(&a->lock);
 	if (!a->rounds_left) {
-		spin_unlock(&a->lock);
+		spin_unlock_bh(&a->lock);
 		return;
 	}
 	members = a->members;
 	more = --a->rounds_left > 0;
 	if (!more)
 		a->members = 0;
-	spin_unlock(&a->lock);
+	spin_unlock_bh(&a->lock);
 
 	announce_round(group, members);
 	if (more) {
@@ -113,30 +115,35 @@ void vipfo_announce_cancel(struct vipfo_group *group)
 	cancel_delayed_work_sync(&group->announce.work);
 }
 
-/* Start (or restart) garp_count rounds from the given members. */
+/*
+ * Start (or restart) garp_count rounds from the given members. Called by
+ * the notifier under RTNL and by the carrier poll in softirq under RCU.
+ */
 static void announce_start(struct vipfo_group *group, unsigned long members)
 {
 	struct vipfo_announce *a = &group->announce;
-	unsigned int rounds = group->garp_count;
+	unsigned int rounds = READ_ONCE(group->garp_count);
 	unsigned long delay = 0;
 
-	ASSERT_RTNL();
-	if (group->n_vips * live_members(group, members) <= INLINE_FRAMES) {
+	if (READ_ONCE(group->n_vips) * live_members(group, members) <=
+	    INLINE_FRAMES) {
 		announce_round(group, members);
 		rounds--;
-		delay = msecs_to_jiffies(group->garp_interval);
+		delay = msecs_to_jiffies(READ_ONCE(group->garp_interval));
 	}
 	if (!rounds)
 		return;
-	spin_lock(&a->lock);
+	spin_lock_bh(&a->lock);
 	a->members |= members;
 	a->rounds_left = max(a->rounds_left, rounds);
-	spin_unlock(&a->lock);
+	spin_unlock_bh(&a->lock);
 	mod_delayed_work(system_highpri_wq, &a->work, delay);
 }
 
+/* Whichever path sees a failure first starts the one failover it gets. */
 static void member_failed(struct vipfo_member *member,
-			  enum vipfo_reason reason)
+			  enum vipfo_reason reason,
+			  enum vipfo_detector detector, gfp_t gfp)
 {
 	struct vipfo_group *group = member->group;
 
@@ -146,8 +153,7 @@ static void member_failed(struct vipfo_member *member,
 	vipfo_stats_inc(group->stats, VIPFO_FAILOVERS);
 	/* The failed member is not live, so it is not among the senders. */
 	announce_start(group, ~0UL);
-	vipfo_netlink_notify_failover(member, reason,
-				      VIPFO_DETECTED_BY_NOTIFIER);
+	vipfo_netlink_notify_failover(member, reason, detector, gfp);
 }
 
 static void member_recovered(struct vipfo_member *member)
@@ -164,7 +170,63 @@ static void member_mac_changed(struct vipfo_member *member)
 		return;
 	announce_start(member->group, BIT(member->id));
 	vipfo_netlink_notify_failover(member, VIPFO_REASON_MAC_CHANGE,
-				      VIPFO_DETECTED_BY_NOTIFIER);
+				      VIPFO_DETECTED_BY_NOTIFIER, GFP_KERNEL);
+}
+
+/*
+ * The carrier poll. The kernel tells notifiers about the carrier of an
+ * ordinary NIC from linkwatch, which handles such devices at most once a
+ * second for the whole host: a failure right after any other link event
+ * would wait for up to a second. So every carrier_poll ms the members'
+ * carrier bit is read directly, under RCU and without a lock; a loss
+ * starts the failover at once, and linkwatch's event later finds the
+ * member failed already.
+ */
+static enum hrtimer_restart carrier_poll(struct hrtimer *timer)
+{
+	struct vipfo_group *group =
+		container_of(timer, struct vipfo_group, carrier_timer);
+	struct vipfo_member *member;
+	u32 interval;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(member, &group->members, group_node) {
+		if (netif_running(member->dev) &&
+		    !netif_carrier_ok(member->dev) &&
+		    !test_bit(VIPFO_MEMBER_FAILED, &member->flags))
+			member_failed(member, VIPFO_REASON_CARRIER_LOSS,
+				      VIPFO_DETECTED_BY_POLL, GFP_ATOMIC);
+	}
+	rcu_read_unlock();
+
+	interval = READ_ONCE(group->carrier_poll);
+	if (!interval || !READ_ONCE(group->n_members))
+		return HRTIMER_NORESTART;
+	hrtimer_forward_now(timer, ms_to_ktime(interval));
+	return HRTIMER_RESTART;
+}
+
+void vipfo_carrier_poll_init(struct vipfo_group *group)
+{
+	hrtimer_init(&group->carrier_timer, CLOCK_MONOTONIC,
+		     HRTIMER_MODE_REL_SOFT);
+	group->carrier_timer.function = carrier_poll;
+}
+
+/* Runs only while the group has members and polling is on. */
+void vipfo_carrier_poll_kick(struct vipfo_group *group)
+{
+	ASSERT_RTNL();
+	if (group->carrier_poll && group->n_members &&
+	    !hrtimer_is_queued(&group->carrier_timer))
+		hrtimer_start(&group->carrier_timer,
+			      ms_to_ktime(group->carrier_poll),
+			      HRTIMER_MODE_REL_SOFT);
+}
+
+void vipfo_carrier_poll_stop(struct vipfo_group *group)
+{
+	hrtimer_cancel(&group->carrier_timer);
 }
 
 /* A member added while down must report its recovery, not a failure. */
@@ -192,7 +254,8 @@ static int vipfo_netdev_event(struct notifier_block *nb, unsigned long event,
 	case NETDEV_DOWN:
 		member_failed(member, dev->dismantle ?
 			      VIPFO_REASON_UNREGISTER :
-			      VIPFO_REASON_ADMIN_DOWN);
+			      VIPFO_REASON_ADMIN_DOWN,
+			      VIPFO_DETECTED_BY_NOTIFIER, GFP_KERNEL);
 		break;
 	case NETDEV_UP:
 	case NETDEV_CHANGE:
@@ -201,14 +264,16 @@ static int vipfo_netdev_event(struct notifier_block *nb, unsigned long event,
 		if (netif_carrier_ok(dev))
 			member_recovered(member);
 		else
-			member_failed(member, VIPFO_REASON_CARRIER_LOSS);
+			member_failed(member, VIPFO_REASON_CARRIER_LOSS,
+				      VIPFO_DETECTED_BY_NOTIFIER, GFP_KERNEL);
 		break;
 	case NETDEV_CHANGEADDR:
 		member_mac_changed(member);
 		break;
 	case NETDEV_UNREGISTER:
 		/* Also when the device moves to another namespace. */
-		member_failed(member, VIPFO_REASON_UNREGISTER);
+		member_failed(member, VIPFO_REASON_UNREGISTER,
+			      VIPFO_DETECTED_BY_NOTIFIER, GFP_KERNEL);
 		vipfo_netlink_notify_dev_removed(member);
 		vipfo_member_remove(member);
 		break;

@@ -2,6 +2,7 @@
 #ifndef _VIPFO_FAILOVER_H
 #define _VIPFO_FAILOVER_H
 
+#include <linux/hrtimer.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 #include <uapi/linux/vipfo.h>
@@ -19,6 +20,10 @@ struct vipfo_announce {
 
 void vipfo_announce_init(struct vipfo_group *group);
 void vipfo_announce_cancel(struct vipfo_group *group);
+
+void vipfo_carrier_poll_init(struct vipfo_group *group);
+void vipfo_carrier_poll_kick(struct vipfo_group *group);
+void vipfo_carrier_poll_stop(struct vipfo_group *group);
 
 void vipfo_failover_member_added(struct vipfo_member *member);
 

@@ -53,7 +53,9 @@ struct vipfo_group *vipfo_group_create(struct vipfo_net *vn, const char *name)
 	INIT_LIST_HEAD(&group->vips);
 	group->garp_count = VIPFO_GARP_COUNT_DEFAULT;
 	group->garp_interval = VIPFO_GARP_INTERVAL_DEFAULT;
+	group->carrier_poll = VIPFO_CARRIER_POLL_DEFAULT;
 	vipfo_announce_init(group);
+	vipfo_carrier_poll_init(group);
 
 	list_add_tail_rcu(&group->net_node, &vn->groups);
 	vn->n_groups++;
@@ -87,7 +89,10 @@ void vipfo_group_destroy(struct vipfo_group *group)
 		vipfo_member_remove(member);
 	list_for_each_entry_safe(vip, vtmp, &group->vips, group_node)
 		vipfo_vip_destroy(vip);
-	/* The work never takes RTNL, so waiting for it here is safe. */
+	/* The poll may start announcements: stop it first. Neither takes
+	 * RTNL, so waiting for them here is safe.
+	 */
+	vipfo_carrier_poll_stop(group);
 	vipfo_announce_cancel(group);
 
 	if (!--vn->n_groups)
@@ -164,8 +169,9 @@ struct vipfo_member *vipfo_member_add(struct vipfo_group *group,
 
 	list_add_tail_rcu(&member->group_node, &group->members);
 	list_add_tail_rcu(&member->net_node, &group->vn->members);
-	group->n_members++;
+	WRITE_ONCE(group->n_members, group->n_members + 1);
 	vipfo_net_changed(group->vn);
+	vipfo_carrier_poll_kick(group);
 	return member;
 }
 
@@ -187,7 +193,7 @@ void vipfo_member_remove(struct vipfo_member *member)
 	list_del_rcu(&member->group_node);
 	list_del_rcu(&member->net_node);
 	__clear_bit(member->id, &group->member_ids);
-	group->n_members--;
+	WRITE_ONCE(group->n_members, group->n_members - 1);
 	vipfo_net_changed(group->vn);
 	call_rcu(&member->rcu, member_free_rcu);
 }

@@ -14,6 +14,7 @@ struct vipfo_net;
 
 #define VIPFO_GARP_COUNT_DEFAULT	3
 #define VIPFO_GARP_INTERVAL_DEFAULT	200	/* ms */
+#define VIPFO_CARRIER_POLL_DEFAULT	5	/* ms */
 
 /* A member adapter. Freed after an RCU grace period, which drops the
  * device reference: readers never see a member whose device is gone.
@@ -38,14 +39,16 @@ struct vipfo_group {
 	struct vipfo_net *vn;
 	char name[VIPFO_GROUP_NAME_SIZE];
 	struct list_head members;
-	unsigned int n_members;
+	unsigned int n_members;		/* READ_ONCE() outside RTNL */
 	unsigned long member_ids;	/* vipfo_member.id values in use */
 	struct list_head vips;		/* struct vipfo_vip.group_node */
-	unsigned int n_vips;
+	unsigned int n_vips;		/* READ_ONCE() outside RTNL */
 	u32 garp_count;			/* READ_ONCE() outside RTNL */
 	u32 garp_interval;		/* ms, READ_ONCE() outside RTNL */
+	u32 carrier_poll;		/* ms, 0: off; READ_ONCE() outside RTNL */
 	struct vipfo_stats __percpu *stats;
 	struct vipfo_announce announce;
+	struct hrtimer carrier_timer;	/* failover.c: the carrier poll */
 	struct vipfo_seen seen;
 	struct rcu_head rcu;
 };

@@ -59,11 +59,13 @@ static struct netlink_range_validation garp_interval_range = {
 };
 
 #define GARP_INTERVAL_POLICY NLA_POLICY_FULL_RANGE(NLA_U32, &garp_interval_range)
+#define CARRIER_POLL_POLICY NLA_POLICY_MAX(NLA_U32, 1000)
 
 static const struct nla_policy group_new_policy[VIPFO_A_MAX + 1] = {
 	[VIPFO_A_GROUP_NAME] = NAME_POLICY,
 	[VIPFO_A_GARP_COUNT] = GARP_COUNT_POLICY,
 	[VIPFO_A_GARP_INTERVAL] = GARP_INTERVAL_POLICY,
+	[VIPFO_A_CARRIER_POLL] = CARRIER_POLL_POLICY,
 	[VIPFO_A_DEVS] = NLA_POLICY_NESTED(devs_policy),
 	[VIPFO_A_VIPS] = NLA_POLICY_NESTED(vips_policy),
 };
@@ -76,6 +78,7 @@ static const struct nla_policy group_set_policy[VIPFO_A_MAX + 1] = {
 	[VIPFO_A_GROUP_NAME] = NAME_POLICY,
 	[VIPFO_A_GARP_COUNT] = GARP_COUNT_POLICY,
 	[VIPFO_A_GARP_INTERVAL] = GARP_INTERVAL_POLICY,
+	[VIPFO_A_CARRIER_POLL] = CARRIER_POLL_POLICY,
 };
 
 static const struct nla_policy devs_op_policy[VIPFO_A_MAX + 1] = {
@@ -139,6 +142,7 @@ static int put_dev(struct sk_buff *skb, int type,
 	return 0;
 }
 
+/* Under RTNL or RCU. */
 static int put_members(struct sk_buff *skb, const struct vipfo_group *group,
 		       const struct vipfo_member *except, bool live_only)
 {
@@ -147,7 +151,8 @@ static int put_members(struct sk_buff *skb, const struct vipfo_group *group,
 
 	if (!nest)
 		return -EMSGSIZE;
-	list_for_each_entry(member, &group->members, group_node) {
+	list_for_each_entry_rcu(member, &group->members, group_node,
+				lockdep_rtnl_is_held()) {
 		if (member == except ||
 		    (live_only && !vipfo_member_live(member)))
 			continue;
@@ -187,6 +192,7 @@ static int put_group(struct sk_buff *skb, const struct vipfo_group *group)
 	if (nla_put_string(skb, VIPFO_A_GROUP_NAME, group->name) ||
 	    nla_put_u32(skb, VIPFO_A_GARP_COUNT, group->garp_count) ||
 	    nla_put_u32(skb, VIPFO_A_GARP_INTERVAL, group->garp_interval) ||
+	    nla_put_u32(skb, VIPFO_A_CARRIER_POLL, group->carrier_poll) ||
 	    nla_put_u32(skb, VIPFO_A_VIP_COUNT, group->n_vips) ||
 	    put_stats(skb, VIPFO_A_STATS, group->stats) ||
 	    put_members(skb, group, NULL, false))
@@ -197,9 +203,9 @@ static int put_group(struct sk_buff *skb, const struct vipfo_group *group)
 /* Events. Built under RTNL; a lost event is counted by the socket. */
 
 static struct sk_buff *event_new(const struct vipfo_group *group, u8 cmd,
-				 void **hdr)
+				 void **hdr, gfp_t gfp)
 {
-	struct sk_buff *skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	struct sk_buff *skb = genlmsg_new(NLMSG_GOODSIZE, gfp);
 
 	if (!skb)
 		return NULL;
@@ -212,35 +218,35 @@ static struct sk_buff *event_new(const struct vipfo_group *group, u8 cmd,
 }
 
 static void event_send(const struct vipfo_group *group, struct sk_buff *skb,
-		       void *hdr)
+		       void *hdr, gfp_t gfp)
 {
 	genlmsg_end(skb, hdr);
 	genlmsg_multicast_netns(&vipfo_family, group->vn->net, skb, 0,
-				MCGRP_EVENTS, GFP_KERNEL);
+				MCGRP_EVENTS, gfp);
 }
 
 void vipfo_netlink_notify_failover(const struct vipfo_member *member,
 				   enum vipfo_reason reason,
-				   enum vipfo_detector detector)
+				   enum vipfo_detector detector, gfp_t gfp)
 {
 	const struct vipfo_group *group = member->group;
 	struct sk_buff *skb;
 	void *hdr;
 
-	ASSERT_RTNL();
-	skb = event_new(group, VIPFO_CMD_FAILOVER_NTF, &hdr);
+	skb = event_new(group, VIPFO_CMD_FAILOVER_NTF, &hdr, gfp);
 	if (!skb)
 		return;
 	if (put_dev(skb, VIPFO_A_FAILED_DEV, member->dev, NULL) ||
 	    nla_put_u8(skb, VIPFO_A_REASON, reason) ||
 	    nla_put_u8(skb, VIPFO_A_DETECTED_BY, detector) ||
 	    put_members(skb, group, member, true) ||
-	    nla_put_u32(skb, VIPFO_A_VIP_COUNT, group->n_vips) ||
-	    nla_put_u32(skb, VIPFO_A_GARP_COUNT, group->garp_count)) {
+	    nla_put_u32(skb, VIPFO_A_VIP_COUNT, READ_ONCE(group->n_vips)) ||
+	    nla_put_u32(skb, VIPFO_A_GARP_COUNT,
+			READ_ONCE(group->garp_count))) {
 		nlmsg_free(skb);
 		return;
 	}
-	event_send(group, skb, hdr);
+	event_send(group, skb, hdr, gfp);
 }
 
 void vipfo_netlink_notify_recover(const struct vipfo_member *member)
@@ -250,7 +256,7 @@ void vipfo_netlink_notify_recover(const struct vipfo_member *member)
 	void *hdr;
 
 	ASSERT_RTNL();
-	skb = event_new(member->group, VIPFO_CMD_RECOVER_NTF, &hdr);
+	skb = event_new(member->group, VIPFO_CMD_RECOVER_NTF, &hdr, GFP_KERNEL);
 	if (!skb)
 		return;
 	nest = nla_nest_start(skb, VIPFO_A_DEVS);
@@ -259,7 +265,7 @@ void vipfo_netlink_notify_recover(const struct vipfo_member *member)
 		return;
 	}
 	nla_nest_end(skb, nest);
-	event_send(member->group, skb, hdr);
+	event_send(member->group, skb, hdr, GFP_KERNEL);
 }
 
 /* A configuration change: devices and VIPs affected, VIPs if they fit. */
@@ -281,7 +287,7 @@ static struct sk_buff *event_change_build(const struct vipfo_group *group,
 	struct nlattr *nest;
 	unsigned int i;
 
-	skb = event_new(group, VIPFO_CMD_CHANGE_NTF, hdr);
+	skb = event_new(group, VIPFO_CMD_CHANGE_NTF, hdr, GFP_KERNEL);
 	if (!skb)
 		return NULL;
 	if (nla_put_u8(skb, VIPFO_A_CHANGE, change->cmd) ||
@@ -331,7 +337,7 @@ static void event_change(const struct vipfo_group *group,
 
 	skb = event_change_build(group, change, &hdr);
 	if (skb)
-		event_send(group, skb, hdr);
+		event_send(group, skb, hdr, GFP_KERNEL);
 }
 
 void vipfo_netlink_notify_dev_removed(const struct vipfo_member *member)
@@ -710,6 +716,8 @@ static int vipfo_nl_group_new(struct sk_buff *skb, struct genl_info *info)
 		group->garp_count = nla_get_u32(attrs[VIPFO_A_GARP_COUNT]);
 	if (attrs[VIPFO_A_GARP_INTERVAL])
 		group->garp_interval = nla_get_u32(attrs[VIPFO_A_GARP_INTERVAL]);
+	if (attrs[VIPFO_A_CARRIER_POLL])
+		group->carrier_poll = nla_get_u32(attrs[VIPFO_A_CARRIER_POLL]);
 	err = devs_apply(group, &devs);
 	if (!err)
 		err = vips_apply(group, &vips);
@@ -789,6 +797,11 @@ static int vipfo_nl_group_set(struct sk_buff *skb, struct genl_info *info)
 	if (info->attrs[VIPFO_A_GARP_INTERVAL])
 		WRITE_ONCE(group->garp_interval,
 			   nla_get_u32(info->attrs[VIPFO_A_GARP_INTERVAL]));
+	if (info->attrs[VIPFO_A_CARRIER_POLL]) {
+		WRITE_ONCE(group->carrier_poll,
+			   nla_get_u32(info->attrs[VIPFO_A_CARRIER_POLL]));
+		vipfo_carrier_poll_kick(group);
+	}
 	vipfo_net_changed(vn);
 	event_change(group, &(struct change_info){ .cmd = VIPFO_CMD_GROUP_SET });
 out:

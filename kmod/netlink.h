@@ -2,6 +2,7 @@
 #ifndef _VIPFO_NETLINK_H
 #define _VIPFO_NETLINK_H
 
+#include <linux/types.h>
 #include <uapi/linux/vipfo.h>
 
 struct vipfo_member;
@@ -9,10 +10,12 @@ struct vipfo_member;
 int vipfo_netlink_init(void);
 void vipfo_netlink_uninit(void);
 
-/* Events to the "events" multicast group, under RTNL. */
+/* Events to the "events" multicast group, under RTNL (a failover also
+ * under RCU, from the carrier poll).
+ */
 void vipfo_netlink_notify_failover(const struct vipfo_member *member,
 				   enum vipfo_reason reason,
-				   enum vipfo_detector detector);
+				   enum vipfo_detector detector, gfp_t gfp);
 void vipfo_netlink_notify_recover(const struct vipfo_member *member);
 void vipfo_netlink_notify_dev_removed(const struct vipfo_member *member);
 

@@ -69,7 +69,7 @@ struct vipfo_vip *vipfo_vip_create(struct vipfo_group *group,
 		return ERR_PTR(err);
 	}
 	list_add_tail_rcu(&vip->group_node, &group->vips);
-	group->n_vips++;
+	WRITE_ONCE(group->n_vips, group->n_vips + 1);
 	vipfo_net_changed(group->vn);
 	return vip;
 }
@@ -87,7 +87,7 @@ void vipfo_vip_destroy(struct vipfo_vip *vip)
 	WARN_ON(rhashtable_remove_fast(&group->vn->vips, &vip->node,
 				       vip_params));
 	list_del_rcu(&vip->group_node);
-	group->n_vips--;
+	WRITE_ONCE(group->n_vips, group->n_vips - 1);
 	vipfo_net_changed(group->vn);
 	call_rcu(&vip->rcu, vip_free_rcu);
 }

@@ -17,9 +17,11 @@ struct GroupArgs {
 	std::vector<std::string> vips;
 	uint32_t garp_count = 0;
 	uint32_t garp_interval = 0;
+	uint32_t carrier_poll = 0;
 	bool no_local = false;
 	CLI::Option *count_opt = nullptr;
 	CLI::Option *interval_opt = nullptr;
+	CLI::Option *poll_opt = nullptr;
 
 	proto::GroupOptions options() const
 	{
@@ -28,6 +30,8 @@ struct GroupArgs {
 			o.garp_count = garp_count;
 		if (interval_opt && interval_opt->count())
 			o.garp_interval = garp_interval;
+		if (poll_opt && poll_opt->count())
+			o.carrier_poll = carrier_poll;
 		return o;
 	}
 };
@@ -47,6 +51,11 @@ void add_garp_options(CLI::App *cmd, GroupArgs &a)
 					 "Milliseconds between those gratuitous ARPs (10-60000, default 200)")
 				 ->type_name("MS")
 				 ->check(CLI::Range(10, 60000));
+	a.poll_opt = cmd->add_option("--carrier-poll", a.carrier_poll,
+				     "Milliseconds between checks of the members' carrier, which catch a "
+				     "lost link before the kernel reports it (0-1000, 0 = off, default 5)")
+			     ->type_name("MS")
+			     ->check(CLI::Range(0, 1000));
 }
 
 void group_add(const GroupArgs &a)
@@ -86,8 +95,8 @@ void group_del(const GroupArgs &a)
 
 void group_set(const GroupArgs &a)
 {
-	if (!a.count_opt->count() && !a.interval_opt->count())
-		throw CLI::RequiredError("--garp-count or --garp-interval");
+	if (!a.count_opt->count() && !a.interval_opt->count() && !a.poll_opt->count())
+		throw CLI::RequiredError("--garp-count, --garp-interval or --carrier-poll");
 	check_group_name(a.name);
 	Client client;
 	client.group_set(a.name, a.options());

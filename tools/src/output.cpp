@@ -107,6 +107,9 @@ std::string render_groups_text(std::span<const Group> groups, bool stats)
 		if (g.garp_count && g.garp_interval)
 			out += ", garp " + std::to_string(*g.garp_count) + " x " +
 			       std::to_string(*g.garp_interval) + " ms";
+		if (g.carrier_poll)
+			out += *g.carrier_poll ? ", carrier poll " + std::to_string(*g.carrier_poll) + " ms"
+					       : ", carrier poll off";
 		out += "\n";
 		if (stats && g.stats)
 			out += "  " + stats_text(*g.stats) + "\n";
@@ -134,6 +137,8 @@ Json groups_json(std::span<const Group> groups, bool stats)
 		j["name"] = g.name;
 		j["garp_count"] = g.garp_count ? Json(*g.garp_count) : Json(nullptr);
 		j["garp_interval_ms"] = g.garp_interval ? Json(*g.garp_interval) : Json(nullptr);
+		if (g.carrier_poll)
+			j["carrier_poll_ms"] = *g.carrier_poll;
 		j["vip_count"] = vip_count(g);
 		if (stats)
 			j["stats"] = g.stats ? stats_json(*g.stats) : Json(nullptr);

@@ -33,6 +33,8 @@ void put_options(MsgBuilder &b, const GroupOptions &opts)
 		b.put_u32(VIPFO_A_GARP_COUNT, *opts.garp_count);
 	if (opts.garp_interval)
 		b.put_u32(VIPFO_A_GARP_INTERVAL, *opts.garp_interval);
+	if (opts.carrier_poll)
+		b.put_u32(VIPFO_A_CARRIER_POLL, *opts.carrier_poll);
 }
 
 void put_devs(MsgBuilder &b, std::span<const uint32_t> ifindexes)
@@ -306,6 +308,9 @@ Group decode_group(const nlmsghdr *nlh)
 		case VIPFO_A_GARP_INTERVAL:
 			g.garp_interval = nl::attr_u32(a);
 			break;
+		case VIPFO_A_CARRIER_POLL:
+			g.carrier_poll = nl::attr_u32(a);
+			break;
 		case VIPFO_A_VIP_COUNT:
 			g.vip_count = nl::attr_u32(a);
 			break;
@@ -340,6 +345,7 @@ void merge_group(std::vector<Group> &groups, Group &&part)
 	Group &g = groups.back();
 	fill(g.garp_count, part.garp_count);
 	fill(g.garp_interval, part.garp_interval);
+	fill(g.carrier_poll, part.carrier_poll);
 	fill(g.vip_count, part.vip_count);
 	fill(g.stats, part.stats);
 	if (g.devices.empty())
@@ -445,6 +451,8 @@ std::string detector_name(uint8_t detector)
 	switch (detector) {
 	case VIPFO_DETECTED_BY_NOTIFIER:
 		return "notifier";
+	case VIPFO_DETECTED_BY_POLL:
+		return "poll";
 	default:
 		return "detector-" + std::to_string(detector);
 	}

@@ -28,6 +28,7 @@ inline constexpr size_t kBatchLimit = 32 * 1024;
 struct GroupOptions {
 	std::optional<uint32_t> garp_count;
 	std::optional<uint32_t> garp_interval; // ms
+	std::optional<uint32_t> carrier_poll;  // ms, 0: off
 };
 
 // One request and the slice of the VIP list it carries.
@@ -86,6 +87,7 @@ struct Group {
 	std::string name;
 	std::optional<uint32_t> garp_count;
 	std::optional<uint32_t> garp_interval;
+	std::optional<uint32_t> carrier_poll;
 	std::optional<uint32_t> vip_count;
 	std::optional<Stats> stats;
 	std::vector<Device> devices;

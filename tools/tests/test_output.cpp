@@ -127,6 +127,22 @@ TEST(Output, GroupsJsonStats)
 		  R"("vips":["192.0.2.10","2001:db8::10"]}]})");
 }
 
+TEST(Output, CarrierPollShownWhenReported)
+{
+	Group g = empty_group();
+	g.carrier_poll = 5;
+	EXPECT_EQ(render_groups_text(std::vector<Group>{g}, false),
+		  "group db: 0 devices, 1 vip, garp 1 x 1000 ms, carrier poll 5 ms\n"
+		  "  vip 198.51.100.7\n");
+	EXPECT_EQ(dump_json(groups_json(std::vector<Group>{g}, false)),
+		  R"({"groups":[{"name":"db","garp_count":1,"garp_interval_ms":1000,)"
+		  R"("carrier_poll_ms":5,"vip_count":1,"devices":[],"vips":["198.51.100.7"]}]})");
+	g.carrier_poll = 0;
+	EXPECT_EQ(render_groups_text(std::vector<Group>{g}, false),
+		  "group db: 0 devices, 1 vip, garp 1 x 1000 ms, carrier poll off\n"
+		  "  vip 198.51.100.7\n");
+}
+
 TEST(Output, JsonEscapesAndSurvivesBadUtf8)
 {
 	Group g = empty_group();

@@ -102,7 +102,7 @@ TEST(Encode, GroupNewEverything)
 {
 	const std::vector<uint32_t> devs{3, 4};
 	const std::vector<IpAddr> vips{parse_addr("192.0.2.10"), parse_addr("2001:db8::10")};
-	const auto reqs = proto::encode_group_new(kFam, "web", {5, 250}, devs, vips);
+	const auto reqs = proto::encode_group_new(kFam, "web", {5, 250, std::nullopt}, devs, vips);
 	ASSERT_EQ(reqs.size(), 1u);
 	EXPECT_EQ(reqs[0].vip_first, 0u);
 	EXPECT_EQ(reqs[0].vip_count, 2u);
@@ -133,11 +133,20 @@ TEST(Encode, GroupNewMinimal)
 
 TEST(Encode, GroupNewOnlyInterval)
 {
-	const auto reqs = proto::encode_group_new(kFam, "db", {std::nullopt, 1000}, {}, {});
+	const auto reqs = proto::encode_group_new(kFam, "db", {std::nullopt, 1000, std::nullopt}, {}, {});
 	const auto a = msg_attrs(nl::header(reqs[0].msg));
 	ASSERT_EQ(a.size(), 2u);
 	EXPECT_EQ(mnl_attr_get_type(a[1]), VIPFO_A_GARP_INTERVAL);
 	EXPECT_EQ(u32(a[1]), 1000u);
+}
+
+TEST(Encode, GroupNewCarrierPollOff)
+{
+	const auto reqs = proto::encode_group_new(kFam, "db", {std::nullopt, std::nullopt, 0}, {}, {});
+	const auto a = msg_attrs(nl::header(reqs[0].msg));
+	ASSERT_EQ(a.size(), 2u); // 0 (off) is sent, not dropped
+	EXPECT_EQ(mnl_attr_get_type(a[1]), VIPFO_A_CARRIER_POLL);
+	EXPECT_EQ(u32(a[1]), 0u);
 }
 
 TEST(Encode, VipSizes)
@@ -230,7 +239,7 @@ TEST(Encode, GroupNewSpillsIntoVipAdd)
 	// GROUP_NEW: name 8 + count 8 + DEVS (4 + 3 * 12) + VIPS 4 + 5 * 20;
 	// then VIP_ADD: name 8 + VIPS 4 + 7 * 20 = 152 <= 160.
 	const size_t limit = 8 + 8 + 40 + 4 + 20 * 5;
-	const auto reqs = proto::encode_group_new(kFam, "web", {7, std::nullopt}, devs, vips, limit);
+	const auto reqs = proto::encode_group_new(kFam, "web", {7, std::nullopt, std::nullopt}, devs, vips, limit);
 	ASSERT_EQ(reqs.size(), 5u);
 	const std::vector<size_t> counts{5, 7, 7, 7, 4};
 
@@ -269,7 +278,7 @@ TEST(Encode, SimpleRequests)
 	ASSERT_EQ(a.size(), 1u);
 	expect_name(a[0], "web");
 
-	const nl::Message set = proto::encode_group_set(kFam, "web", {std::nullopt, 60000});
+	const nl::Message set = proto::encode_group_set(kFam, "web", {std::nullopt, 60000, std::nullopt});
 	expect_header(set, VIPFO_CMD_GROUP_SET);
 	a = msg_attrs(nl::header(set));
 	ASSERT_EQ(a.size(), 2u);
@@ -599,6 +608,7 @@ TEST(Names, All)
 	EXPECT_EQ(proto::reason_name(VIPFO_REASON_MAC_CHANGE), "mac-change");
 	EXPECT_EQ(proto::reason_name(9), "reason-9");
 	EXPECT_EQ(proto::detector_name(VIPFO_DETECTED_BY_NOTIFIER), "notifier");
+	EXPECT_EQ(proto::detector_name(VIPFO_DETECTED_BY_POLL), "poll");
 	EXPECT_EQ(proto::change_name(VIPFO_CMD_GROUP_NEW), "group-new");
 	EXPECT_EQ(proto::change_name(VIPFO_CMD_GROUP_DEL), "group-del");
 	EXPECT_EQ(proto::change_name(VIPFO_CMD_GROUP_SET), "group-set");

@@ -13,6 +13,9 @@
  *   VIPFO_A_GROUP_NAME            string, required, 1-31 chars [a-zA-Z0-9_.-]
  *   VIPFO_A_GARP_COUNT            u32, optional, 1..100, default 3
  *   VIPFO_A_GARP_INTERVAL         u32 ms, optional, 10..60000, default 200
+ *   VIPFO_A_CARRIER_POLL          u32 ms, optional, 0..1000, default 5;
+ *                                 how often members' carrier is checked
+ *                                 besides the device notifier (0 = never)
  *   VIPFO_A_DEVS                  nest, optional
  *     VIPFO_A_DEV (repeated)      nest
  *       VIPFO_DEV_A_IFINDEX       u32, required
@@ -28,6 +31,7 @@
  *   VIPFO_A_GROUP_NAME            required
  *   VIPFO_A_GARP_COUNT            optional
  *   VIPFO_A_GARP_INTERVAL         optional
+ *   VIPFO_A_CARRIER_POLL          optional
  *
  * VIPFO_CMD_DEV_ADD, VIPFO_CMD_DEV_DEL
  *   VIPFO_A_GROUP_NAME            required
@@ -47,6 +51,7 @@
  *   VIPFO_A_GROUP_NAME            string
  *   VIPFO_A_GARP_COUNT            u32
  *   VIPFO_A_GARP_INTERVAL         u32
+ *   VIPFO_A_CARRIER_POLL          u32
  *   VIPFO_A_VIP_COUNT             u32, VIPs in the group
  *   VIPFO_A_STATS                 nest of VIPFO_STATS_A_*, u64 each
  *   VIPFO_A_DEVS                  nest
@@ -120,6 +125,7 @@ enum vipfo_attr {
 	VIPFO_A_FAILED_DEV,
 	VIPFO_A_REASON,
 	VIPFO_A_DETECTED_BY,
+	VIPFO_A_CARRIER_POLL,
 
 	__VIPFO_A_MAX
 };
@@ -183,7 +189,8 @@ enum vipfo_reason {
 };
 
 enum vipfo_detector {
-	VIPFO_DETECTED_BY_NOTIFIER,
+	VIPFO_DETECTED_BY_NOTIFIER,	/* the kernel's device event */
+	VIPFO_DETECTED_BY_POLL,		/* vipfo's own carrier check */
 };
 
 #endif /* _UAPI_LINUX_VIPFO_H */
