@@ -3,9 +3,11 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <thread>
 #include <linux/genetlink.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -459,8 +461,13 @@ void Socket::dump(const Message &req, const std::function<void()> &on_restart, c
 		  int tries)
 {
 	for (int t = 0; t < tries; t++) {
-		if (t > 0 && on_restart)
-			on_restart();
+		if (t > 0) {
+			// Changes come in bursts (e.g. IPv6 DAD finishing for a batch of
+			// addresses): back off a little more each time.
+			std::this_thread::sleep_for(std::chrono::milliseconds(std::min(5 << t, 200)));
+			if (on_restart)
+				on_restart();
+		}
 		Message m = req;
 		auto *h = reinterpret_cast<nlmsghdr *>(m.data());
 		h->nlmsg_seq = seq_++;
