@@ -40,6 +40,9 @@ check: deps
 demo: deps all
 	scripts/vm-run --timeout 600 -- scripts/demo.sh
 
+bench: deps all
+	bench/run
+
 install: vipctl
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD)/tools --prefix $(PREFIX)
 
@@ -63,5 +66,5 @@ clean:
 	$(MAKE) -C kmod KVER=$(KVER) KDIR=$(KDIR) clean
 	rm -rf $(BUILD)
 
-.PHONY: all module vipctl selftests deps check demo install dkms-src \
+.PHONY: all module vipctl selftests deps check demo bench install dkms-src \
 	dkms-install clean

@@ -1,0 +1,82 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Configuration scale (measurement 5 of issue 5): wall time to add and to
+# remove many VIPs with vipctl, against `ip -batch` adding and removing the
+# same addresses as /32s on lo; and the kernel memory 100,000 VIPs take.
+#
+#   ip-batch        ip -batch: "address add|del A/32 dev lo", one per line
+#   vipctl          vipctl vip add|del: the VIPs and the same /32s on lo
+#   vipctl-nolocal  vipctl vip add|del --no-local: the VIPs only
+#
+# Adding N /32s to one device costs the kernel O(N) each (it walks the
+# device's address list), so both ip -batch and vipctl without --no-local
+# are quadratic: here they run with NLOCAL VIPs (default 3,000), where five
+# runs fit in the time budget (ip -batch also with NLOCAL / 3, to show how
+# it grows); vipctl --no-local runs with both NLOCAL and NVIPS (default
+# 100,000). Memory: /proc/meminfo and /proc/slabinfo before
+# and after adding NVIPS with --no-local (the VM boots with slab_nomerge,
+# so the vipfo_vip cache is its own line).
+#
+# Usage: bench/config_scale.sh  (inside the VM, BENCH_RAW set)
+
+. "$(dirname "$0")/lib.sh"
+
+NVIPS=${BENCH_SCALE_VIPS:-100000}
+NLOCAL=${BENCH_LOCAL_VIPS:-3000}
+NSMALL=$((NLOCAL / 3))
+SRV=bcfg			# vipctl() runs here
+out=$RAW/config
+mkdir -p "$out"
+
+# timed LABEL N REP CMD...
+timed()
+{
+	local label=$1 n=$2 rep=$3 t0 rc
+
+	shift 3
+	t0=$(now_us)
+	"$@" >/dev/null 2>"$out/last.err"
+	rc=$?
+	printf '%s\t%s\t%s\t%s\t%s\n' "$label" "$n" "$rep" \
+		"$(secs "$t0" "$(now_us)")" "$rc" >>"$out/runs.tsv"
+	[ "$rc" = 0 ] || echo "config_scale: $label $n: $(cat "$out/last.err")" >&2
+}
+
+meminfo()
+{
+	grep -E '^(MemFree|MemAvailable|Slab|SUnreclaim|VmallocUsed):' /proc/meminfo
+	grep '^vipfo_vip ' /proc/slabinfo
+}
+
+ip netns del "$SRV" 2>/dev/null
+ip netns add "$SRV"
+ip -n "$SRV" link set lo up
+vipctl group add scale || exit 1
+for n in "$NSMALL" "$NLOCAL"; do
+	"$PYTHON" "$BENCH_DIR/vips.py" "$n" add >"/tmp/ip-add.$n"
+	"$PYTHON" "$BENCH_DIR/vips.py" "$n" del >"/tmp/ip-del.$n"
+done
+vips_file "$NLOCAL" >/dev/null
+vips_file "$NVIPS" >/dev/null
+
+for ((rep = 1; rep <= REPS; rep++)); do
+	for n in "$NSMALL" "$NLOCAL"; do
+		timed ip-batch-add "$n" "$rep" ip -n "$SRV" -batch "/tmp/ip-add.$n"
+		timed ip-batch-del "$n" "$rep" ip -n "$SRV" -batch "/tmp/ip-del.$n"
+	done
+	timed vipctl-add "$NLOCAL" "$rep" vipctl_vips add scale "$NLOCAL"
+	timed vipctl-del "$NLOCAL" "$rep" vipctl_vips del scale "$NLOCAL"
+	timed vipctl-nolocal-add "$NLOCAL" "$rep" vipctl_vips add scale "$NLOCAL" --no-local
+	timed vipctl-nolocal-del "$NLOCAL" "$rep" vipctl_vips del scale "$NLOCAL" --no-local
+	sync
+	sleep 1
+	meminfo >"$out/mem-$rep-before"
+	timed vipctl-nolocal-add "$NVIPS" "$rep" vipctl_vips add scale "$NVIPS" --no-local
+	# The hash table grows in a work item; old tables go after RCU.
+	sleep 1
+	meminfo >"$out/mem-$rep-after"
+	timed vipctl-nolocal-del "$NVIPS" "$rep" vipctl_vips del scale "$NVIPS" --no-local
+	progress "config #$rep: $(awk -v r="$rep" '$3 == r { printf "%s/%s %.2fs  ", $1, $2, $4 }' "$out/runs.tsv")"
+done
+ip netns del "$SRV"

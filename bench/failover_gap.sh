@@ -1,0 +1,134 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Failover gap seen by a peer, and the kernel-time trace of the same
+# failovers (measurements 1 and 2 of issue 5).
+#
+# Usage: bench/failover_gap.sh SYSTEM  (inside the VM, BENCH_RAW set)
+#   vipfo          vipfo with defaults, group of a1 a2 a3, VIP 192.0.2.100
+#   ab100, ab10    bonding active-backup, miimon 100 or 10 ms
+#   alb100, alb10  bonding balance-alb, miimon 100 or 10 ms
+#   floor          vipfo's topology and nothing fails
+#
+# Each run: the client pings the VIP every 2 ms (ping -D: each reply with
+# its time); after WARMUP the adapter its traffic arrives by loses carrier
+# (its switch port goes down) or goes admin down; WINDOW later the run ends and
+# the adapter recovers. Meanwhile one TCP connection per system streams
+# 1 KiB every 2 ms through all its runs and must end intact. The failure
+# instant comes from the kernel trace (a marker written just before maps
+# trace time to the ping's clock), not from when `ip` was started: under
+# software emulation on a busy host, starting it takes up to 100s of ms.
+# Per run bench/analyze.py gets the ping log, the ftrace log and a line in
+# gap/runs.tsv; per system the TCP result.
+
+. "$(dirname "$0")/lib.sh"
+. "$BENCH_DIR/ktime.sh"
+
+WARMUP=${BENCH_WARMUP:-0.5}
+WINDOW=${BENCH_WINDOW:-1.5}
+system=$1
+out=$RAW/gap
+mkdir -p "$out"
+
+# The adapter the client's traffic to the VIP arrives by: the active slave
+# for active-backup (all its slaves share one MAC); else the adapter that
+# has the MAC the client holds for the VIP (balance-alb moves MACs between
+# slaves), or failing that the one receiving the most packets over 100 ms.
+rx_packets()
+{
+	srv awk '$1 ~ /^a[0-9]:$/ { printf "%s %s\n", substr($1, 1, 2), $3 }' /proc/net/dev
+}
+
+adapter_in_use()
+{
+	local m a
+
+	case $system in
+	ab*)	ip -n "$SRV" -d link show bond0 |
+			sed -n 's/.*active_slave \([^ ]*\).*/\1/p'
+		return ;;
+	esac
+	m=$(ip -n "$CLI" neigh show "$VIP" dev c0 | awk '{ print $3 }')
+	ip -n "$SRV" -br link show | awk -v m="$m" '
+		$3 == m && $1 ~ /^a[0-9]/ { print substr($1, 1, 2); f = 1 }
+		END { exit !f }' && return
+	a=$(rx_packets)
+	sleep 0.1
+	{ echo "$a"; rx_packets; } | awk '
+		seen[$1]++ { d = $2 - n[$1]; if (d > best) { best = d; dev = $1 } }
+		{ n[$1] = $2 }
+		END { if (best > 0) print dev; else exit 1 }'
+}
+
+settle()
+{
+	case $system in
+	ab*|alb*)	wait_for 10 bond_all_up ;;
+	esac
+	sleep 0.3
+}
+
+# run_one carrier|admin|none REP
+run_one()
+{
+	local how=$1 rep=$2 base=$out/$system-$1-$2 ping_pid dev t0 t1
+
+	nsenter --net="/run/netns/$CLI" ping -D -n -i 0.002 -w 30 "$VIP" \
+		>"$base.ping" 2>&1 &
+	ping_pid=$!
+	sleep "$WARMUP"
+	for _ in $(seq 20); do
+		dev=$(adapter_in_use) && [ -n "$dev" ] && break
+		sleep 0.1
+	done
+	ktime_clear
+	t0=$EPOCHREALTIME
+	echo "bench_sync $t0" >"$T/trace_marker"
+	[ "$how" = none ] || fail_adapter "$how" "$dev"
+	sleep "$WINDOW"
+	t1=$EPOCHREALTIME
+	kill -INT "$ping_pid"
+	wait "$ping_pid"
+	ktime_dump "$base.trace"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$system" "$how" "$rep" "$t0" "$t1" \
+		"${dev:-?}" >>"$out/runs.tsv"
+	progress "gap $system $how #$rep: failed ${dev:-?}"
+	[ "$how" = none ] || recover_adapter "$how" "$dev"
+	settle
+}
+
+topo_up
+case $system in
+vipfo|floor)	srv_vipfo web a1,a2,a3 --vip "$VIP" ;;
+ab100)		srv_bond active-backup 100 ;;
+ab10)		srv_bond active-backup 10 ;;
+alb100)		srv_bond balance-alb 100 ;;
+alb10)		srv_bond balance-alb 10 ;;
+*)		echo "failover_gap: unknown system $system" >&2; exit 2 ;;
+esac || { echo "failover_gap: cannot set up $system" >&2; exit 1; }
+# Programs, not shell functions: $! must be the program itself.
+nsenter --net="/run/netns/$SRV" "$PYTHON" "$BENCH_DIR/tcp_stream.py" server &
+server_pid=$!
+ktime_setup
+settle
+rm -f /tmp/tcp-stop
+nsenter --net="/run/netns/$CLI" "$PYTHON" "$BENCH_DIR/tcp_stream.py" client --addr "$VIP" \
+	--until /tmp/tcp-stop >"$out/$system.tcp" 2>&1 &
+tcp_pid=$!
+
+for ((rep = 1; rep <= REPS; rep++)); do
+	if [ "$system" = floor ]; then
+		run_one none "$rep"
+	else
+		run_one carrier "$rep"
+		run_one admin "$rep"
+	fi
+done
+
+touch /tmp/tcp-stop
+wait "$tcp_pid"
+progress "gap $system: tcp $(cat "$out/$system.tcp")"
+ktime_teardown
+kill "$server_pid"
+wait "$server_pid" 2>/dev/null
+topo_down
