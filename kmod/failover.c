@@ -100,7 +100,7 @@ static void announce_work(struct work_struct *work)
 		unsigned long delay =
 			msecs_to_jiffies(READ_ONCE(group->garp_interval));
 
-		queue_delayed_work(system_highpri_wq, &a->work, delay);
+		queue_delayed_work(system_unbound_wq, &a->work, delay);
 	}
 }
 
@@ -137,7 +137,10 @@ static void announce_start(struct vipfo_group *group, unsigned long members)
 	a->members |= members;
 	a->rounds_left = max(a->rounds_left, rounds);
 	spin_unlock_bh(&a->lock);
-	mod_delayed_work(system_highpri_wq, &a->work, delay);
+	/* Not a high-priority worker: on the notifier's CPU it would preempt
+	 * the notifier while it still holds RTNL.
+	 */
+	mod_delayed_work(system_unbound_wq, &a->work, delay);
 }
 
 /* Whichever path sees a failure first starts the one failover it gets. */

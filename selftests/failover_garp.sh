@@ -52,4 +52,16 @@ check "group set --garp-count 2 --garp-interval 50" \
 	vipctl group set web --garp-count 2 --garp-interval 50
 failover_case unregister a3 2 a1 a2
 
+# A MAC change is no failure: the member announces its VIPs with the new
+# MAC, garp_count times, and nobody else announces.
+if capture_start 3; then
+	GARP_SINCE=$EPOCHREALTIME
+	ip -n "$SRV" link set a1 address 02:00:00:00:0a:01
+	capture_wait "$TMPD/garp-mac"
+	check_garps "MAC change of a1: 2 GARPs per VIP from a1 with its new MAC" \
+		"$TMPD/garp-mac" 2 "$VIPS" a1
+else
+	not_ok "MAC change: capture started" "$(cat "$TMPD/capture.err")"
+fi
+
 finish
