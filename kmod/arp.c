@@ -35,7 +35,9 @@ static int xmit_finish(struct net *net, struct sock *sk, struct sk_buff *skb)
 	return dev_queue_xmit(skb);
 }
 
-/* Like arp_xmit(), through NF_ARP_OUT, but reports whether it went out. */
+/* Like arp_xmit(), through NF_ARP_OUT, but reports whether it went out:
+ * -ENOBUFS when a full queue dropped it.
+ */
 static int member_xmit(struct vipfo_member *member, int op, __be32 dest_ip,
 		       __be32 src_ip, const u8 *dest_hw, const u8 *target_hw)
 {
@@ -53,14 +55,12 @@ static int member_xmit(struct vipfo_member *member, int op, __be32 dest_ip,
 		if (err > 0)
 			err = net_xmit_errno(err);
 	}
-	if (err) {
-		vipfo_stats_inc(member->stats, VIPFO_TX_ERRORS);
-		vipfo_stats_inc(member->group->stats, VIPFO_TX_ERRORS);
-	}
 	return err;
 }
 
-/* A gratuitous ARP in request form: the form every Linux peer accepts. */
+/* A gratuitous ARP in request form: the form every Linux peer accepts.
+ * A frame that did not go out is the caller's to count: it may retry.
+ */
 int vipfo_arp_send_garp(struct vipfo_member *member, __be32 vip)
 {
 	int err;
@@ -76,11 +76,13 @@ int vipfo_arp_send_garp(struct vipfo_member *member, __be32 vip)
 static void arp_reply(struct vipfo_member *member,
 		      const struct arp_request *req)
 {
+	enum vipfo_counter counter = VIPFO_REPLIES;
+
 	if (member_xmit(member, ARPOP_REPLY, req->sip, req->tip, req->sha,
 			req->sha))
-		return;
-	vipfo_stats_inc(member->stats, VIPFO_REPLIES);
-	vipfo_stats_inc(member->group->stats, VIPFO_REPLIES);
+		counter = VIPFO_TX_ERRORS;
+	vipfo_stats_inc(member->stats, counter);
+	vipfo_stats_inc(member->group->stats, counter);
 }
 
 /*

@@ -8,8 +8,10 @@
  * gratuitous ARP for every VIP of the group, garp_count rounds,
  * garp_interval apart, the first round at once. Small rounds leave from
  * the notifier itself; large ones go to a work item, so that thousands of
- * VIPs are never sent while holding RTNL. The work reads the group under
- * RCU only and never takes RTNL, so RTNL holders may wait for it. Besides
+ * VIPs are never sent while holding RTNL, and are paced by the transmit
+ * queues. The work reads the group under RCU only and never takes RTNL,
+ * so RTNL holders may wait for it: a round ends as soon as its members are
+ * gone, and waits for a full queue only so long. Besides
  * the notifier, a carrier poll catches carrier losses that the kernel
  * would report late (see carrier_poll()).
  */
@@ -26,53 +28,168 @@
 
 /* Frames one round may send from the notifier before it is deferred. */
 #define INLINE_FRAMES	64
+/* VIPs the work announces between two chances for others to run. */
+#define BATCH_VIPS	64
+/*
+ * A full transmit queue (a qdisc, or a veth peer's backlog) drops a frame:
+ * the work waits for the queue to drain and sends the frame again, at most
+ * DROP_RETRIES times. A frame lost even so means a queue that does not
+ * drain: the rest of the round no longer waits.
+ */
+#define DROP_WAIT_US	200
+#define DROP_RETRIES	50
 
+/* The live members among @members, in list order; returns their number. */
 static unsigned int live_members(struct vipfo_group *group,
-				 unsigned long members)
+				 unsigned long members,
+				 struct vipfo_member **live)
 {
 	struct vipfo_member *member;
 	unsigned int n = 0;
 
 	list_for_each_entry_rcu(member, &group->members, group_node,
 				lockdep_rtnl_is_held())
-		n += (members & BIT(member->id)) && vipfo_member_live(member);
+		if ((members & BIT(member->id)) && vipfo_member_live(member))
+			live[n++] = member;
 	return n;
 }
 
 /*
- * One round: every selected live member announces every VIP. A peer keeps
- * the last update it hears, so the order of senders rotates from VIP to
- * VIP: the VIPs end up spread over the survivors.
+ * The n live members announce a VIP in the order live[seq % n],
+ * live[(seq + 1) % n], ...: a peer keeps the last update it hears, so
+ * rotating the order with the VIP's position seq in the round spreads the
+ * VIPs over the survivors.
  */
-static void announce_round(struct vipfo_group *group, unsigned long members)
+static struct vipfo_member *sender(struct vipfo_member **live, unsigned int n,
+				   unsigned int seq, unsigned int i)
 {
-	struct vipfo_member *member;
-	unsigned int live, last = 0, i, pass;
+	return live[(seq + i) % n];
+}
+
+/* 0, or an error: -ENOBUFS when a full queue dropped the frame. */
+static int announce(struct vipfo_member *member, const struct in6_addr *addr)
+{
+	if (!ipv6_addr_v4mapped(addr))
+		return 0;	/* no IPv6 VIPs yet */
+	return vipfo_arp_send_garp(member, addr->s6_addr32[3]);
+}
+
+static void announce_lost(struct vipfo_member *member)
+{
+	vipfo_stats_inc(member->stats, VIPFO_TX_ERRORS);
+	vipfo_stats_inc(member->group->stats, VIPFO_TX_ERRORS);
+}
+
+/* A small round, sent at once from the notifier or the carrier poll. */
+static void announce_round_now(struct vipfo_group *group,
+			       unsigned long members)
+{
+	struct vipfo_member *live[VIPFO_MAX_MEMBERS], *member;
+	unsigned int n, seq = 0, i;
 	struct vipfo_vip *vip;
 
 	rcu_read_lock();
-	live = live_members(group, members);
-	if (!live)
-		goto out;
+	n = live_members(group, members, live);
 	list_for_each_entry_rcu(vip, &group->vips, group_node) {
-		if (!vipfo_vip_is_v4(vip))
-			continue;
-		last = (last + 1) % live;
-		for (pass = 0; pass < 2; pass++) {
-			i = 0;
-			list_for_each_entry_rcu(member, &group->members,
-						group_node) {
-				if (!(members & BIT(member->id)) ||
-				    !vipfo_member_live(member))
-					continue;
-				if ((i++ > last) == !pass)
-					vipfo_arp_send_garp(member,
-							    vipfo_vip_v4(vip));
+		for (i = 0; i < n; i++) {
+			member = sender(live, n, seq, i);
+			if (announce(member, &vip->addr))
+				announce_lost(member);
+		}
+		seq++;
+	}
+	rcu_read_unlock();
+}
+
+/*
+ * One VIP of a round from the work, which may sleep: a frame that a full
+ * queue dropped is sent again once the queue had time to drain, unless
+ * *stuck. Returns the number of live senders; 0 ends the round.
+ */
+static unsigned int announce_vip_paced(struct vipfo_group *group,
+				       unsigned long members,
+				       const struct in6_addr *addr,
+				       unsigned int seq, bool *stuck)
+{
+	struct vipfo_member *live[VIPFO_MAX_MEMBERS], *member;
+	unsigned int n, i = 0, tries = 0;
+	int err;
+
+	for (;;) {
+		rcu_read_lock();
+		/* Members may fail or go while the work sleeps. */
+		n = live_members(group, members, live);
+		for (; i < n; i++, tries = 0) {
+			member = sender(live, n, seq, i);
+			err = announce(member, addr);
+			if (!err)
+				continue;
+			if (err == -ENOBUFS && !*stuck &&
+			    tries++ < DROP_RETRIES)
+				break;
+			*stuck |= err == -ENOBUFS;
+			announce_lost(member);
+		}
+		rcu_read_unlock();
+		if (i >= n)
+			return n;
+		usleep_range(DROP_WAIT_US, 2 * DROP_WAIT_US);
+	}
+}
+
+/* The VIPs of a round, copied so that the work can sleep between frames. */
+static struct in6_addr *vips_copy(struct vipfo_group *group, unsigned int *n)
+{
+	unsigned int max = READ_ONCE(group->n_vips), i = 0;
+	struct in6_addr *addrs;
+	struct vipfo_vip *vip;
+
+	addrs = kvmalloc_array(max ?: 1, sizeof(*addrs), GFP_KERNEL);
+	if (!addrs)
+		return NULL;
+	rcu_read_lock();
+	list_for_each_entry_rcu(vip, &group->vips, group_node) {
+		if (i == max)
+			break;	/* added since the failure: not announced */
+		addrs[i++] = vip->addr;
+	}
+	rcu_read_unlock();
+	*n = i;
+	return addrs;
+}
+
+/*
+ * A round from the work, paced by the transmit queues: thousands of
+ * frames at once would overflow them. Returns false when a newer failover
+ * asked for a fresh round before this one was done.
+ */
+static bool announce_round_paced(struct vipfo_group *group,
+				 unsigned long members)
+{
+	struct vipfo_announce *a = &group->announce;
+	unsigned int n, seq;
+	struct in6_addr *addrs;
+	bool done = true, stuck = false;
+
+	addrs = vips_copy(group, &n);
+	if (!addrs) {
+		announce_round_now(group, members);
+		return true;
+	}
+	for (seq = 0; seq < n; seq++) {
+		if (!(seq % BATCH_VIPS)) {
+			cond_resched();
+			if (READ_ONCE(a->restart)) {
+				done = false;
+				break;
 			}
 		}
+		if (!announce_vip_paced(group, members, &addrs[seq], seq,
+					&stuck))
+			break;
 	}
-out:
-	rcu_read_unlock();
+	kvfree(addrs);
+	return done;
 }
 
 static void announce_work(struct work_struct *work)
@@ -81,7 +198,7 @@ static void announce_work(struct work_struct *work)
 		container_of(to_delayed_work(work), struct vipfo_announce, work);
 	struct vipfo_group *group =
 		container_of(a, struct vipfo_group, announce);
-	unsigned long members;
+	unsigned long start = jiffies, delay, members;
 	bool more;
 
 	spin_lock_bh(&a->lock);
@@ -93,15 +210,16 @@ static void announce_work(struct work_struct *work)
 	more = --a->rounds_left > 0;
 	if (!more)
 		a->members = 0;
+	WRITE_ONCE(a->restart, false);
 	spin_unlock_bh(&a->lock);
 
-	announce_round(group, members);
-	if (more) {
-		unsigned long delay =
-			msecs_to_jiffies(READ_ONCE(group->garp_interval));
-
-		queue_delayed_work(system_unbound_wq, &a->work, delay);
-	}
+	/* Cut short: the work is queued again for the fresh round. */
+	if (!announce_round_paced(group, members) || !more)
+		return;
+	/* The next round garp_interval after this one began, if it can. */
+	delay = msecs_to_jiffies(READ_ONCE(group->garp_interval));
+	delay -= min(delay, jiffies - start);
+	queue_delayed_work(system_unbound_wq, &a->work, delay);
 }
 
 void vipfo_announce_init(struct vipfo_group *group)
@@ -121,13 +239,14 @@ void vipfo_announce_cancel(struct vipfo_group *group)
  */
 static void announce_start(struct vipfo_group *group, unsigned long members)
 {
+	struct vipfo_member *live[VIPFO_MAX_MEMBERS];
 	struct vipfo_announce *a = &group->announce;
 	unsigned int rounds = READ_ONCE(group->garp_count);
 	unsigned long delay = 0;
 
-	if (READ_ONCE(group->n_vips) * live_members(group, members) <=
+	if (READ_ONCE(group->n_vips) * live_members(group, members, live) <=
 	    INLINE_FRAMES) {
-		announce_round(group, members);
+		announce_round_now(group, members);
 		rounds--;
 		delay = msecs_to_jiffies(READ_ONCE(group->garp_interval));
 	}
@@ -136,6 +255,7 @@ static void announce_start(struct vipfo_group *group, unsigned long members)
 	spin_lock_bh(&a->lock);
 	a->members |= members;
 	a->rounds_left = max(a->rounds_left, rounds);
+	WRITE_ONCE(a->restart, true);
 	spin_unlock_bh(&a->lock);
 	/* Not a high-priority worker: on the notifier's CPU it would preempt
 	 * the notifier while it still holds RTNL.

@@ -13,9 +13,10 @@ struct vipfo_member;
 /* A group's pending gratuitous ARP rounds. */
 struct vipfo_announce {
 	struct delayed_work work;
-	spinlock_t lock;		/* protects the two fields below */
+	spinlock_t lock;		/* protects the three fields below */
 	unsigned int rounds_left;
 	unsigned long members;		/* ids of the members to announce from */
+	bool restart;			/* a newer failover: start a fresh round */
 };
 
 void vipfo_announce_init(struct vipfo_group *group);
