@@ -310,17 +310,22 @@ static enum hrtimer_restart carrier_poll(struct hrtimer *timer)
 	struct vipfo_group *group =
 		container_of(timer, struct vipfo_group, carrier_timer);
 	struct vipfo_member *member;
+	bool failed = false;
 	u32 interval;
 
 	rcu_read_lock();
 	list_for_each_entry_rcu(member, &group->members, group_node) {
 		if (netif_running(member->dev) &&
 		    !netif_carrier_ok(member->dev) &&
-		    !test_bit(VIPFO_MEMBER_FAILED, &member->flags))
+		    !test_bit(VIPFO_MEMBER_FAILED, &member->flags)) {
 			member_failed(member, VIPFO_REASON_CARRIER_LOSS,
 				      VIPFO_DETECTED_BY_POLL, GFP_ATOMIC);
+			failed = true;
+		}
 	}
 	rcu_read_unlock();
+	if (failed)
+		queue_delayed_work(system_unbound_wq, &group->carrier_report, 0);
 
 	interval = READ_ONCE(group->carrier_poll);
 	if (!interval || !READ_ONCE(group->n_members))
@@ -329,11 +334,50 @@ static enum hrtimer_restart carrier_poll(struct hrtimer *timer)
 	return HRTIMER_RESTART;
 }
 
+/*
+ * Linkwatch also holds back the rest of the kernel's view of a carrier
+ * loss the poll caught: the member stays "running" (IFF_RUNNING comes from
+ * its operstate) and a multipath route keeps sending the peers' replies out
+ * of the dead adapter until linkwatch's turn. So vipfo finishes that
+ * report early, as linkwatch would: the operstate goes down and
+ * NETDEV_CHANGE goes out, so routes with ignore_routes_with_linkdown drop
+ * the adapter and userspace hears RTM_NEWLINK at once. Linkwatch's own
+ * turn later finds the state already right. RTNL is only tried, never
+ * waited for: the group's destruction waits for this work under RTNL.
+ */
+static void carrier_report(struct work_struct *work)
+{
+	struct vipfo_group *group = container_of(to_delayed_work(work),
+						 struct vipfo_group,
+						 carrier_report);
+	struct vipfo_member *member;
+	struct net_device *dev;
+
+	if (!rtnl_trylock()) {
+		queue_delayed_work(system_unbound_wq, &group->carrier_report, 1);
+		return;
+	}
+	list_for_each_entry(member, &group->members, group_node) {
+		dev = member->dev;
+		if (!netif_running(dev) || netif_carrier_ok(dev) ||
+		    READ_ONCE(dev->operstate) != IF_OPER_UP)
+			continue;
+		write_lock(&dev_base_lock);
+		WRITE_ONCE(dev->operstate,
+			   dev->ifindex != dev_get_iflink(dev) ?
+			   IF_OPER_LOWERLAYERDOWN : IF_OPER_DOWN);
+		write_unlock(&dev_base_lock);
+		netdev_state_change(dev);
+	}
+	rtnl_unlock();
+}
+
 void vipfo_carrier_poll_init(struct vipfo_group *group)
 {
 	hrtimer_init(&group->carrier_timer, CLOCK_MONOTONIC,
 		     HRTIMER_MODE_REL_SOFT);
 	group->carrier_timer.function = carrier_poll;
+	INIT_DELAYED_WORK(&group->carrier_report, carrier_report);
 }
 
 /* Runs only while the group has members and polling is on. */
@@ -350,6 +394,7 @@ void vipfo_carrier_poll_kick(struct vipfo_group *group)
 void vipfo_carrier_poll_stop(struct vipfo_group *group)
 {
 	hrtimer_cancel(&group->carrier_timer);
+	cancel_delayed_work_sync(&group->carrier_report);
 }
 
 /* A member added while down must report its recovery, not a failure. */

@@ -49,6 +49,7 @@ struct vipfo_group {
 	struct vipfo_stats __percpu *stats;
 	struct vipfo_announce announce;
 	struct hrtimer carrier_timer;	/* failover.c: the carrier poll */
+	struct delayed_work carrier_report;	/* and what it caught */
 	struct vipfo_seen seen;
 	struct rcu_head rcu;
 };
