@@ -78,9 +78,13 @@ def next_ret(events, i, name):
     return None
 
 
+CARRIER_HOWS = ("carrier", "cable", "cable-event")
+
+
 def failure_start(events, how, dev):
-    """when the adapter failed: its carrier bit cleared, or admin down"""
-    kind = "carrier_off" if how == "carrier" else "change_flags"
+    """when the adapter failed: its carrier bit cleared (its switch port
+    down, its cable pulled), or admin down"""
+    kind = "carrier_off" if how in CARRIER_HOWS else "change_flags"
     for e in events:
         if e["name"] == kind and e.get("dev") == dev:
             return e["ts"]
@@ -152,7 +156,15 @@ def ktime_run(events, system, how, dev):
 
 
 def want_event(how):
-    return NETDEV_CHANGE if how == "carrier" else NETDEV_DOWN
+    return NETDEV_CHANGE if how in CARRIER_HOWS else NETDEV_DOWN
+
+
+def link_event_before(events, start):
+    """ms from the last link event of another device (the dummy d0's
+    carrier) before the failure, to the failure"""
+    t = [e["ts"] for e in events if e["name"] == "carrier_off"
+         and e.get("dev") == "d0" and e["ts"] <= start]
+    return (start - t[-1]) * 1e3 if t else None
 
 
 # ---------------------------------------------------------------- gap
@@ -177,13 +189,13 @@ def trace_to_real(events):
     return None
 
 
-def gap_run(raw, row):
+def gap_run(raw, sub, row):
     """the longest silence between replies from the last reply before the
     failure instant (from the trace) to the end of the run; for a run where
     nothing fails (the floor), the same from the would-be instant"""
     system, how, rep, t0, t1, dev = row
     t0, t1 = float(t0), float(t1)
-    base = os.path.join(raw, "gap", f"{system}-{how}-{rep}")
+    base = os.path.join(raw, sub, f"{system}-{how}-{rep}")
     ts = [t for _, t in ping_replies(base + ".ping")]
     events = read_trace(base + ".trace")
     run = {"system": system, "how": how, "rep": int(rep), "dev": dev}
@@ -194,6 +206,8 @@ def gap_run(raw, row):
             fail = start + offset
         run["fail_after_ip_ms"] = (fail - t0) * 1e3
         run["ktime"] = ktime_run(events, system, how, dev)
+        if start is not None and how == "cable-event":
+            run["ktime"]["link_event_before_ms"] = link_event_before(events, start)
     before = [t for t in ts if t <= fail]
     after = [t for t in ts if fail < t <= t1]
     run["returned"] = bool(after)
@@ -202,9 +216,9 @@ def gap_run(raw, row):
     return run
 
 
-def tcp_result(raw, system):
+def tcp_result(raw, sub, system):
     try:
-        with open(os.path.join(raw, "gap", f"{system}.tcp")) as f:
+        with open(os.path.join(raw, sub, f"{system}.tcp")) as f:
             tcp = json.loads(f.read().strip().splitlines()[-1])
         ok = tcp["error"] is None and tcp["received"] == tcp["sent"]
         return {"ok": ok, **tcp}
@@ -212,18 +226,21 @@ def tcp_result(raw, system):
         return {"ok": False, "error": "no result"}
 
 
-def gaps(raw):
-    runs = [gap_run(raw, row) for row in read_tsv(os.path.join(raw, "gap", "runs.tsv"))
+def gaps(raw, sub):
+    """the gap runs of one topology: gap (veth and a bridge), nicgap
+    (virtio-net NICs on a qemu hub)"""
+    runs = [gap_run(raw, sub, row) for row in read_tsv(os.path.join(raw, sub, "runs.tsv"))
             if len(row) == 6]
     out = {"runs": runs, "by": {}, "tcp": {}}
     for r in runs:
         out["by"].setdefault(f"{r['system']}/{r['how']}", []).append(r)
-        out["tcp"].setdefault(r["system"], tcp_result(raw, r["system"]))
+        out["tcp"].setdefault(r["system"], tcp_result(raw, sub, r["system"]))
     out["summary"] = {}
     for key, rs in out["by"].items():
         s = {"gap_ms": summary([r["gap_ms"] for r in rs]),
              "never_returned": sum(not r.get("returned", True) for r in rs)}
-        for k in ("total_ms", "delivery_ms", "own_ms", "notifier_ms", "event_ms"):
+        for k in ("total_ms", "delivery_ms", "own_ms", "notifier_ms", "event_ms",
+                  "link_event_before_ms"):
             s[k] = summary([(r.get("ktime") or {}).get(k) for r in rs])
         s["detectors"] = sorted({(r.get("ktime") or {}).get("detector") or "?" for r in rs
                                  if r["how"] != "none"})
@@ -353,7 +370,7 @@ def analyze(raw):
     hz = int(guest.get("hz", 100))
     return {"host": read_kv(os.path.join(raw, "host.tsv")), "guest": guest,
             "steps": read_tsv(os.path.join(raw, "steps.tsv")),
-            "gap": gaps(raw), "arp": arp(raw, hz), "fanout": fanout(raw),
+            "gap": gaps(raw, "gap"), "nicgap": gaps(raw, "nicgap"), "arp": arp(raw, hz), "fanout": fanout(raw),
             "config": config(raw)}
 
 

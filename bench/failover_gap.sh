@@ -4,11 +4,16 @@
 # Failover gap seen by a peer, and the kernel-time trace of the same
 # failovers (measurements 1 and 2 of issue 5).
 #
-# Usage: bench/failover_gap.sh SYSTEM  (inside the VM, BENCH_RAW set)
+# Usage: bench/failover_gap.sh SYSTEM [veth|nic]  (inside the VM, BENCH_RAW set)
 #   vipfo          vipfo with defaults, group of a1 a2 a3, VIP 192.0.2.100
 #   ab100, ab10    bonding active-backup, miimon 100 or 10 ms
 #   alb100, alb10  bonding balance-alb, miimon 100 or 10 ms
 #   floor          vipfo's topology and nothing fails
+# veth (the default) is the selftests' topology: a bridge as the switch.
+# nic (issue 4) puts the VM's virtio-net NICs in its place, on a qemu hub:
+# there the adapter's cable is pulled instead (through qemu's monitor),
+# alone or 150 ms after another link event on the host, which makes the
+# kernel's own report of the carrier loss wait for linkwatch's next turn.
 #
 # Each run: the client pings the VIP every 2 ms (ping -D: each reply with
 # its time); after WARMUP the adapter its traffic arrives by loses carrier
@@ -27,7 +32,12 @@
 WARMUP=${BENCH_WARMUP:-0.5}
 WINDOW=${BENCH_WINDOW:-1.5}
 system=$1
-out=$RAW/gap
+topo=${2:-veth}
+case $topo in
+veth)	out=$RAW/gap hows="carrier admin" ;;
+nic)	out=$RAW/nicgap hows="cable cable-event" ;;
+*)	echo "failover_gap: unknown topology $topo" >&2; exit 2 ;;
+esac
 mkdir -p "$out"
 
 # The adapter the client's traffic to the VIP arrives by: the active slave
@@ -66,6 +76,8 @@ settle()
 	ab*|alb*)	wait_for 10 bond_all_up ;;
 	esac
 	sleep 0.3
+	# A cable pulled "alone" must find linkwatch quiet for a second.
+	if [ "$topo" = nic ]; then sleep 1; fi
 }
 
 # run_one carrier|admin|none REP
@@ -92,12 +104,17 @@ run_one()
 	ktime_dump "$base.trace"
 	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$system" "$how" "$rep" "$t0" "$t1" \
 		"${dev:-?}" >>"$out/runs.tsv"
-	progress "gap $system $how #$rep: failed ${dev:-?}"
+	progress "gap $topo $system $how #$rep: failed ${dev:-?}"
 	[ "$how" = none ] || recover_adapter "$how" "$dev"
 	settle
 }
 
-topo_up
+if [ "$topo" = nic ]; then
+	have_nics || { echo "failover_gap: no NICs (vm-run --nics 4)" >&2; exit 1; }
+	nic_topo_up
+else
+	topo_up
+fi || { echo "failover_gap: cannot set up the $topo topology" >&2; exit 1; }
 case $system in
 vipfo|floor)	srv_vipfo web a1,a2,a3 --vip "$VIP" ;;
 ab100)		srv_bond active-backup 100 ;;
@@ -120,8 +137,9 @@ for ((rep = 1; rep <= REPS; rep++)); do
 	if [ "$system" = floor ]; then
 		run_one none "$rep"
 	else
-		run_one carrier "$rep"
-		run_one admin "$rep"
+		for how in $hows; do
+			run_one "$how" "$rep"
+		done
 	fi
 done
 
@@ -131,4 +149,4 @@ progress "gap $system: tcp $(cat "$out/$system.tcp")"
 ktime_teardown
 kill "$server_pid"
 wait "$server_pid" 2>/dev/null
-topo_down
+if [ "$topo" = nic ]; then nic_topo_down; else topo_down; fi

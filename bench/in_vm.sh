@@ -46,5 +46,9 @@ step fanout "$BENCH_DIR/fanout.sh"
 for system in ${BENCH_SYSTEMS:-vipfo floor ab100 ab10 alb100 alb10}; do
 	step "gap-$system" "$BENCH_DIR/failover_gap.sh" "$system"
 done
+# Issue 4: the same on the VM's virtio-net NICs (last: it moves them).
+for system in ${BENCH_NIC_SYSTEMS:-vipfo floor ab10 alb10}; do
+	step "nicgap-$system" "$BENCH_DIR/failover_gap.sh" "$system" nic
+done
 dmesg | awk '/vipfo-bench: start/ { p = 1 } p' >"$RAW/dmesg.txt"
 progress "all done"

@@ -156,12 +156,22 @@ bond_all_up()
 }
 
 # Ways an adapter fails: carrier loss (the switch port goes down) or admin
-# down on the server. fail_adapter HOW IF
+# down on the server; on the NIC topology, its cable pulled, alone or while
+# another device of the host (d0) changes its carrier as fast as `ip` can,
+# so that linkwatch has always run just before (qemu's monitor is too slow
+# to time a single event). fail_adapter HOW IF
 fail_adapter()
 {
 	case $1 in
 	carrier)	ip -n "$SW" link set "p${2#a}" down ;;
 	admin)		ip -n "$SRV" link set "$2" down ;;
+	cable)		cable "$2" off ;;
+	cable-event)	nsenter --net="/run/netns/$SRV" bash -c 'while :; do
+				ip link set d0 carrier off
+				ip link set d0 carrier on; done' &
+			echo $! >/tmp/bench-flap.pid
+			sleep 0.5
+			cable "$2" off ;;
 	esac
 }
 
@@ -170,6 +180,11 @@ recover_adapter()
 	case $1 in
 	carrier)	ip -n "$SW" link set "p${2#a}" up ;;
 	admin)		ip -n "$SRV" link set "$2" up ;;
+	cable)		cable "$2" on ;;
+	cable-event)	kill "$(cat /tmp/bench-flap.pid)"
+			wait "$(cat /tmp/bench-flap.pid)" 2>/dev/null
+			ip -n "$SRV" link set d0 carrier on
+			cable "$2" on ;;
 	esac
 	wait_for 10 links_up "$SRV" "$2"
 }
@@ -199,3 +214,54 @@ counter()
 {
 	ns "$1" awk -v i="$2:" -v f="$3" '$1 == i { print f == "rx" ? $3 : $11 }' /proc/net/dev
 }
+
+# ---------------------------------------------------------------- NICs
+#
+# The NIC topology (issue 4): the VM's virtio-net NICs on one qemu hub,
+# which is the switch. eth0-eth2 (qemu nic0-nic2) become the server's
+# a1-a3, eth3 (nic3) the client's c0; a dummy d0 on the server is "another
+# device of the host" whose link changes. Needs scripts/vm-run --nics 4.
+HOST_CMD=$REPO_DIR/scripts/vm/host-cmd
+
+have_nics() { [ -d /sys/class/net/eth3 ] && [ -d /run/vm/hostcmd ]; }
+
+nic_topo_up()
+{
+	local ns i
+
+	nic_topo_down
+	for ns in "$SRV" "$CLI"; do
+		ip netns add "$ns" || return 1
+		ip -n "$ns" link set lo up
+		ns "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1
+	done
+	for i in 0 1 2; do
+		ip link set "eth$i" netns "$SRV" &&
+			ip -n "$SRV" link set "eth$i" name "a$((i + 1))" || return 1
+	done
+	ip link set eth3 netns "$CLI" && ip -n "$CLI" link set eth3 name c0 &&
+		ip -n "$CLI" link set c0 up &&
+		ip -n "$CLI" addr add "$CLIENT_IP/24" dev c0 || return 1
+	ip -n "$SRV" link add d0 type dummy && ip -n "$SRV" link set d0 up &&
+		srv sysctl -qw net.ipv4.conf.all.rp_filter=0 \
+			net.ipv4.conf.default.rp_filter=0
+}
+
+# The NICs go back to the VM's namespace under their own names (deleting
+# the namespace alone would bring them back as a1..a3, c0).
+nic_topo_down()
+{
+	local i
+
+	for i in 0 1 2; do
+		ip -n "$SRV" link set "a$((i + 1))" down 2>/dev/null
+		ip -n "$SRV" link set "a$((i + 1))" netns 1 name "eth$i" 2>/dev/null
+	done
+	ip -n "$CLI" link set c0 down 2>/dev/null
+	ip -n "$CLI" link set c0 netns 1 name eth3 2>/dev/null
+	topo_down
+}
+
+# cable aN on|off: qemu plugs or pulls the cable of adapter aN.
+cable() { "$HOST_CMD" set_link "nic$((${1#a} - 1))" "$2" >/dev/null; }
