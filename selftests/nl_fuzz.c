@@ -70,8 +70,9 @@
  * - The socket keeps working: a request without an answer within 20 s, or
  *   a socket error, ends the run as a failure.
  *
- * Speed under TCG: about 1,300 messages/s (100,000 in 75 s on a loaded
- * 2-core host), a third of it spent in the dumps that check the state.
+ * Speed under TCG on 2 shared cores: 1,300 to 2,700 messages/s (100,000
+ * in 75 s with the host loaded, 37 s without), 40% of it in the dumps that
+ * check the state.
  *
  * Exit 0 without findings, 1 with, 4 (skip) without the family.
  */
@@ -2085,8 +2086,18 @@ static struct verdict judge(const struct wire *w)
 	g = snap_find(&base, name);
 	switch (gh->cmd) {
 	case VIPFO_CMD_GROUP_NEW:
-		if (!name_syntax_ok(name))
-			return why = "group name syntax", v;
+		if (!name_syntax_ok(name)) {
+			static char buf[160];
+			const unsigned char *c = (const unsigned char *)name;
+			int n = snprintf(buf, sizeof(buf), "group name syntax: \"");
+
+			for (; *c && n < (int)sizeof(buf) - 8; c++)
+				n += snprintf(buf + n, sizeof(buf) - n,
+					      *c > ' ' && *c < 0x7f && *c != '"' &&
+					      *c != '\\' ? "%c" : "\\x%02x", *c);
+			snprintf(buf + n, sizeof(buf) - n, "\"");
+			return why = buf, v;
+		}
 		if (g)
 			return why = "group exists", v;
 		if (tb[VIPFO_A_DEVS] && !devs_ok(tb[VIPFO_A_DEVS], NULL, true))
