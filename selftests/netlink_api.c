@@ -14,8 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <libmnl/libmnl.h>
@@ -844,6 +847,59 @@ TEST_F(vipfo, bad_devices)
 	ASSERT_EQ(0, group_get(nl, "web", &g));
 	ASSERT_EQ(1, g.ndev);
 	ASSERT_EQ(self->dev[1], g.ifindex[0]);
+}
+
+/* Network namespaces are separate: an ifindex that names a device only in
+ * another namespace names none here.
+ */
+TEST_F(vipfo, device_of_another_netns)
+{
+	struct nl *nl = &self->nl;
+	uint32_t there = 4242;	/* the device's ifindex in the other netns */
+	char name[IF_NAMESIZE], cmd[160];
+	struct group g;
+	pid_t child;
+	int sync[2];
+
+	REQUIRE_VIPFO();
+	ASSERT_EQ(NULL, if_indextoname(there, name));
+	/* The other namespace: a child's, gone with it. */
+	ASSERT_EQ(0, pipe(sync));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (unshare(CLONE_NEWNET))
+			_exit(1);
+		close(sync[0]);
+		if (write(sync[1], "x", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(sync[1]);
+	ASSERT_EQ(1, read(sync[0], name, 1));
+	snprintf(cmd, sizeof(cmd),
+		 "ip link add vz index %u netns %d type veth peer name vy netns %d",
+		 there, child, child);
+	ASSERT_EQ(0, system(cmd));
+	ASSERT_EQ(NULL, if_indextoname(there, name));
+
+	group_new(nl, "web", &there, 1, 0, 0);
+	snprintf(ctx, sizeof(ctx), "GROUP_NEW with ifindex %u of another netns", there);
+	ASSERT_REJECTED(nl, -ENODEV);
+	ASSERT_EQ(-ENOENT, group_get(nl, "web", &g));
+
+	ASSERT_EQ(0, group_new(nl, "web", self->dev, 1, 0, 0));
+	devs_cmd(nl, VIPFO_CMD_DEV_ADD, "web", &there, 1);
+	snprintf(ctx, sizeof(ctx), "DEV_ADD with ifindex %u of another netns", there);
+	ASSERT_REJECTED(nl, -ENODEV);
+	ASSERT_EQ(0, group_get(nl, "web", &g));
+	ASSERT_EQ(1, g.ndev);
+	ASSERT_EQ(self->dev[0], g.ifindex[0]);
+
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
 }
 
 TEST_F(vipfo, member_limit)
