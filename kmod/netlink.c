@@ -362,8 +362,10 @@ static bool group_name_ok(const struct nlattr *attr,
 		NL_SET_ERR_MSG_ATTR(extack, attr, "empty group name");
 		return false;
 	}
+	/* ASCII only: the kernel's isalnum() also takes Latin-1 letters. */
 	for (; *p; p++) {
-		if (!isalnum(*p) && *p != '_' && *p != '.' && *p != '-') {
+		if (!isascii(*p) ||
+		    (!isalnum(*p) && *p != '_' && *p != '.' && *p != '-')) {
 			NL_SET_ERR_MSG_ATTR(extack, attr,
 					    "group name may only hold letters, digits, '_', '.' and '-'");
 			return false;

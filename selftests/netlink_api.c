@@ -753,6 +753,7 @@ TEST_F(vipfo, bad_group_names)
 {
 	static const char * const names[] = {
 		"", "a b", "web/1", "0123456789abcdef0123456789abcdef",
+		"caf\xe9",	/* a Latin-1 letter: isalnum() in the kernel */
 	};
 	struct nl *nl = &self->nl;
 	unsigned int i;
