@@ -2,8 +2,9 @@
 /*
  * The ARP path. A request for a VIP that arrives on a member is consumed
  * here, before the kernel's own arp_process() could answer it too, and
- * every live member of the VIP's group answers with its own MAC. The
- * gratuitous ARPs of a failover leave through the same transmit helper.
+ * every live member of the VIP's group answers with its own MAC, within
+ * the group's reply budget. The gratuitous ARPs of a failover leave
+ * through the same transmit helper.
  */
 
 #include <linux/etherdevice.h>
@@ -85,12 +86,71 @@ static void arp_reply(struct vipfo_member *member,
 	vipfo_stats_inc(member->group->stats, counter);
 }
 
+/* The most a group's budget holds, in 1/HZ of a frame: see below. */
+static s64 budget_max(u32 rate)
+{
+	return (s64)max_t(u32, rate, VIPFO_MAX_MEMBERS) * HZ;
+}
+
 /*
- * Every live member replies. A Linux requester keeps the first reply, so
- * the round starts at a member picked by the requester's address: peers
- * spread over the adapters instead of all landing on the first one.
+ * Takes frames from the group's budget; false when it does not hold that
+ * many (nothing is taken then). The credit counts 1/HZ of a frame, so a
+ * jiffy adds exactly reply_rate and a frame costs HZ: no rounding, however
+ * low the rate. The first CPU to see a new jiffy refills it, picked by a
+ * cmpxchg on the stamp; every call then takes its frames with one
+ * cmpxchg on the credit. No lock, and one atomic per request that is
+ * answered: nothing next to the frames it pays for.
+ *
+ * Per-CPU budgets would avoid sharing the line between CPUs, but would
+ * either split the limit (a flood arriving on one receive queue, or on a
+ * veth, gets rate / CPUs) or multiply it by the number of CPUs; one shared
+ * bucket enforces what the administrator set.
  */
-static void arp_reply_from_all(struct vipfo_group *group,
+bool vipfo_arp_budget(struct vipfo_group *group, unsigned int frames)
+{
+	struct vipfo_budget *b = &group->budget;
+	u32 rate = READ_ONCE(group->reply_rate);
+	long last = atomic_long_read(&b->stamp);
+	unsigned long now = jiffies;
+	s64 credit, cost, add, full, new;
+
+	if (!rate || !frames)
+		return true;
+	credit = atomic64_read(&b->credit);
+	if (now != (unsigned long)last &&
+	    atomic_long_try_cmpxchg(&b->stamp, &last, now)) {
+		/* Filling an empty budget takes 16 s at most (rate 1). */
+		add = (s64)min_t(unsigned long, now - last,
+				 VIPFO_MAX_MEMBERS * HZ) * rate;
+		full = budget_max(rate);
+		do {
+			new = min(credit + add, full);
+		} while (!atomic64_try_cmpxchg(&b->credit, &credit, new));
+		credit = new;
+	}
+	cost = (s64)frames * HZ;
+	do {
+		if (credit < cost)
+			return false;
+	} while (!atomic64_try_cmpxchg(&b->credit, &credit, credit - cost));
+	return true;
+}
+
+/* A full budget: for a new group, or a new rate. */
+void vipfo_arp_budget_reset(struct vipfo_group *group)
+{
+	atomic_long_set(&group->budget.stamp, jiffies);
+	atomic64_set(&group->budget.credit,
+		     budget_max(READ_ONCE(group->reply_rate)));
+}
+
+/*
+ * Every live member replies, or none when the group's budget cannot pay
+ * for all of them: false then. A Linux requester keeps the first reply,
+ * so the round starts at a member picked by the requester's address:
+ * peers spread over the adapters instead of all landing on the first one.
+ */
+static bool arp_reply_from_all(struct vipfo_group *group,
 			       const struct arp_request *req)
 {
 	struct vipfo_member *member;
@@ -99,7 +159,9 @@ static void arp_reply_from_all(struct vipfo_group *group,
 	list_for_each_entry_rcu(member, &group->members, group_node)
 		live += vipfo_member_live(member);
 	if (!live)
-		return;
+		return true;
+	if (!vipfo_arp_budget(group, live))
+		return false;
 	first = reciprocal_scale(jhash_1word((__force u32)req->sip, arp_seed),
 				 live);
 
@@ -112,6 +174,7 @@ static void arp_reply_from_all(struct vipfo_group *group,
 				arp_reply(member, req);
 		}
 	}
+	return true;
 }
 
 /* True for the first copy of a request, false for its sibling copies. */
@@ -212,7 +275,20 @@ static unsigned int vipfo_arp_in(void *priv, struct sk_buff *skb,
 		vipfo_stats_inc(member->stats, VIPFO_REQUESTS);
 		if (arp_first_copy(group, member, &req)) {
 			vipfo_stats_inc(group->stats, VIPFO_REQUESTS);
-			arp_reply_from_all(group, &req);
+			if (!arp_reply_from_all(group, &req)) {
+				vipfo_stats_inc(member->stats,
+						VIPFO_RATE_LIMITED);
+				vipfo_stats_inc(group->stats,
+						VIPFO_RATE_LIMITED);
+				/*
+				 * Dropped, not passed on: with arp_ignore=0
+				 * the kernel would answer for the VIP (a
+				 * local address on lo) from this adapter
+				 * alone, at no limit, and learn a neighbour
+				 * entry for every sender of the flood.
+				 */
+				return NF_DROP;
+			}
 		}
 	}
 

@@ -61,11 +61,18 @@ static struct netlink_range_validation garp_interval_range = {
 #define GARP_INTERVAL_POLICY NLA_POLICY_FULL_RANGE(NLA_U32, &garp_interval_range)
 #define CARRIER_POLL_POLICY NLA_POLICY_MAX(NLA_U32, 1000)
 
+static struct netlink_range_validation reply_rate_range = {
+	.max = VIPFO_REPLY_RATE_MAX,
+};
+
+#define REPLY_RATE_POLICY NLA_POLICY_FULL_RANGE(NLA_U32, &reply_rate_range)
+
 static const struct nla_policy group_new_policy[VIPFO_A_MAX + 1] = {
 	[VIPFO_A_GROUP_NAME] = NAME_POLICY,
 	[VIPFO_A_GARP_COUNT] = GARP_COUNT_POLICY,
 	[VIPFO_A_GARP_INTERVAL] = GARP_INTERVAL_POLICY,
 	[VIPFO_A_CARRIER_POLL] = CARRIER_POLL_POLICY,
+	[VIPFO_A_REPLY_RATE] = REPLY_RATE_POLICY,
 	[VIPFO_A_DEVS] = NLA_POLICY_NESTED(devs_policy),
 	[VIPFO_A_VIPS] = NLA_POLICY_NESTED(vips_policy),
 };
@@ -79,6 +86,7 @@ static const struct nla_policy group_set_policy[VIPFO_A_MAX + 1] = {
 	[VIPFO_A_GARP_COUNT] = GARP_COUNT_POLICY,
 	[VIPFO_A_GARP_INTERVAL] = GARP_INTERVAL_POLICY,
 	[VIPFO_A_CARRIER_POLL] = CARRIER_POLL_POLICY,
+	[VIPFO_A_REPLY_RATE] = REPLY_RATE_POLICY,
 };
 
 static const struct nla_policy devs_op_policy[VIPFO_A_MAX + 1] = {
@@ -193,6 +201,7 @@ static int put_group(struct sk_buff *skb, const struct vipfo_group *group)
 	    nla_put_u32(skb, VIPFO_A_GARP_COUNT, group->garp_count) ||
 	    nla_put_u32(skb, VIPFO_A_GARP_INTERVAL, group->garp_interval) ||
 	    nla_put_u32(skb, VIPFO_A_CARRIER_POLL, group->carrier_poll) ||
+	    nla_put_u32(skb, VIPFO_A_REPLY_RATE, group->reply_rate) ||
 	    nla_put_u32(skb, VIPFO_A_VIP_COUNT, group->n_vips) ||
 	    put_stats(skb, VIPFO_A_STATS, group->stats) ||
 	    put_members(skb, group, NULL, false))
@@ -718,6 +727,10 @@ static int vipfo_nl_group_new(struct sk_buff *skb, struct genl_info *info)
 		group->garp_interval = nla_get_u32(attrs[VIPFO_A_GARP_INTERVAL]);
 	if (attrs[VIPFO_A_CARRIER_POLL])
 		group->carrier_poll = nla_get_u32(attrs[VIPFO_A_CARRIER_POLL]);
+	if (attrs[VIPFO_A_REPLY_RATE]) {
+		group->reply_rate = nla_get_u32(attrs[VIPFO_A_REPLY_RATE]);
+		vipfo_arp_budget_reset(group);
+	}
 	err = devs_apply(group, &devs);
 	if (!err)
 		err = vips_apply(group, &vips);
@@ -801,6 +814,11 @@ static int vipfo_nl_group_set(struct sk_buff *skb, struct genl_info *info)
 		WRITE_ONCE(group->carrier_poll,
 			   nla_get_u32(info->attrs[VIPFO_A_CARRIER_POLL]));
 		vipfo_carrier_poll_kick(group);
+	}
+	if (info->attrs[VIPFO_A_REPLY_RATE]) {
+		WRITE_ONCE(group->reply_rate,
+			   nla_get_u32(info->attrs[VIPFO_A_REPLY_RATE]));
+		vipfo_arp_budget_reset(group);
 	}
 	vipfo_net_changed(vn);
 	event_change(group, &(struct change_info){ .cmd = VIPFO_CMD_GROUP_SET });
