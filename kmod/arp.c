@@ -16,6 +16,7 @@
 #include <net/arp.h>
 
 #include "arp.h"
+#include "failover.h"
 #include "group.h"
 #include "net.h"
 #include "vip.h"
@@ -25,10 +26,12 @@
 
 static u32 arp_seed __read_mostly;
 
-struct arp_request {
+/* The fields of a received request or reply that matter here. */
+struct arp_frame {
 	const u8 *sha;
 	__be32 sip;
 	__be32 tip;
+	bool request;
 };
 
 static int xmit_finish(struct net *net, struct sock *sk, struct sk_buff *skb)
@@ -75,7 +78,7 @@ int vipfo_arp_send_garp(struct vipfo_member *member, __be32 vip)
 }
 
 static void arp_reply(struct vipfo_member *member,
-		      const struct arp_request *req)
+		      const struct arp_frame *req)
 {
 	enum vipfo_counter counter = VIPFO_REPLIES;
 
@@ -151,7 +154,7 @@ void vipfo_arp_budget_reset(struct vipfo_group *group)
  * peers spread over the adapters instead of all landing on the first one.
  */
 static bool arp_reply_from_all(struct vipfo_group *group,
-			       const struct arp_request *req)
+			       const struct arp_frame *req)
 {
 	struct vipfo_member *member;
 	unsigned int live = 0, first, i, pass;
@@ -177,15 +180,15 @@ static bool arp_reply_from_all(struct vipfo_group *group,
 	return true;
 }
 
-/* True for the first copy of a request, false for its sibling copies. */
+/* True for the first copy of a frame, false for its sibling copies. */
 static bool arp_first_copy(struct vipfo_group *group,
 			   const struct vipfo_member *member,
-			   const struct arp_request *req)
+			   const struct arp_frame *req)
 {
 	u32 words[4] = {
 		(__force u32)req->sip, (__force u32)req->tip,
 		get_unaligned((const u32 *)req->sha),
-		get_unaligned((const u16 *)(req->sha + 4)),
+		get_unaligned((const u16 *)(req->sha + 4)) | req->request << 16,
 	};
 	u32 key = jhash2(words, ARRAY_SIZE(words), arp_seed) | 1;
 	atomic64_t *slot = &group->seen.slot[key % VIPFO_SEEN_SLOTS];
@@ -216,20 +219,45 @@ static bool arp_from_member(const struct vipfo_group *group, const u8 *mac)
 	return false;
 }
 
-/* Gratuitous ARPs (ours heard on a sibling, or a conflict), frames from our
- * own adapters and invalid senders are consumed without an answer or a
- * count: they are not requests of a peer.
+/*
+ * Requests of a peer are answered. Gratuitous ARPs (ours heard on a
+ * sibling, or another host's claim), frames from our own adapters and
+ * invalid senders are consumed without an answer or a count. A probe
+ * (sender IP 0.0.0.0, RFC 5227) is a request like any other: the peer
+ * checks whether the VIP is free, and our replies tell it that it is not,
+ * as the kernel's own reply to a probe for a local address would.
  */
 static bool arp_from_peer(const struct vipfo_group *group,
-			  const struct arp_request *req)
+			  const struct arp_frame *req)
 {
 	return req->sip != req->tip && is_valid_ether_addr(req->sha) &&
 	       !arp_from_member(group, req->sha);
 }
 
-static bool arp_request_parse(struct sk_buff *skb,
-			      const struct net_device *dev,
-			      struct arp_request *req)
+/*
+ * The VIP of this group that another host claims with this frame, or
+ * NULL: its sender IP is the VIP and its sender MAC belongs to no device
+ * of ours, neither a member (our own gratuitous ARPs and requests, heard
+ * on a sibling) nor any other device of the namespace (the host's own
+ * requests through a non-member adapter on the same segment). The walk
+ * over the namespace's devices only happens for such claims.
+ */
+static struct vipfo_vip *arp_claimed_vip(struct vipfo_net *vn,
+					 const struct vipfo_group *group,
+					 const struct arp_frame *req)
+{
+	struct vipfo_vip *vip = vipfo_vip_lookup_v4(vn, req->sip);
+
+	if (!vip || vip->group != group || !is_valid_ether_addr(req->sha) ||
+	    arp_from_member(group, req->sha) ||
+	    dev_getbyhwaddr_rcu(vn->net, ARPHRD_ETHER, (const char *)req->sha))
+		return NULL;
+	return vip;
+}
+
+/* An Ethernet/IPv4 request or reply. */
+static bool arp_frame_parse(struct sk_buff *skb, const struct net_device *dev,
+			    struct arp_frame *req)
 {
 	const struct arphdr *arp;
 	const u8 *p;
@@ -237,12 +265,14 @@ static bool arp_request_parse(struct sk_buff *skb,
 	if (dev->type != ARPHRD_ETHER || !pskb_may_pull(skb, arp_hdr_len(dev)))
 		return false;
 	arp = arp_hdr(skb);
-	if (arp->ar_op != htons(ARPOP_REQUEST) ||
+	if ((arp->ar_op != htons(ARPOP_REQUEST) &&
+	     arp->ar_op != htons(ARPOP_REPLY)) ||
 	    arp->ar_hrd != htons(ARPHRD_ETHER) ||
 	    arp->ar_pro != htons(ETH_P_IP) ||
 	    arp->ar_hln != ETH_ALEN || arp->ar_pln != 4)
 		return false;
 
+	req->request = arp->ar_op == htons(ARPOP_REQUEST);
 	p = (const u8 *)(arp + 1);
 	req->sha = p;
 	p += ETH_ALEN;
@@ -252,28 +282,54 @@ static bool arp_request_parse(struct sk_buff *skb,
 	return true;
 }
 
-/* NF_ARP_IN: runs in softirq under rcu_read_lock(), takes no lock. */
+/*
+ * NF_ARP_IN: runs in softirq under rcu_read_lock(), takes no lock. Every
+ * request or reply arriving on a member is checked for a claim on one of
+ * the group's VIPs; requests for a VIP are answered and consumed. A member
+ * counts every copy it receives, the group each frame once.
+ */
 static unsigned int vipfo_arp_in(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
 {
 	struct vipfo_net *vn = vipfo_net(state->net);
+	struct vipfo_vip *vip = NULL, *claimed;
 	struct vipfo_member *member;
-	struct arp_request req;
-	struct vipfo_vip *vip;
 	struct vipfo_group *group;
+	struct arp_frame req;
+	bool peer, first = false;
 
 	member = vipfo_member_find_rcu(vn, state->in);
-	if (!member || !arp_request_parse(skb, state->in, &req))
+	if (!member || !arp_frame_parse(skb, state->in, &req))
 		return NF_ACCEPT;
-	vip = vipfo_vip_lookup_v4(vn, req.tip);
-	if (!vip || vip->group != member->group)
+	group = member->group;
+	claimed = arp_claimed_vip(vn, group, &req);
+	if (req.request) {
+		vip = vipfo_vip_lookup_v4(vn, req.tip);
+		if (vip && vip->group != group)
+			vip = NULL;
+	}
+	if (!claimed && !vip)
 		return NF_ACCEPT;
 
-	/* A member counts every copy it receives, the group each request. */
-	group = member->group;
-	if (arp_from_peer(group, &req)) {
+	/* One look at the cache per frame: it remembers the member. */
+	peer = vip && arp_from_peer(group, &req);
+	if (claimed || peer)
+		first = arp_first_copy(group, member, &req);
+
+	if (claimed) {
+		vipfo_stats_inc(member->stats, VIPFO_CONFLICTS);
+		if (first) {
+			vipfo_stats_inc(group->stats, VIPFO_CONFLICTS);
+			vipfo_failover_conflict(member, claimed, req.sha);
+		}
+	}
+	/* Not for a VIP: the kernel's to handle, as without vipfo. */
+	if (!vip)
+		return NF_ACCEPT;
+
+	if (peer) {
 		vipfo_stats_inc(member->stats, VIPFO_REQUESTS);
-		if (arp_first_copy(group, member, &req)) {
+		if (first) {
 			vipfo_stats_inc(group->stats, VIPFO_REQUESTS);
 			if (!arp_reply_from_all(group, &req)) {
 				vipfo_stats_inc(member->stats,

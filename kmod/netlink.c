@@ -209,12 +209,16 @@ static int put_group(struct sk_buff *skb, const struct vipfo_group *group)
 	return 0;
 }
 
-/* Events. Built under RTNL; a lost event is counted by the socket. */
+/*
+ * Events. Built under RTNL, or under RCU from the carrier poll and the
+ * ARP hook; a lost event is counted by the socket.
+ */
 
-static struct sk_buff *event_new(const struct vipfo_group *group, u8 cmd,
-				 void **hdr, gfp_t gfp)
+static struct sk_buff *event_new_size(const struct vipfo_group *group,
+				      u8 cmd, void **hdr, size_t size,
+				      gfp_t gfp)
 {
-	struct sk_buff *skb = genlmsg_new(NLMSG_GOODSIZE, gfp);
+	struct sk_buff *skb = genlmsg_new(size, gfp);
 
 	if (!skb)
 		return NULL;
@@ -224,6 +228,12 @@ static struct sk_buff *event_new(const struct vipfo_group *group, u8 cmd,
 		return NULL;
 	}
 	return skb;
+}
+
+static struct sk_buff *event_new(const struct vipfo_group *group, u8 cmd,
+				 void **hdr, gfp_t gfp)
+{
+	return event_new_size(group, cmd, hdr, NLMSG_GOODSIZE, gfp);
 }
 
 static void event_send(const struct vipfo_group *group, struct sk_buff *skb,
@@ -275,6 +285,40 @@ void vipfo_netlink_notify_recover(const struct vipfo_member *member)
 	}
 	nla_nest_end(skb, nest);
 	event_send(member->group, skb, hdr, GFP_KERNEL);
+}
+
+/* Name, VIP, one device, a MAC: a few hundred bytes, in softirq. */
+#define CONFLICT_NTF_SIZE	512
+
+void vipfo_netlink_notify_conflict(const struct vipfo_member *member,
+				   const struct vipfo_vip *vip, const u8 *mac)
+{
+	const struct vipfo_group *group = member->group;
+	struct nlattr *vips, *devs;
+	struct sk_buff *skb;
+	void *hdr;
+
+	/* Not even the allocation when nobody listens. */
+	if (!genl_has_listeners(&vipfo_family, group->vn->net, MCGRP_EVENTS))
+		return;
+	skb = event_new_size(group, VIPFO_CMD_CONFLICT_NTF, &hdr,
+			     CONFLICT_NTF_SIZE, GFP_ATOMIC);
+	if (!skb)
+		return;
+	vips = nla_nest_start(skb, VIPFO_A_VIPS);
+	if (!vips || put_vip(skb, &vip->addr))
+		goto err;
+	nla_nest_end(skb, vips);
+	devs = nla_nest_start(skb, VIPFO_A_DEVS);
+	if (!devs || put_dev(skb, VIPFO_A_DEV, member->dev, NULL))
+		goto err;
+	nla_nest_end(skb, devs);
+	if (nla_put(skb, VIPFO_A_PEER_MAC, ETH_ALEN, mac))
+		goto err;
+	event_send(group, skb, hdr, GFP_ATOMIC);
+	return;
+err:
+	nlmsg_free(skb);
 }
 
 /* A configuration change: devices and VIPs affected, VIPs if they fit. */

@@ -83,6 +83,13 @@
  *   announced by each survivor), VIPFO_A_GARP_COUNT
  * VIPFO_CMD_RECOVER_NTF: a failed member is up with carrier again
  *   VIPFO_A_GROUP_NAME, VIPFO_A_DEVS (the recovered device)
+ * VIPFO_CMD_CONFLICT_NTF: another host claims a VIP (an ARP request or
+ * reply with the VIP as sender IP from a MAC of no device of ours arrived
+ * on a member); the live members announce the VIP again. At most one per
+ * VIP and second, however many such frames arrive.
+ *   VIPFO_A_GROUP_NAME, VIPFO_A_VIPS (the VIP), VIPFO_A_DEVS (the member
+ *   the frame arrived on), VIPFO_A_PEER_MAC (binary, ETH_ALEN: the sender
+ *   MAC of the frame)
  */
 #ifndef _UAPI_LINUX_VIPFO_H
 #define _UAPI_LINUX_VIPFO_H
@@ -112,6 +119,7 @@ enum vipfo_cmd {
 	VIPFO_CMD_CHANGE_NTF,
 	VIPFO_CMD_FAILOVER_NTF,
 	VIPFO_CMD_RECOVER_NTF,
+	VIPFO_CMD_CONFLICT_NTF,
 
 	__VIPFO_CMD_MAX
 };
@@ -133,6 +141,7 @@ enum vipfo_attr {
 	VIPFO_A_DETECTED_BY,
 	VIPFO_A_CARRIER_POLL,
 	VIPFO_A_REPLY_RATE,
+	VIPFO_A_PEER_MAC,
 
 	__VIPFO_A_MAX
 };
@@ -178,6 +187,7 @@ enum vipfo_stats_attr {
 	VIPFO_STATS_A_FAILOVERS,	/* failovers (group: started; dev: failed) */
 	VIPFO_STATS_A_TX_ERRORS,	/* replies or GARPs that could not be sent */
 	VIPFO_STATS_A_RATE_LIMITED,	/* requests dropped by the reply rate */
+	VIPFO_STATS_A_CONFLICTS,	/* frames of another host claiming a VIP */
 
 	__VIPFO_STATS_A_MAX
 };
