@@ -7,6 +7,7 @@
  * is rolled back, so a request applies whole or not at all.
  */
 
+#include <linux/capability.h>
 #include <linux/ctype.h>
 #include <linux/etherdevice.h>
 #include <linux/rtnetlink.h>
@@ -1064,25 +1065,53 @@ static int vipfo_nl_group_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
+/*
+ * Changing operations need CAP_NET_ADMIN in the user namespace owning the
+ * network namespace: root of a user namespace configures the network
+ * namespaces it owns, and nothing else. This is GENL_UNS_ADMIN_PERM's
+ * check, made here instead of by the genetlink core so that a refusal
+ * says why: the core returns -EPERM without a message. (6.1's
+ * genl_family_rcv_msg_doit() parses the request against the op's policy
+ * and then calls pre_doit before every doit; a malformed request is
+ * therefore refused for its policy before its permission. Dumps never
+ * call pre_doit, so no dump may be an admin op: vipfo_netlink_init()
+ * checks.)
+ */
+#define ADMIN_OP	BIT(0)	/* genl_ops.internal_flags */
+
+static int vipfo_nl_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
+			     struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+
+	if ((ops->internal_flags & ADMIN_OP) &&
+	    !netlink_ns_capable(skb, net->user_ns, CAP_NET_ADMIN)) {
+		GENL_SET_ERR_MSG(info,
+				 "needs CAP_NET_ADMIN in the user namespace owning the network namespace");
+		return -EPERM;
+	}
+	return 0;
+}
+
 static const struct genl_ops vipfo_ops[] = {
 	{
 		.cmd = VIPFO_CMD_GROUP_NEW,
 		.doit = vipfo_nl_group_new,
 		.policy = group_new_policy,
 		.maxattr = VIPFO_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.internal_flags = ADMIN_OP,
 	}, {
 		.cmd = VIPFO_CMD_GROUP_DEL,
 		.doit = vipfo_nl_group_del,
 		.policy = group_name_policy,
 		.maxattr = VIPFO_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.internal_flags = ADMIN_OP,
 	}, {
 		.cmd = VIPFO_CMD_GROUP_SET,
 		.doit = vipfo_nl_group_set,
 		.policy = group_set_policy,
 		.maxattr = VIPFO_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.internal_flags = ADMIN_OP,
 	}, {
 		.cmd = VIPFO_CMD_GROUP_GET,
 		.doit = vipfo_nl_group_get,
@@ -1094,25 +1123,25 @@ static const struct genl_ops vipfo_ops[] = {
 		.doit = vipfo_nl_devs,
 		.policy = devs_op_policy,
 		.maxattr = VIPFO_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.internal_flags = ADMIN_OP,
 	}, {
 		.cmd = VIPFO_CMD_DEV_DEL,
 		.doit = vipfo_nl_devs,
 		.policy = devs_op_policy,
 		.maxattr = VIPFO_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.internal_flags = ADMIN_OP,
 	}, {
 		.cmd = VIPFO_CMD_VIP_ADD,
 		.doit = vipfo_nl_vips,
 		.policy = vips_op_policy,
 		.maxattr = VIPFO_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.internal_flags = ADMIN_OP,
 	}, {
 		.cmd = VIPFO_CMD_VIP_DEL,
 		.doit = vipfo_nl_vips,
 		.policy = vips_op_policy,
 		.maxattr = VIPFO_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.internal_flags = ADMIN_OP,
 	},
 };
 
@@ -1121,6 +1150,7 @@ static struct genl_family vipfo_family __ro_after_init = {
 	.version = VIPFO_GENL_VERSION,
 	.netnsok = true,
 	.module = THIS_MODULE,
+	.pre_doit = vipfo_nl_pre_doit,
 	.ops = vipfo_ops,
 	.n_ops = ARRAY_SIZE(vipfo_ops),
 	.mcgrps = vipfo_mcgrps,
@@ -1129,6 +1159,13 @@ static struct genl_family vipfo_family __ro_after_init = {
 
 int __init vipfo_netlink_init(void)
 {
+	unsigned int i;
+
+	/* pre_doit is the only permission check, and dumps skip it. */
+	for (i = 0; i < ARRAY_SIZE(vipfo_ops); i++)
+		if (WARN_ON((vipfo_ops[i].internal_flags & ADMIN_OP) &&
+			    vipfo_ops[i].dumpit))
+			return -EINVAL;
 	return genl_register_family(&vipfo_family);
 }
 
