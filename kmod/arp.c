@@ -2,8 +2,9 @@
 /*
  * The ARP path. A request for a VIP that arrives on a member is consumed
  * here, before the kernel's own arp_process() could answer it too, and
- * every live member of the VIP's group answers with its own MAC. The
- * gratuitous ARPs of a failover leave through the same transmit helper.
+ * every live member of the VIP's group answers with its own MAC, within
+ * the group's reply budget. The gratuitous ARPs of a failover leave
+ * through the same transmit helper.
  */
 
 #include <linux/etherdevice.h>
@@ -15,6 +16,7 @@
 #include <net/arp.h>
 
 #include "arp.h"
+#include "failover.h"
 #include "group.h"
 #include "net.h"
 #include "vip.h"
@@ -24,10 +26,12 @@
 
 static u32 arp_seed __read_mostly;
 
-struct arp_request {
+/* The fields of a received request or reply that matter here. */
+struct arp_frame {
 	const u8 *sha;
 	__be32 sip;
 	__be32 tip;
+	bool request;
 };
 
 static int xmit_finish(struct net *net, struct sock *sk, struct sk_buff *skb)
@@ -74,7 +78,7 @@ int vipfo_arp_send_garp(struct vipfo_member *member, __be32 vip)
 }
 
 static void arp_reply(struct vipfo_member *member,
-		      const struct arp_request *req)
+		      const struct arp_frame *req)
 {
 	enum vipfo_counter counter = VIPFO_REPLIES;
 
@@ -85,13 +89,72 @@ static void arp_reply(struct vipfo_member *member,
 	vipfo_stats_inc(member->group->stats, counter);
 }
 
+/* The most a group's budget holds, in 1/HZ of a frame: see below. */
+static s64 budget_max(u32 rate)
+{
+	return (s64)max_t(u32, rate, VIPFO_MAX_MEMBERS) * HZ;
+}
+
 /*
- * Every live member replies. A Linux requester keeps the first reply, so
- * the round starts at a member picked by the requester's address: peers
- * spread over the adapters instead of all landing on the first one.
+ * Takes frames from the group's budget; false when it does not hold that
+ * many (nothing is taken then). The credit counts 1/HZ of a frame, so a
+ * jiffy adds exactly reply_rate and a frame costs HZ: no rounding, however
+ * low the rate. The first CPU to see a new jiffy refills it, picked by a
+ * cmpxchg on the stamp; every call then takes its frames with one
+ * cmpxchg on the credit. No lock, and one atomic per request that is
+ * answered: nothing next to the frames it pays for.
+ *
+ * Per-CPU budgets would avoid sharing the line between CPUs, but would
+ * either split the limit (a flood arriving on one receive queue, or on a
+ * veth, gets rate / CPUs) or multiply it by the number of CPUs; one shared
+ * bucket enforces what the administrator set.
  */
-static void arp_reply_from_all(struct vipfo_group *group,
-			       const struct arp_request *req)
+bool vipfo_arp_budget(struct vipfo_group *group, unsigned int frames)
+{
+	struct vipfo_budget *b = &group->budget;
+	u32 rate = READ_ONCE(group->reply_rate);
+	long last = atomic_long_read(&b->stamp);
+	unsigned long now = jiffies;
+	s64 credit, cost, add, full, new;
+
+	if (!rate || !frames)
+		return true;
+	credit = atomic64_read(&b->credit);
+	if (now != (unsigned long)last &&
+	    atomic_long_try_cmpxchg(&b->stamp, &last, now)) {
+		/* Filling an empty budget takes 16 s at most (rate 1). */
+		add = (s64)min_t(unsigned long, now - last,
+				 VIPFO_MAX_MEMBERS * HZ) * rate;
+		full = budget_max(rate);
+		do {
+			new = min(credit + add, full);
+		} while (!atomic64_try_cmpxchg(&b->credit, &credit, new));
+		credit = new;
+	}
+	cost = (s64)frames * HZ;
+	do {
+		if (credit < cost)
+			return false;
+	} while (!atomic64_try_cmpxchg(&b->credit, &credit, credit - cost));
+	return true;
+}
+
+/* A full budget: for a new group, or a new rate. */
+void vipfo_arp_budget_reset(struct vipfo_group *group)
+{
+	atomic_long_set(&group->budget.stamp, jiffies);
+	atomic64_set(&group->budget.credit,
+		     budget_max(READ_ONCE(group->reply_rate)));
+}
+
+/*
+ * Every live member replies, or none when the group's budget cannot pay
+ * for all of them: false then. A Linux requester keeps the first reply,
+ * so the round starts at a member picked by the requester's address:
+ * peers spread over the adapters instead of all landing on the first one.
+ */
+static bool arp_reply_from_all(struct vipfo_group *group,
+			       const struct arp_frame *req)
 {
 	struct vipfo_member *member;
 	unsigned int live = 0, first, i, pass;
@@ -99,7 +162,9 @@ static void arp_reply_from_all(struct vipfo_group *group,
 	list_for_each_entry_rcu(member, &group->members, group_node)
 		live += vipfo_member_live(member);
 	if (!live)
-		return;
+		return true;
+	if (!vipfo_arp_budget(group, live))
+		return false;
 	first = reciprocal_scale(jhash_1word((__force u32)req->sip, arp_seed),
 				 live);
 
@@ -112,17 +177,18 @@ static void arp_reply_from_all(struct vipfo_group *group,
 				arp_reply(member, req);
 		}
 	}
+	return true;
 }
 
-/* True for the first copy of a request, false for its sibling copies. */
+/* True for the first copy of a frame, false for its sibling copies. */
 static bool arp_first_copy(struct vipfo_group *group,
 			   const struct vipfo_member *member,
-			   const struct arp_request *req)
+			   const struct arp_frame *req)
 {
 	u32 words[4] = {
 		(__force u32)req->sip, (__force u32)req->tip,
 		get_unaligned((const u32 *)req->sha),
-		get_unaligned((const u16 *)(req->sha + 4)),
+		get_unaligned((const u16 *)(req->sha + 4)) | req->request << 16,
 	};
 	u32 key = jhash2(words, ARRAY_SIZE(words), arp_seed) | 1;
 	atomic64_t *slot = &group->seen.slot[key % VIPFO_SEEN_SLOTS];
@@ -153,20 +219,45 @@ static bool arp_from_member(const struct vipfo_group *group, const u8 *mac)
 	return false;
 }
 
-/* Gratuitous ARPs (ours heard on a sibling, or a conflict), frames from our
- * own adapters and invalid senders are consumed without an answer or a
- * count: they are not requests of a peer.
+/*
+ * Requests of a peer are answered. Gratuitous ARPs (ours heard on a
+ * sibling, or another host's claim), frames from our own adapters and
+ * invalid senders are consumed without an answer or a count. A probe
+ * (sender IP 0.0.0.0, RFC 5227) is a request like any other: the peer
+ * checks whether the VIP is free, and our replies tell it that it is not,
+ * as the kernel's own reply to a probe for a local address would.
  */
 static bool arp_from_peer(const struct vipfo_group *group,
-			  const struct arp_request *req)
+			  const struct arp_frame *req)
 {
 	return req->sip != req->tip && is_valid_ether_addr(req->sha) &&
 	       !arp_from_member(group, req->sha);
 }
 
-static bool arp_request_parse(struct sk_buff *skb,
-			      const struct net_device *dev,
-			      struct arp_request *req)
+/*
+ * The VIP of this group that another host claims with this frame, or
+ * NULL: its sender IP is the VIP and its sender MAC belongs to no device
+ * of ours, neither a member (our own gratuitous ARPs and requests, heard
+ * on a sibling) nor any other device of the namespace (the host's own
+ * requests through a non-member adapter on the same segment). The walk
+ * over the namespace's devices only happens for such claims.
+ */
+static struct vipfo_vip *arp_claimed_vip(struct vipfo_net *vn,
+					 const struct vipfo_group *group,
+					 const struct arp_frame *req)
+{
+	struct vipfo_vip *vip = vipfo_vip_lookup_v4(vn, req->sip);
+
+	if (!vip || vip->group != group || !is_valid_ether_addr(req->sha) ||
+	    arp_from_member(group, req->sha) ||
+	    dev_getbyhwaddr_rcu(vn->net, ARPHRD_ETHER, (const char *)req->sha))
+		return NULL;
+	return vip;
+}
+
+/* An Ethernet/IPv4 request or reply. */
+static bool arp_frame_parse(struct sk_buff *skb, const struct net_device *dev,
+			    struct arp_frame *req)
 {
 	const struct arphdr *arp;
 	const u8 *p;
@@ -174,12 +265,14 @@ static bool arp_request_parse(struct sk_buff *skb,
 	if (dev->type != ARPHRD_ETHER || !pskb_may_pull(skb, arp_hdr_len(dev)))
 		return false;
 	arp = arp_hdr(skb);
-	if (arp->ar_op != htons(ARPOP_REQUEST) ||
+	if ((arp->ar_op != htons(ARPOP_REQUEST) &&
+	     arp->ar_op != htons(ARPOP_REPLY)) ||
 	    arp->ar_hrd != htons(ARPHRD_ETHER) ||
 	    arp->ar_pro != htons(ETH_P_IP) ||
 	    arp->ar_hln != ETH_ALEN || arp->ar_pln != 4)
 		return false;
 
+	req->request = arp->ar_op == htons(ARPOP_REQUEST);
 	p = (const u8 *)(arp + 1);
 	req->sha = p;
 	p += ETH_ALEN;
@@ -189,30 +282,69 @@ static bool arp_request_parse(struct sk_buff *skb,
 	return true;
 }
 
-/* NF_ARP_IN: runs in softirq under rcu_read_lock(), takes no lock. */
+/*
+ * NF_ARP_IN: runs in softirq under rcu_read_lock(), takes no lock. Every
+ * request or reply arriving on a member is checked for a claim on one of
+ * the group's VIPs; requests for a VIP are answered and consumed. A member
+ * counts every copy it receives, the group each frame once.
+ */
 static unsigned int vipfo_arp_in(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
 {
 	struct vipfo_net *vn = vipfo_net(state->net);
+	struct vipfo_vip *vip = NULL, *claimed;
 	struct vipfo_member *member;
-	struct arp_request req;
-	struct vipfo_vip *vip;
 	struct vipfo_group *group;
+	struct arp_frame req;
+	bool peer, first = false;
 
 	member = vipfo_member_find_rcu(vn, state->in);
-	if (!member || !arp_request_parse(skb, state->in, &req))
+	if (!member || !arp_frame_parse(skb, state->in, &req))
 		return NF_ACCEPT;
-	vip = vipfo_vip_lookup_v4(vn, req.tip);
-	if (!vip || vip->group != member->group)
+	group = member->group;
+	claimed = arp_claimed_vip(vn, group, &req);
+	if (req.request) {
+		vip = vipfo_vip_lookup_v4(vn, req.tip);
+		if (vip && vip->group != group)
+			vip = NULL;
+	}
+	if (!claimed && !vip)
 		return NF_ACCEPT;
 
-	/* A member counts every copy it receives, the group each request. */
-	group = member->group;
-	if (arp_from_peer(group, &req)) {
+	/* One look at the cache per frame: it remembers the member. */
+	peer = vip && arp_from_peer(group, &req);
+	if (claimed || peer)
+		first = arp_first_copy(group, member, &req);
+
+	if (claimed) {
+		vipfo_stats_inc(member->stats, VIPFO_CONFLICTS);
+		if (first) {
+			vipfo_stats_inc(group->stats, VIPFO_CONFLICTS);
+			vipfo_failover_conflict(member, claimed, req.sha);
+		}
+	}
+	/* Not for a VIP: the kernel's to handle, as without vipfo. */
+	if (!vip)
+		return NF_ACCEPT;
+
+	if (peer) {
 		vipfo_stats_inc(member->stats, VIPFO_REQUESTS);
-		if (arp_first_copy(group, member, &req)) {
+		if (first) {
 			vipfo_stats_inc(group->stats, VIPFO_REQUESTS);
-			arp_reply_from_all(group, &req);
+			if (!arp_reply_from_all(group, &req)) {
+				vipfo_stats_inc(member->stats,
+						VIPFO_RATE_LIMITED);
+				vipfo_stats_inc(group->stats,
+						VIPFO_RATE_LIMITED);
+				/*
+				 * Dropped, not passed on: with arp_ignore=0
+				 * the kernel would answer for the VIP (a
+				 * local address on lo) from this adapter
+				 * alone, at no limit, and learn a neighbour
+				 * entry for every sender of the flood.
+				 */
+				return NF_DROP;
+			}
 		}
 	}
 

@@ -23,8 +23,24 @@ struct vipfo_seen {
 	atomic64_t slot[VIPFO_SEEN_SLOTS];
 };
 
+/*
+ * A group's budget of frames sent in answer to received ones (replies,
+ * and the announcements that answer an address conflict): a token bucket
+ * of reply_rate frames a second that holds one second's worth, and never
+ * less than one request's worth (a reply from every member). See
+ * vipfo_arp_budget() for why it is one atomic and not per CPU.
+ */
+struct vipfo_budget {
+	atomic_long_t stamp;		/* jiffies of the last refill */
+	atomic64_t credit;		/* in 1/HZ of a frame */
+};
+
+struct vipfo_group;
+
 int vipfo_arp_hook_register(struct net *net);
 void vipfo_arp_hook_unregister(struct net *net);
 int vipfo_arp_send_garp(struct vipfo_member *member, __be32 vip);
+bool vipfo_arp_budget(struct vipfo_group *group, unsigned int frames);
+void vipfo_arp_budget_reset(struct vipfo_group *group);
 
 #endif /* _VIPFO_ARP_H */

@@ -13,7 +13,9 @@
  * so RTNL holders may wait for it: a round ends as soon as its members are
  * gone, and waits for a full queue only so long. Besides
  * the notifier, a carrier poll catches carrier losses that the kernel
- * would report late (see carrier_poll()).
+ * would report late (see carrier_poll()). When another host claims one of
+ * our VIPs, the live members announce that VIP again (see
+ * vipfo_failover_conflict()).
  */
 
 #include <linux/netdevice.h>
@@ -261,6 +263,39 @@ static void announce_start(struct vipfo_group *group, unsigned long members)
 	 * the notifier while it still holds RTNL.
 	 */
 	mod_delayed_work(system_unbound_wq, &a->work, delay);
+}
+
+/*
+ * Another host claims one of our VIPs: arp.c saw its frame arrive on
+ * @member. Every live member announces the VIP again, once, in the
+ * rotating order of a failover round (a peer keeps the last update it
+ * hears). Two hosts fighting over an address must not make an ARP storm:
+ * a VIP is answered at most once a second, the event likewise, and the
+ * frames are paid from the group's reply budget, so claims on thousands
+ * of VIPs at once are bounded too. One frame per member: sent right here,
+ * in softirq under RCU.
+ */
+void vipfo_failover_conflict(struct vipfo_member *member,
+			     struct vipfo_vip *vip, const u8 *mac)
+{
+	struct vipfo_member *live[VIPFO_MAX_MEMBERS], *from;
+	struct vipfo_group *group = member->group;
+	unsigned long last = READ_ONCE(vip->defended), now = jiffies;
+	unsigned int n, i, seq;
+
+	if (time_before(now, last + HZ) ||
+	    !try_cmpxchg(&vip->defended, &last, now))
+		return;
+	n = live_members(group, ~0UL, live);
+	if (n && vipfo_arp_budget(group, n)) {
+		seq = ntohl(vipfo_vip_v4(vip));
+		for (i = 0; i < n; i++) {
+			from = sender(live, n, seq, i);
+			if (announce(from, &vip->addr))
+				announce_lost(from);
+		}
+	}
+	vipfo_netlink_notify_conflict(member, vip, mac);
 }
 
 /* Whichever path sees a failure first starts the one failover it gets. */

@@ -9,6 +9,7 @@
 
 struct vipfo_group;
 struct vipfo_member;
+struct vipfo_vip;
 
 /* A group's pending gratuitous ARP rounds. */
 struct vipfo_announce {
@@ -27,6 +28,8 @@ void vipfo_carrier_poll_kick(struct vipfo_group *group);
 void vipfo_carrier_poll_stop(struct vipfo_group *group);
 
 void vipfo_failover_member_added(struct vipfo_member *member);
+void vipfo_failover_conflict(struct vipfo_member *member,
+			     struct vipfo_vip *vip, const u8 *mac);
 
 int vipfo_failover_init(void);
 void vipfo_failover_uninit(void);

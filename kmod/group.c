@@ -54,6 +54,8 @@ struct vipfo_group *vipfo_group_create(struct vipfo_net *vn, const char *name)
 	group->garp_count = VIPFO_GARP_COUNT_DEFAULT;
 	group->garp_interval = VIPFO_GARP_INTERVAL_DEFAULT;
 	group->carrier_poll = VIPFO_CARRIER_POLL_DEFAULT;
+	group->reply_rate = VIPFO_REPLY_RATE_DEFAULT;
+	vipfo_arp_budget_reset(group);
 	vipfo_announce_init(group);
 	vipfo_carrier_poll_init(group);
 

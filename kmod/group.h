@@ -15,6 +15,18 @@ struct vipfo_net;
 #define VIPFO_GARP_COUNT_DEFAULT	3
 #define VIPFO_GARP_INTERVAL_DEFAULT	200	/* ms */
 #define VIPFO_CARRIER_POLL_DEFAULT	5	/* ms */
+/*
+ * Frames a second a group may send in answer to received ones. A Linux
+ * peer asks for a VIP about once per reachable time (30 s, randomised
+ * 15-45 s) while it talks to it, and every live member answers: 100,000 a
+ * second is 6,250 requests a second even with 16 members, a request every
+ * 30 s from each of 187,500 peers, and one second's burst lets that many
+ * peers ask at the same moment (a switch reboot). A flood is held to
+ * 100,000 minimum-size frames a second, under 70 Mbit/s on the wire:
+ * bounded, and far from filling the adapters.
+ */
+#define VIPFO_REPLY_RATE_DEFAULT	100000
+#define VIPFO_REPLY_RATE_MAX		10000000
 
 /* A member adapter. Freed after an RCU grace period, which drops the
  * device reference: readers never see a member whose device is gone.
@@ -46,11 +58,14 @@ struct vipfo_group {
 	u32 garp_count;			/* READ_ONCE() outside RTNL */
 	u32 garp_interval;		/* ms, READ_ONCE() outside RTNL */
 	u32 carrier_poll;		/* ms, 0: off; READ_ONCE() outside RTNL */
+	u32 reply_rate;			/* frames/s, 0: no limit; READ_ONCE() */
 	struct vipfo_stats __percpu *stats;
 	struct vipfo_announce announce;
 	struct hrtimer carrier_timer;	/* failover.c: the carrier poll */
 	struct delayed_work carrier_report;	/* and what it caught */
 	struct vipfo_seen seen;
+	/* Written by every answered request: away from what is read. */
+	struct vipfo_budget budget ____cacheline_aligned_in_smp;
 	struct rcu_head rcu;
 };
 

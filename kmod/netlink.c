@@ -7,6 +7,7 @@
  * is rolled back, so a request applies whole or not at all.
  */
 
+#include <linux/capability.h>
 #include <linux/ctype.h>
 #include <linux/etherdevice.h>
 #include <linux/rtnetlink.h>
@@ -61,11 +62,18 @@ static struct netlink_range_validation garp_interval_range = {
 #define GARP_INTERVAL_POLICY NLA_POLICY_FULL_RANGE(NLA_U32, &garp_interval_range)
 #define CARRIER_POLL_POLICY NLA_POLICY_MAX(NLA_U32, 1000)
 
+static struct netlink_range_validation reply_rate_range = {
+	.max = VIPFO_REPLY_RATE_MAX,
+};
+
+#define REPLY_RATE_POLICY NLA_POLICY_FULL_RANGE(NLA_U32, &reply_rate_range)
+
 static const struct nla_policy group_new_policy[VIPFO_A_MAX + 1] = {
 	[VIPFO_A_GROUP_NAME] = NAME_POLICY,
 	[VIPFO_A_GARP_COUNT] = GARP_COUNT_POLICY,
 	[VIPFO_A_GARP_INTERVAL] = GARP_INTERVAL_POLICY,
 	[VIPFO_A_CARRIER_POLL] = CARRIER_POLL_POLICY,
+	[VIPFO_A_REPLY_RATE] = REPLY_RATE_POLICY,
 	[VIPFO_A_DEVS] = NLA_POLICY_NESTED(devs_policy),
 	[VIPFO_A_VIPS] = NLA_POLICY_NESTED(vips_policy),
 };
@@ -79,6 +87,7 @@ static const struct nla_policy group_set_policy[VIPFO_A_MAX + 1] = {
 	[VIPFO_A_GARP_COUNT] = GARP_COUNT_POLICY,
 	[VIPFO_A_GARP_INTERVAL] = GARP_INTERVAL_POLICY,
 	[VIPFO_A_CARRIER_POLL] = CARRIER_POLL_POLICY,
+	[VIPFO_A_REPLY_RATE] = REPLY_RATE_POLICY,
 };
 
 static const struct nla_policy devs_op_policy[VIPFO_A_MAX + 1] = {
@@ -193,6 +202,7 @@ static int put_group(struct sk_buff *skb, const struct vipfo_group *group)
 	    nla_put_u32(skb, VIPFO_A_GARP_COUNT, group->garp_count) ||
 	    nla_put_u32(skb, VIPFO_A_GARP_INTERVAL, group->garp_interval) ||
 	    nla_put_u32(skb, VIPFO_A_CARRIER_POLL, group->carrier_poll) ||
+	    nla_put_u32(skb, VIPFO_A_REPLY_RATE, group->reply_rate) ||
 	    nla_put_u32(skb, VIPFO_A_VIP_COUNT, group->n_vips) ||
 	    put_stats(skb, VIPFO_A_STATS, group->stats) ||
 	    put_members(skb, group, NULL, false))
@@ -200,12 +210,16 @@ static int put_group(struct sk_buff *skb, const struct vipfo_group *group)
 	return 0;
 }
 
-/* Events. Built under RTNL; a lost event is counted by the socket. */
+/*
+ * Events. Built under RTNL, or under RCU from the carrier poll and the
+ * ARP hook; a lost event is counted by the socket.
+ */
 
-static struct sk_buff *event_new(const struct vipfo_group *group, u8 cmd,
-				 void **hdr, gfp_t gfp)
+static struct sk_buff *event_new_size(const struct vipfo_group *group,
+				      u8 cmd, void **hdr, size_t size,
+				      gfp_t gfp)
 {
-	struct sk_buff *skb = genlmsg_new(NLMSG_GOODSIZE, gfp);
+	struct sk_buff *skb = genlmsg_new(size, gfp);
 
 	if (!skb)
 		return NULL;
@@ -215,6 +229,12 @@ static struct sk_buff *event_new(const struct vipfo_group *group, u8 cmd,
 		return NULL;
 	}
 	return skb;
+}
+
+static struct sk_buff *event_new(const struct vipfo_group *group, u8 cmd,
+				 void **hdr, gfp_t gfp)
+{
+	return event_new_size(group, cmd, hdr, NLMSG_GOODSIZE, gfp);
 }
 
 static void event_send(const struct vipfo_group *group, struct sk_buff *skb,
@@ -266,6 +286,40 @@ void vipfo_netlink_notify_recover(const struct vipfo_member *member)
 	}
 	nla_nest_end(skb, nest);
 	event_send(member->group, skb, hdr, GFP_KERNEL);
+}
+
+/* Name, VIP, one device, a MAC: a few hundred bytes, in softirq. */
+#define CONFLICT_NTF_SIZE	512
+
+void vipfo_netlink_notify_conflict(const struct vipfo_member *member,
+				   const struct vipfo_vip *vip, const u8 *mac)
+{
+	const struct vipfo_group *group = member->group;
+	struct nlattr *vips, *devs;
+	struct sk_buff *skb;
+	void *hdr;
+
+	/* Not even the allocation when nobody listens. */
+	if (!genl_has_listeners(&vipfo_family, group->vn->net, MCGRP_EVENTS))
+		return;
+	skb = event_new_size(group, VIPFO_CMD_CONFLICT_NTF, &hdr,
+			     CONFLICT_NTF_SIZE, GFP_ATOMIC);
+	if (!skb)
+		return;
+	vips = nla_nest_start(skb, VIPFO_A_VIPS);
+	if (!vips || put_vip(skb, &vip->addr))
+		goto err;
+	nla_nest_end(skb, vips);
+	devs = nla_nest_start(skb, VIPFO_A_DEVS);
+	if (!devs || put_dev(skb, VIPFO_A_DEV, member->dev, NULL))
+		goto err;
+	nla_nest_end(skb, devs);
+	if (nla_put(skb, VIPFO_A_PEER_MAC, ETH_ALEN, mac))
+		goto err;
+	event_send(group, skb, hdr, GFP_ATOMIC);
+	return;
+err:
+	nlmsg_free(skb);
 }
 
 /* A configuration change: devices and VIPs affected, VIPs if they fit. */
@@ -720,6 +774,10 @@ static int vipfo_nl_group_new(struct sk_buff *skb, struct genl_info *info)
 		group->garp_interval = nla_get_u32(attrs[VIPFO_A_GARP_INTERVAL]);
 	if (attrs[VIPFO_A_CARRIER_POLL])
 		group->carrier_poll = nla_get_u32(attrs[VIPFO_A_CARRIER_POLL]);
+	if (attrs[VIPFO_A_REPLY_RATE]) {
+		group->reply_rate = nla_get_u32(attrs[VIPFO_A_REPLY_RATE]);
+		vipfo_arp_budget_reset(group);
+	}
 	err = devs_apply(group, &devs);
 	if (!err)
 		err = vips_apply(group, &vips);
@@ -803,6 +861,11 @@ static int vipfo_nl_group_set(struct sk_buff *skb, struct genl_info *info)
 		WRITE_ONCE(group->carrier_poll,
 			   nla_get_u32(info->attrs[VIPFO_A_CARRIER_POLL]));
 		vipfo_carrier_poll_kick(group);
+	}
+	if (info->attrs[VIPFO_A_REPLY_RATE]) {
+		WRITE_ONCE(group->reply_rate,
+			   nla_get_u32(info->attrs[VIPFO_A_REPLY_RATE]));
+		vipfo_arp_budget_reset(group);
 	}
 	vipfo_net_changed(vn);
 	event_change(group, &(struct change_info){ .cmd = VIPFO_CMD_GROUP_SET });
@@ -1004,25 +1067,53 @@ static int vipfo_nl_group_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
+/*
+ * Changing operations need CAP_NET_ADMIN in the user namespace owning the
+ * network namespace: root of a user namespace configures the network
+ * namespaces it owns, and nothing else. This is GENL_UNS_ADMIN_PERM's
+ * check, made here instead of by the genetlink core so that a refusal
+ * says why: the core returns -EPERM without a message. (6.1's
+ * genl_family_rcv_msg_doit() parses the request against the op's policy
+ * and then calls pre_doit before every doit; a malformed request is
+ * therefore refused for its policy before its permission. Dumps never
+ * call pre_doit, so no dump may be an admin op: vipfo_netlink_init()
+ * checks.)
+ */
+#define ADMIN_OP	BIT(0)	/* genl_ops.internal_flags */
+
+static int vipfo_nl_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
+			     struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+
+	if ((ops->internal_flags & ADMIN_OP) &&
+	    !netlink_ns_capable(skb, net->user_ns, CAP_NET_ADMIN)) {
+		GENL_SET_ERR_MSG(info,
+				 "needs CAP_NET_ADMIN in the user namespace owning the network namespace");
+		return -EPERM;
+	}
+	return 0;
+}
+
 static const struct genl_ops vipfo_ops[] = {
 	{
 		.cmd = VIPFO_CMD_GROUP_NEW,
 		.doit = vipfo_nl_group_new,
 		.policy = group_new_policy,
 		.maxattr = VIPFO_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.internal_flags = ADMIN_OP,
 	}, {
 		.cmd = VIPFO_CMD_GROUP_DEL,
 		.doit = vipfo_nl_group_del,
 		.policy = group_name_policy,
 		.maxattr = VIPFO_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.internal_flags = ADMIN_OP,
 	}, {
 		.cmd = VIPFO_CMD_GROUP_SET,
 		.doit = vipfo_nl_group_set,
 		.policy = group_set_policy,
 		.maxattr = VIPFO_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.internal_flags = ADMIN_OP,
 	}, {
 		.cmd = VIPFO_CMD_GROUP_GET,
 		.doit = vipfo_nl_group_get,
@@ -1034,25 +1125,25 @@ static const struct genl_ops vipfo_ops[] = {
 		.doit = vipfo_nl_devs,
 		.policy = devs_op_policy,
 		.maxattr = VIPFO_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.internal_flags = ADMIN_OP,
 	}, {
 		.cmd = VIPFO_CMD_DEV_DEL,
 		.doit = vipfo_nl_devs,
 		.policy = devs_op_policy,
 		.maxattr = VIPFO_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.internal_flags = ADMIN_OP,
 	}, {
 		.cmd = VIPFO_CMD_VIP_ADD,
 		.doit = vipfo_nl_vips,
 		.policy = vips_op_policy,
 		.maxattr = VIPFO_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.internal_flags = ADMIN_OP,
 	}, {
 		.cmd = VIPFO_CMD_VIP_DEL,
 		.doit = vipfo_nl_vips,
 		.policy = vips_op_policy,
 		.maxattr = VIPFO_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.internal_flags = ADMIN_OP,
 	},
 };
 
@@ -1061,6 +1152,7 @@ static struct genl_family vipfo_family __ro_after_init = {
 	.version = VIPFO_GENL_VERSION,
 	.netnsok = true,
 	.module = THIS_MODULE,
+	.pre_doit = vipfo_nl_pre_doit,
 	.ops = vipfo_ops,
 	.n_ops = ARRAY_SIZE(vipfo_ops),
 	.mcgrps = vipfo_mcgrps,
@@ -1069,6 +1161,13 @@ static struct genl_family vipfo_family __ro_after_init = {
 
 int __init vipfo_netlink_init(void)
 {
+	unsigned int i;
+
+	/* pre_doit is the only permission check, and dumps skip it. */
+	for (i = 0; i < ARRAY_SIZE(vipfo_ops); i++)
+		if (WARN_ON((vipfo_ops[i].internal_flags & ADMIN_OP) &&
+			    vipfo_ops[i].dumpit))
+			return -EINVAL;
 	return genl_register_family(&vipfo_family);
 }
 

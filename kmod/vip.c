@@ -61,6 +61,8 @@ struct vipfo_vip *vipfo_vip_create(struct vipfo_group *group,
 		return ERR_PTR(-ENOMEM);
 	vip->addr = *addr;
 	vip->group = group;
+	/* A conflict may be answered at once. */
+	vip->defended = jiffies - HZ;
 
 	err = rhashtable_lookup_insert_fast(&group->vn->vips, &vip->node,
 					    vip_params);

@@ -3,9 +3,10 @@
 """ARP client for the vipfo selftests (run with Debian's /usr/bin/python3).
 
 request: send one ARP request per target, as a Linux client would (or
-         spoofed with --src-mac/--src-ip/--gratuitous), and print every ARP
-         reply for a target that arrives within --window seconds, in order
-         of arrival:
+         spoofed with --src-mac/--src-ip/--gratuitous, or as a reply with
+         --op reply; --inter seconds apart), and print every ARP reply
+         for a target that arrives within --window seconds, in order of
+         arrival:
              <sender MAC> <sender IP> <ethernet source> <interface>
              <target MAC> <target IP> <ethernet destination>
 capture: print every gratuitous ARP (sender IP == target IP) seen until
@@ -64,11 +65,13 @@ def cmd_request(args):
         return ARP in p and p[ARP].op == 2 and p[ARP].psrc in targets
 
     sniffer = start_sniffer(listen, is_reply)
-    for target in targets:
+    for i, target in enumerate(targets):
         psrc = target if args.gratuitous else args.src_ip
+        if i and args.inter:
+            time.sleep(args.inter)
         sendp(Ether(src=src_mac, dst="ff:ff:ff:ff:ff:ff") /
-              ARP(op=1, hwsrc=src_mac, psrc=psrc,
-                  hwdst="00:00:00:00:00:00", pdst=target),
+              ARP(op=2 if args.op == "reply" else 1, hwsrc=src_mac,
+                  psrc=psrc, hwdst="00:00:00:00:00:00", pdst=target),
               iface=args.iface)
     time.sleep(args.window)
     for p in stop_sniffer(sniffer):
@@ -142,6 +145,10 @@ def main():
     rq.add_argument("--src-mac", help="sender MAC (default: the iface's)")
     rq.add_argument("--gratuitous", action="store_true",
                     help="sender IP = target IP (a gratuitous ARP)")
+    rq.add_argument("--op", choices=("request", "reply"), default="request",
+                    help="ARP operation of the frames sent")
+    rq.add_argument("--inter", type=float, default=0.0,
+                    help="seconds between two frames sent")
     rq.add_argument("--listen", help="IF[,IF...] to collect replies on")
     rq.add_argument("--window", type=float, default=1.0,
                     help="seconds to collect replies")

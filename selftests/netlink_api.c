@@ -53,6 +53,8 @@ struct nl {
 struct group {
 	char name[VIPFO_GROUP_NAME_SIZE];
 	uint32_t garp_count, garp_interval, vip_count;
+	bool has_reply_rate;
+	uint32_t reply_rate;
 	int ndev;
 	uint32_t ifindex[VIPFO_MAX_MEMBERS + 4];
 	bool dev_has_name_mac_state;
@@ -384,6 +386,10 @@ static int parse_group_attr(const struct nlattr *attr, void *data)
 	case VIPFO_A_VIP_COUNT:
 		g->vip_count = mnl_attr_get_u32(attr);
 		break;
+	case VIPFO_A_REPLY_RATE:
+		g->has_reply_rate = true;
+		g->reply_rate = mnl_attr_get_u32(attr);
+		break;
 	case VIPFO_A_STATS:
 		g->has_stats = true;
 		break;
@@ -576,8 +582,26 @@ TEST_F(vipfo, defaults_and_set)
 	ASSERT_EQ(0, group_get(nl, "web", &g));
 	ASSERT_EQ(3, g.garp_count);
 	ASSERT_EQ(200, g.garp_interval);
+	ASSERT_TRUE(g.has_reply_rate);
+	ASSERT_EQ(100000, g.reply_rate);
 	ASSERT_EQ(0, g.vip_count);
 	ASSERT_EQ(0, g.ndev);
+
+	/* The reply rate: set, and 0 (no limit) is a value, not "unset". */
+	nlh = msg_new(nl, VIPFO_CMD_GROUP_SET, 0);
+	put_name(nlh, "web");
+	mnl_attr_put_u32(nlh, VIPFO_A_REPLY_RATE, 50);
+	ASSERT_EQ(0, nl_talk(nl, nlh, NULL, NULL)) TH_LOG("%s", nl->msg);
+	ASSERT_EQ(0, group_get(nl, "web", &g));
+	ASSERT_EQ(50, g.reply_rate);
+	ASSERT_EQ(3, g.garp_count);
+	nlh = msg_new(nl, VIPFO_CMD_GROUP_SET, 0);
+	put_name(nlh, "web");
+	mnl_attr_put_u32(nlh, VIPFO_A_REPLY_RATE, 0);
+	ASSERT_EQ(0, nl_talk(nl, nlh, NULL, NULL)) TH_LOG("%s", nl->msg);
+	ASSERT_EQ(0, group_get(nl, "web", &g));
+	ASSERT_TRUE(g.has_reply_rate);
+	ASSERT_EQ(0, g.reply_rate);
 
 	nlh = msg_new(nl, VIPFO_CMD_GROUP_SET, 0);
 	put_name(nlh, "web");
@@ -667,6 +691,11 @@ TEST_F(vipfo, out_of_range)
 		{ VIPFO_A_GARP_INTERVAL, 60001, 0 },
 		{ VIPFO_A_GARP_INTERVAL, 10, 1 },
 		{ VIPFO_A_GARP_INTERVAL, 60000, 1 },
+		{ VIPFO_A_REPLY_RATE, 10000001, 0 },
+		{ VIPFO_A_REPLY_RATE, 0xffffffff, 0 },
+		{ VIPFO_A_REPLY_RATE, 0, 1 },
+		{ VIPFO_A_REPLY_RATE, 1, 1 },
+		{ VIPFO_A_REPLY_RATE, 10000000, 1 },
 	};
 	struct nl *nl = &self->nl;
 	unsigned int i;
@@ -718,6 +747,29 @@ TEST_F(vipfo, wrong_attribute_length)
 	if (nl->has_offs) {
 		ASSERT_EQ(offset_of(nlh, bad), nl->offs);
 	}
+
+	/* The reply rate as u16, and as u64. */
+	nlh = msg_new(nl, VIPFO_CMD_GROUP_NEW, 0);
+	put_name(nlh, "web");
+	bad = mnl_nlmsg_get_payload_tail(nlh);
+	mnl_attr_put_u16(nlh, VIPFO_A_REPLY_RATE, 50);
+	nl_talk(nl, nlh, NULL, NULL);
+	ASSERT_REJECTED(nl, -EINVAL);
+	if (nl->has_offs) {
+		ASSERT_EQ(offset_of(nlh, bad), nl->offs);
+	}
+	nlh = msg_new(nl, VIPFO_CMD_GROUP_NEW, 0);
+	put_name(nlh, "web");
+	mnl_attr_put_u64(nlh, VIPFO_A_REPLY_RATE, 50);
+	nl_talk(nl, nlh, NULL, NULL);
+	ASSERT_REJECTED(nl, -EINVAL);
+
+	/* A notification's attribute is no request attribute. */
+	nlh = msg_new(nl, VIPFO_CMD_GROUP_NEW, 0);
+	put_name(nlh, "web");
+	mnl_attr_put(nlh, VIPFO_A_PEER_MAC, 6, "\x02\0\0\0\0\1");
+	nl_talk(nl, nlh, NULL, NULL);
+	ASSERT_REJECTED(nl, -EINVAL);
 
 	/* An IPv4 VIP of 5 bytes. */
 	nlh = msg_new(nl, VIPFO_CMD_GROUP_NEW, 0);
@@ -1097,6 +1149,8 @@ TEST_F(vipfo, unknown_command)
 	/* Notification ids are no requests. */
 	simple(nl, VIPFO_CMD_FAILOVER_NTF, "web");
 	ASSERT_EQ(-EOPNOTSUPP, nl->err);
+	simple(nl, VIPFO_CMD_CONFLICT_NTF, "web");
+	ASSERT_EQ(-EOPNOTSUPP, nl->err);
 	simple(nl, VIPFO_CMD_UNSPEC, "web");
 	ASSERT_EQ(-EOPNOTSUPP, nl->err);
 }
@@ -1118,24 +1172,45 @@ static int drop_net_admin(void)
 TEST_F(vipfo, changes_need_net_admin)
 {
 	struct nl *nl = &self->nl;
+	struct nlmsghdr *nlh;
 	struct group g;
 
 	REQUIRE_VIPFO();
 	ASSERT_EQ(0, group_new(nl, "web", self->dev, 1, VIP_A, 1));
 	ASSERT_EQ(0, drop_net_admin());
 
+	/* Every changing command: EPERM, and a message saying why. */
+	strcpy(ctx, "group new");
 	group_new(nl, "db", NULL, 0, 0, 0);
-	ASSERT_EQ(-EPERM, nl->err);
+	ASSERT_REJECTED(nl, -EPERM);
+	ASSERT_NE(NULL, strstr(nl->msg, "CAP_NET_ADMIN")) TH_LOG("%s", nl->msg);
+	strcpy(ctx, "group del");
 	simple(nl, VIPFO_CMD_GROUP_DEL, "web");
-	ASSERT_EQ(-EPERM, nl->err);
+	ASSERT_REJECTED(nl, -EPERM);
+	strcpy(ctx, "group set");
+	nlh = msg_new(nl, VIPFO_CMD_GROUP_SET, 0);
+	put_name(nlh, "web");
+	mnl_attr_put_u32(nlh, VIPFO_A_REPLY_RATE, 0);
+	nl_talk(nl, nlh, NULL, NULL);
+	ASSERT_REJECTED(nl, -EPERM);
+	strcpy(ctx, "vip add");
 	vips_cmd(nl, VIPFO_CMD_VIP_ADD, "web", VIP_A + 1, 1);
-	ASSERT_EQ(-EPERM, nl->err);
+	ASSERT_REJECTED(nl, -EPERM);
+	strcpy(ctx, "vip del");
+	vips_cmd(nl, VIPFO_CMD_VIP_DEL, "web", VIP_A, 1);
+	ASSERT_REJECTED(nl, -EPERM);
+	strcpy(ctx, "dev add");
 	devs_cmd(nl, VIPFO_CMD_DEV_ADD, "web", &self->dev[1], 1);
-	ASSERT_EQ(-EPERM, nl->err);
+	ASSERT_REJECTED(nl, -EPERM);
+	strcpy(ctx, "dev del");
+	devs_cmd(nl, VIPFO_CMD_DEV_DEL, "web", self->dev, 1);
+	ASSERT_REJECTED(nl, -EPERM);
 
-	/* Reading stays open. */
+	/* Reading stays open, and nothing changed. */
 	ASSERT_EQ(0, group_get(nl, "web", &g));
 	ASSERT_EQ(1, g.vip_count);
+	ASSERT_EQ(1, g.ndev);
+	ASSERT_EQ(100000, g.reply_rate);
 	ASSERT_EQ(0, group_dump(nl, NULL, &g, NULL, 0));
 	ASSERT_EQ(1, nl->replies);
 }

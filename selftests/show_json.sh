@@ -44,6 +44,7 @@ check "show web --json: fields" json_check "$J" \
 	"g['garp_count'] == 4" \
 	"g['garp_interval_ms'] == 150" \
 	"g['vip_count'] == 2" \
+	"g['reply_rate'] == 100000" \
 	"sorted(g['vips']) == ['$VIP1', '$VIP2']" \
 	"sorted(d) == ['a1', 'a2', 'a3']" \
 	"(d['a1']['ifindex'], d['a2']['ifindex'], d['a3']['ifindex']) == ($i1, $i2, $i3)" \
@@ -52,7 +53,7 @@ check "show web --json: fields" json_check "$J" \
 	"'stats' not in g and all('stats' not in x for x in g['devices'])"
 
 S="$TMPD/stats.json"
-stats_keys="['failovers', 'garps', 'replies', 'requests', 'tx_errors']"
+stats_keys="['conflicts', 'failovers', 'garps', 'rate_limited', 'replies', 'requests', 'tx_errors']"
 check "show web --json --stats" show_json "$S" web --json --stats
 check "stats: all counters, zero" json_check "$S" \
 	"sorted(g['stats']) == $stats_keys" \

@@ -2,13 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Changing commands need CAP_NET_ADMIN in the user namespace owning the
-# network namespace (GENL_UNS_ADMIN_PERM); reading (show, monitor) is
-# open. Checked as nobody without capabilities, as root of a new user
-# namespace in a network namespace it does not own (denied), and as root
-# of a user namespace in its own network namespace (allowed there only).
-# And namespaces are separate: a group, its devices and its events are
-# invisible from another network namespace, which may reuse the names and
-# VIPs.
+# network namespace; the refusal carries the kernel's message saying so,
+# and vipctl prints it. Reading (show, monitor) is open. Checked as nobody
+# without capabilities, as root of a new user namespace in a network
+# namespace it does not own (denied), and as root of a user namespace in
+# its own network namespace (allowed there only). And namespaces are
+# separate: a group, its devices and its events are invisible from another
+# network namespace, which may reuse the names and VIPs.
 
 source "$(dirname "$0")/lib.sh"
 
@@ -30,8 +30,11 @@ vipctl show --json >"$J0"
 NOBODY=(setpriv --reuid=nobody --regid=nogroup --clear-groups \
 	--inh-caps=-all --bounding-set=-all)
 
+# The kernel's extended ack for a refused change, as vipctl prints it.
+KERNEL_MSG="operation not permitted: needs CAP_NET_ADMIN in the user namespace owning the network namespace"
+
 # denied DESC CMD...: CMD fails with exit 1 and one line on stderr saying
-# the operation is not permitted
+# the operation is not permitted, with the kernel's reason
 denied()
 {
 	local desc=$1 out rc lines
@@ -41,7 +44,7 @@ denied()
 	rc=$?
 	lines=$(printf '%s\n' "$out" | grep -c .)
 	if [ "$rc" = 1 ] && [ "$lines" = 1 ] &&
-	   grep -qiE 'not permitted|permission' <<<"$out"; then
+	   grep -qF ": $KERNEL_MSG" <<<"$out"; then
 		ok "$desc: denied ($out)"
 	else
 		not_ok "$desc: denied with exit 1 and one line" \
@@ -54,6 +57,7 @@ as_nobody() { ip netns exec "$SRV" "${NOBODY[@]}" "$VIPCTL" "$@"; }
 denied "nobody: group add" as_nobody group add db
 denied "nobody: group del" as_nobody group del web
 denied "nobody: group set" as_nobody group set web --garp-count 5
+denied "nobody: group set --reply-rate" as_nobody group set web --reply-rate 0
 denied "nobody: dev add" as_nobody dev add web a2
 denied "nobody: dev del" as_nobody dev del web a1
 denied "nobody: vip add" as_nobody vip add web "$VIP2" --no-local

@@ -25,10 +25,10 @@ KernelError::KernelError(int err, std::string extack, std::string subject)
 std::string describe_errno(int err, std::string_view extack)
 {
 	if (err == EPERM) {
-		std::string s = "operation not permitted (need CAP_NET_ADMIN)";
+		// The kernel says what is missing; an older module says nothing.
 		if (!extack.empty())
-			s.append(": ").append(extack);
-		return s;
+			return std::string("operation not permitted: ").append(extack);
+		return "operation not permitted (need CAP_NET_ADMIN)";
 	}
 	if (!extack.empty())
 		return std::string(extack);

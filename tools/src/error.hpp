@@ -35,8 +35,9 @@ private:
 	std::string subject_;
 };
 
-// "no such device", "operation not permitted (need CAP_NET_ADMIN): <extack>",
-// or the extack text alone when the kernel gave one.
+// "no such device"; for EPERM "operation not permitted: <extack>" (or
+// "... (need CAP_NET_ADMIN)" without one); otherwise the extack text alone
+// when the kernel gave one.
 std::string describe_errno(int err, std::string_view extack = {});
 
 // The line printed for an error, without the trailing newline.

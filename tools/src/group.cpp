@@ -18,10 +18,12 @@ struct GroupArgs {
 	uint32_t garp_count = 0;
 	uint32_t garp_interval = 0;
 	uint32_t carrier_poll = 0;
+	uint32_t reply_rate = 0;
 	bool no_local = false;
 	CLI::Option *count_opt = nullptr;
 	CLI::Option *interval_opt = nullptr;
 	CLI::Option *poll_opt = nullptr;
+	CLI::Option *rate_opt = nullptr;
 
 	proto::GroupOptions options() const
 	{
@@ -32,6 +34,8 @@ struct GroupArgs {
 			o.garp_interval = garp_interval;
 		if (poll_opt && poll_opt->count())
 			o.carrier_poll = carrier_poll;
+		if (rate_opt && rate_opt->count())
+			o.reply_rate = reply_rate;
 		return o;
 	}
 };
@@ -56,6 +60,12 @@ void add_garp_options(CLI::App *cmd, GroupArgs &a)
 				     "lost link before the kernel reports it (0-1000, 0 = off, default 5)")
 			     ->type_name("MS")
 			     ->check(CLI::Range(0, 1000));
+	a.rate_opt = cmd->add_option("--reply-rate", a.reply_rate,
+				     "ARP frames per second the group may send in answer to received ones "
+				     "(replies, conflict announcements); requests beyond it are dropped "
+				     "(0-10000000, 0 = no limit, default 100000)")
+			     ->type_name("N")
+			     ->check(CLI::Range(0, 10000000));
 }
 
 void group_add(const GroupArgs &a)
@@ -95,8 +105,9 @@ void group_del(const GroupArgs &a)
 
 void group_set(const GroupArgs &a)
 {
-	if (!a.count_opt->count() && !a.interval_opt->count() && !a.poll_opt->count())
-		throw CLI::RequiredError("--garp-count, --garp-interval or --carrier-poll");
+	if (!a.count_opt->count() && !a.interval_opt->count() && !a.poll_opt->count() &&
+	    !a.rate_opt->count())
+		throw CLI::RequiredError("--garp-count, --garp-interval, --carrier-poll or --reply-rate");
 	check_group_name(a.name);
 	Client client;
 	client.group_set(a.name, a.options());

@@ -20,7 +20,8 @@ std::string stats_text(const Stats &s)
 {
 	return "requests " + std::to_string(s.requests) + " replies " + std::to_string(s.replies) +
 	       " garps " + std::to_string(s.garps) + " failovers " + std::to_string(s.failovers) +
-	       " tx_errors " + std::to_string(s.tx_errors);
+	       " tx_errors " + std::to_string(s.tx_errors) + " rate_limited " +
+	       std::to_string(s.rate_limited) + " conflicts " + std::to_string(s.conflicts);
 }
 
 Json stats_json(const Stats &s)
@@ -29,7 +30,9 @@ Json stats_json(const Stats &s)
 		    {"replies", s.replies},
 		    {"garps", s.garps},
 		    {"failovers", s.failovers},
-		    {"tx_errors", s.tx_errors}};
+		    {"tx_errors", s.tx_errors},
+		    {"rate_limited", s.rate_limited},
+		    {"conflicts", s.conflicts}};
 }
 
 // "eth1 (ifindex 3)"; "ifindex 3" when the name is unknown.
@@ -110,6 +113,9 @@ std::string render_groups_text(std::span<const Group> groups, bool stats)
 		if (g.carrier_poll)
 			out += *g.carrier_poll ? ", carrier poll " + std::to_string(*g.carrier_poll) + " ms"
 					       : ", carrier poll off";
+		if (g.reply_rate)
+			out += *g.reply_rate ? ", reply rate " + std::to_string(*g.reply_rate) + "/s"
+					     : ", reply rate unlimited";
 		out += "\n";
 		if (stats && g.stats)
 			out += "  " + stats_text(*g.stats) + "\n";
@@ -139,6 +145,8 @@ Json groups_json(std::span<const Group> groups, bool stats)
 		j["garp_interval_ms"] = g.garp_interval ? Json(*g.garp_interval) : Json(nullptr);
 		if (g.carrier_poll)
 			j["carrier_poll_ms"] = *g.carrier_poll;
+		if (g.reply_rate)
+			j["reply_rate"] = *g.reply_rate;
 		j["vip_count"] = vip_count(g);
 		if (stats)
 			j["stats"] = g.stats ? stats_json(*g.stats) : Json(nullptr);
@@ -207,6 +215,12 @@ std::string render_event_text(const proto::Event &ev)
 				s += " " + proto::dev_state_name(*e.device.state);
 			return s;
 		}
+		std::string operator()(const proto::ConflictEvent &e) const
+		{
+			std::string s = "conflict " + e.group + ": " + e.vip.str() + " claimed by ";
+			s += e.peer_mac ? format_mac(*e.peer_mac) : std::string("another host");
+			return s + ", seen on " + dev_ref_text(e.device);
+		}
 		std::string operator()(const proto::UnknownEvent &e) const
 		{
 			return "unknown event " + std::to_string(e.cmd) +
@@ -247,6 +261,14 @@ Json event_json(const proto::Event &ev)
 		Json operator()(const proto::RecoverEvent &e) const
 		{
 			Json j{{"event", "recover"}, {"group", e.group}};
+			j["device"] = device_json(e.device, false);
+			return j;
+		}
+		Json operator()(const proto::ConflictEvent &e) const
+		{
+			Json j{{"event", "conflict"}, {"group", e.group}, {"vip", e.vip.str()}};
+			if (e.peer_mac)
+				j["peer_mac"] = format_mac(*e.peer_mac);
 			j["device"] = device_json(e.device, false);
 			return j;
 		}

@@ -35,6 +35,8 @@ void put_options(MsgBuilder &b, const GroupOptions &opts)
 		b.put_u32(VIPFO_A_GARP_INTERVAL, *opts.garp_interval);
 	if (opts.carrier_poll)
 		b.put_u32(VIPFO_A_CARRIER_POLL, *opts.carrier_poll);
+	if (opts.reply_rate)
+		b.put_u32(VIPFO_A_REPLY_RATE, *opts.reply_rate);
 }
 
 void put_devs(MsgBuilder &b, std::span<const uint32_t> ifindexes)
@@ -92,11 +94,27 @@ Stats decode_stats(const nlattr *nest)
 		case VIPFO_STATS_A_TX_ERRORS:
 			s.tx_errors = nl::attr_u64(a);
 			break;
+		case VIPFO_STATS_A_RATE_LIMITED:
+			s.rate_limited = nl::attr_u64(a);
+			break;
+		case VIPFO_STATS_A_CONFLICTS:
+			s.conflicts = nl::attr_u64(a);
+			break;
 		default: // PAD and newer counters
 			break;
 		}
 	}
 	return s;
+}
+
+std::array<uint8_t, 6> decode_mac(const nlattr *a)
+{
+	const auto b = nl::attr_bytes(a);
+	if (b.size() != 6)
+		throw Error("malformed MAC (" + std::to_string(b.size()) + " bytes)");
+	std::array<uint8_t, 6> mac;
+	std::copy(b.begin(), b.end(), mac.begin());
+	return mac;
 }
 
 Device decode_device(const nlattr *nest)
@@ -110,15 +128,9 @@ Device decode_device(const nlattr *nest)
 		case VIPFO_DEV_A_IFNAME:
 			d.ifname = nl::attr_str(a);
 			break;
-		case VIPFO_DEV_A_MAC: {
-			const auto b = nl::attr_bytes(a);
-			if (b.size() != 6)
-				throw Error("malformed device MAC (" + std::to_string(b.size()) +
-					    " bytes)");
-			d.mac.emplace();
-			std::copy(b.begin(), b.end(), d.mac->begin());
+		case VIPFO_DEV_A_MAC:
+			d.mac = decode_mac(a);
 			break;
-		}
 		case VIPFO_DEV_A_STATE:
 			d.state = nl::attr_u8(a);
 			break;
@@ -311,6 +323,9 @@ Group decode_group(const nlmsghdr *nlh)
 		case VIPFO_A_CARRIER_POLL:
 			g.carrier_poll = nl::attr_u32(a);
 			break;
+		case VIPFO_A_REPLY_RATE:
+			g.reply_rate = nl::attr_u32(a);
+			break;
 		case VIPFO_A_VIP_COUNT:
 			g.vip_count = nl::attr_u32(a);
 			break;
@@ -346,6 +361,7 @@ void merge_group(std::vector<Group> &groups, Group &&part)
 	fill(g.garp_count, part.garp_count);
 	fill(g.garp_interval, part.garp_interval);
 	fill(g.carrier_poll, part.carrier_poll);
+	fill(g.reply_rate, part.reply_rate);
 	fill(g.vip_count, part.vip_count);
 	fill(g.stats, part.stats);
 	if (g.devices.empty())
@@ -362,6 +378,7 @@ Event decode_event(const nlmsghdr *nlh)
 	std::optional<Device> failed;
 	std::optional<uint32_t> vip_count, garp_count;
 	std::optional<std::vector<IpAddr>> vips;
+	std::optional<std::array<uint8_t, 6>> peer_mac;
 
 	for (const nlattr *a : Attrs::of(nlh, sizeof(genlmsghdr))) {
 		switch (nl::attr_type(a)) {
@@ -392,6 +409,9 @@ Event decode_event(const nlmsghdr *nlh)
 		case VIPFO_A_GARP_COUNT:
 			garp_count = nl::attr_u32(a);
 			break;
+		case VIPFO_A_PEER_MAC:
+			peer_mac = decode_mac(a);
+			break;
 		default:
 			break;
 		}
@@ -411,6 +431,12 @@ Event decode_event(const nlmsghdr *nlh)
 		if (devices.empty())
 			throw Error("malformed recover notification: no device");
 		return RecoverEvent{group, devices.front()};
+	case VIPFO_CMD_CONFLICT_NTF:
+		if (!vips || vips->empty())
+			throw Error("malformed conflict notification: no VIP");
+		if (devices.empty())
+			throw Error("malformed conflict notification: no device");
+		return ConflictEvent{group, vips->front(), devices.front(), peer_mac};
 	default:
 		return UnknownEvent{cmd, group};
 	}

@@ -29,6 +29,7 @@ struct GroupOptions {
 	std::optional<uint32_t> garp_count;
 	std::optional<uint32_t> garp_interval; // ms
 	std::optional<uint32_t> carrier_poll;  // ms, 0: off
+	std::optional<uint32_t> reply_rate;    // frames/s, 0: no limit
 };
 
 // One request and the slice of the VIP list it carries.
@@ -69,6 +70,8 @@ struct Stats {
 	uint64_t garps = 0;
 	uint64_t failovers = 0;
 	uint64_t tx_errors = 0;
+	uint64_t rate_limited = 0;
+	uint64_t conflicts = 0;
 
 	bool operator==(const Stats &) const = default;
 };
@@ -88,6 +91,7 @@ struct Group {
 	std::optional<uint32_t> garp_count;
 	std::optional<uint32_t> garp_interval;
 	std::optional<uint32_t> carrier_poll;
+	std::optional<uint32_t> reply_rate;
 	std::optional<uint32_t> vip_count;
 	std::optional<Stats> stats;
 	std::vector<Device> devices;
@@ -131,6 +135,16 @@ struct RecoverEvent {
 	bool operator==(const RecoverEvent &) const = default;
 };
 
+// Another host claims a VIP: a frame from it arrived on device.
+struct ConflictEvent {
+	std::string group;
+	IpAddr vip;
+	Device device;
+	std::optional<std::array<uint8_t, 6>> peer_mac;
+
+	bool operator==(const ConflictEvent &) const = default;
+};
+
 struct UnknownEvent {
 	uint8_t cmd = 0;
 	std::string group;
@@ -138,7 +152,7 @@ struct UnknownEvent {
 	bool operator==(const UnknownEvent &) const = default;
 };
 
-using Event = std::variant<ChangeEvent, FailoverEvent, RecoverEvent, UnknownEvent>;
+using Event = std::variant<ChangeEvent, FailoverEvent, RecoverEvent, ConflictEvent, UnknownEvent>;
 
 // A notification from the "events" group. Throws Error if malformed.
 Event decode_event(const nlmsghdr *nlh);

@@ -65,9 +65,12 @@ for cmd in "" "group" "group add" "group del" "group set" "dev" "dev add" "dev d
 	expect_rc 0 $cmd --help
 done
 "$VIPCTL" group add --help >"$tmp/out" 2>&1
-for opt in --dev --vip --garp-count --garp-interval --no-local; do
+for opt in --dev --vip --garp-count --garp-interval --reply-rate --no-local; do
 	if grep -q -- "$opt" "$tmp/out"; then ok "group add --help mentions $opt"; else not_ok "group add --help mentions $opt"; fi
 done
+
+"$VIPCTL" group set --help >"$tmp/out" 2>&1
+if grep -q -- --reply-rate "$tmp/out"; then ok "group set --help mentions --reply-rate"; else not_ok "group set --help mentions --reply-rate"; fi
 
 # Usage errors: exit 2.
 expect_rc 2
@@ -81,6 +84,9 @@ expect_rc 2 group add web --garp-count 101
 expect_rc 2 group add web --garp-count x
 expect_rc 2 group add web --garp-interval 9
 expect_rc 2 group set web
+expect_rc 2 group add web --reply-rate 10000001
+expect_rc 2 group add web --reply-rate -1
+expect_rc 2 group set web --reply-rate x
 expect_rc 2 group del
 expect_rc 2 dev add web
 expect_rc 2 vip add web

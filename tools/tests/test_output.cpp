@@ -29,10 +29,10 @@ Group web()
 	g.garp_count = 3;
 	g.garp_interval = 200;
 	g.vip_count = 2;
-	g.stats = Stats{10, 30, 6, 1, 0};
-	g.devices = {dev(3, "eth1", 1, VIPFO_DEV_STATE_UP, Stats{4, 10, 3, 0, 0}),
-		     dev(4, "eth2", 2, VIPFO_DEV_STATE_NO_CARRIER, Stats{3, 10, 0, 1, 0}),
-		     dev(5, "eth3", 3, VIPFO_DEV_STATE_DOWN, Stats{3, 10, 3, 0, 2})};
+	g.stats = Stats{10, 30, 6, 1, 0, 7, 2};
+	g.devices = {dev(3, "eth1", 1, VIPFO_DEV_STATE_UP, Stats{4, 10, 3, 0, 0, 0, 0}),
+		     dev(4, "eth2", 2, VIPFO_DEV_STATE_NO_CARRIER, Stats{3, 10, 0, 1, 0, 0, 0}),
+		     dev(5, "eth3", 3, VIPFO_DEV_STATE_DOWN, Stats{3, 10, 3, 0, 2, 0, 0})};
 	g.vips = {parse_addr("192.0.2.10"), parse_addr("2001:db8::10")};
 	return g;
 }
@@ -75,17 +75,17 @@ TEST(Output, GroupsTextStats)
 	const std::vector<Group> groups{web(), empty_group()};
 	EXPECT_EQ(render_groups_text(groups, true),
 		  "group web: 3 devices, 2 vips, garp 3 x 200 ms\n"
-		  "  requests 10 replies 30 garps 6 failovers 1 tx_errors 0\n"
+		  "  requests 10 replies 30 garps 6 failovers 1 tx_errors 0 rate_limited 7 conflicts 2\n"
 		  "  dev eth1 (ifindex 3) 52:54:00:12:34:01 up\n"
-		  "    requests 4 replies 10 garps 3 failovers 0 tx_errors 0\n"
+		  "    requests 4 replies 10 garps 3 failovers 0 tx_errors 0 rate_limited 0 conflicts 0\n"
 		  "  dev eth2 (ifindex 4) 52:54:00:12:34:02 no-carrier\n"
-		  "    requests 3 replies 10 garps 0 failovers 1 tx_errors 0\n"
+		  "    requests 3 replies 10 garps 0 failovers 1 tx_errors 0 rate_limited 0 conflicts 0\n"
 		  "  dev eth3 (ifindex 5) 52:54:00:12:34:03 down\n"
-		  "    requests 3 replies 10 garps 3 failovers 0 tx_errors 2\n"
+		  "    requests 3 replies 10 garps 3 failovers 0 tx_errors 2 rate_limited 0 conflicts 0\n"
 		  "  vip 192.0.2.10\n"
 		  "  vip 2001:db8::10\n"
 		  "group db: 0 devices, 1 vip, garp 1 x 1000 ms\n"
-		  "  requests 0 replies 0 garps 0 failovers 0 tx_errors 0\n"
+		  "  requests 0 replies 0 garps 0 failovers 0 tx_errors 0 rate_limited 0 conflicts 0\n"
 		  "  vip 198.51.100.7\n");
 }
 
@@ -121,9 +121,11 @@ TEST(Output, GroupsJsonStats)
 	g.devices.resize(1);
 	EXPECT_EQ(dump_json(groups_json(std::vector<Group>{g}, true)),
 		  R"({"groups":[{"name":"web","garp_count":3,"garp_interval_ms":200,"vip_count":2,)"
-		  R"("stats":{"requests":10,"replies":30,"garps":6,"failovers":1,"tx_errors":0},)"
+		  R"("stats":{"requests":10,"replies":30,"garps":6,"failovers":1,"tx_errors":0,)"
+		  R"("rate_limited":7,"conflicts":2},)"
 		  R"("devices":[{"ifname":"eth1","ifindex":3,"mac":"52:54:00:12:34:01","state":"up",)"
-		  R"("stats":{"requests":4,"replies":10,"garps":3,"failovers":0,"tx_errors":0}}],)"
+		  R"("stats":{"requests":4,"replies":10,"garps":3,"failovers":0,"tx_errors":0,)"
+		  R"("rate_limited":0,"conflicts":0}}],)"
 		  R"("vips":["192.0.2.10","2001:db8::10"]}]})");
 }
 
@@ -141,6 +143,28 @@ TEST(Output, CarrierPollShownWhenReported)
 	EXPECT_EQ(render_groups_text(std::vector<Group>{g}, false),
 		  "group db: 0 devices, 1 vip, garp 1 x 1000 ms, carrier poll off\n"
 		  "  vip 198.51.100.7\n");
+}
+
+TEST(Output, ReplyRateShownWhenReported)
+{
+	Group g = empty_group();
+	g.carrier_poll = 5;
+	g.reply_rate = 100000;
+	EXPECT_EQ(render_groups_text(std::vector<Group>{g}, false),
+		  "group db: 0 devices, 1 vip, garp 1 x 1000 ms, carrier poll 5 ms, reply rate 100000/s\n"
+		  "  vip 198.51.100.7\n");
+	EXPECT_EQ(dump_json(groups_json(std::vector<Group>{g}, false)),
+		  R"({"groups":[{"name":"db","garp_count":1,"garp_interval_ms":1000,)"
+		  R"("carrier_poll_ms":5,"reply_rate":100000,"vip_count":1,"devices":[],)"
+		  R"("vips":["198.51.100.7"]}]})");
+	g.reply_rate = 0;
+	EXPECT_EQ(render_groups_text(std::vector<Group>{g}, false),
+		  "group db: 0 devices, 1 vip, garp 1 x 1000 ms, carrier poll 5 ms, reply rate unlimited\n"
+		  "  vip 198.51.100.7\n");
+	EXPECT_EQ(dump_json(groups_json(std::vector<Group>{g}, false)),
+		  R"({"groups":[{"name":"db","garp_count":1,"garp_interval_ms":1000,)"
+		  R"("carrier_poll_ms":5,"reply_rate":0,"vip_count":1,"devices":[],)"
+		  R"("vips":["198.51.100.7"]}]})");
 }
 
 TEST(Output, JsonEscapesAndSurvivesBadUtf8)
@@ -221,6 +245,25 @@ TEST(Output, EventText)
 	EXPECT_EQ(render_event_text(r), "recover web: ifindex 4");
 
 	EXPECT_EQ(render_event_text(proto::UnknownEvent{42, "web"}), "unknown event 42 web");
+}
+
+TEST(Output, ConflictEvent)
+{
+	proto::ConflictEvent c{"web", parse_addr("192.0.2.10"), dev(3, "eth1", 1, std::nullopt),
+			       std::array<uint8_t, 6>{0x02, 0x00, 0x5e, 0x00, 0x00, 0x99}};
+	EXPECT_EQ(render_event_text(c),
+		  "conflict web: 192.0.2.10 claimed by 02:00:5e:00:00:99, seen on eth1 (ifindex 3)");
+	EXPECT_EQ(dump_json(event_json(c)),
+		  R"({"event":"conflict","group":"web","vip":"192.0.2.10","peer_mac":"02:00:5e:00:00:99",)"
+		  R"("device":{"ifname":"eth1","ifindex":3,"mac":"52:54:00:12:34:01"}})");
+
+	// Only what the notification carried.
+	c.peer_mac.reset();
+	c.device.ifname.reset();
+	c.device.mac.reset();
+	EXPECT_EQ(render_event_text(c), "conflict web: 192.0.2.10 claimed by another host, seen on ifindex 3");
+	EXPECT_EQ(dump_json(event_json(c)),
+		  R"({"event":"conflict","group":"web","vip":"192.0.2.10","device":{"ifindex":3}})");
 }
 
 TEST(Output, EventJson)

@@ -102,7 +102,7 @@ TEST(Encode, GroupNewEverything)
 {
 	const std::vector<uint32_t> devs{3, 4};
 	const std::vector<IpAddr> vips{parse_addr("192.0.2.10"), parse_addr("2001:db8::10")};
-	const auto reqs = proto::encode_group_new(kFam, "web", {5, 250, std::nullopt}, devs, vips);
+	const auto reqs = proto::encode_group_new(kFam, "web", {5, 250, std::nullopt, std::nullopt}, devs, vips);
 	ASSERT_EQ(reqs.size(), 1u);
 	EXPECT_EQ(reqs[0].vip_first, 0u);
 	EXPECT_EQ(reqs[0].vip_count, 2u);
@@ -133,7 +133,7 @@ TEST(Encode, GroupNewMinimal)
 
 TEST(Encode, GroupNewOnlyInterval)
 {
-	const auto reqs = proto::encode_group_new(kFam, "db", {std::nullopt, 1000, std::nullopt}, {}, {});
+	const auto reqs = proto::encode_group_new(kFam, "db", {std::nullopt, 1000, std::nullopt, std::nullopt}, {}, {});
 	const auto a = msg_attrs(nl::header(reqs[0].msg));
 	ASSERT_EQ(a.size(), 2u);
 	EXPECT_EQ(mnl_attr_get_type(a[1]), VIPFO_A_GARP_INTERVAL);
@@ -142,11 +142,31 @@ TEST(Encode, GroupNewOnlyInterval)
 
 TEST(Encode, GroupNewCarrierPollOff)
 {
-	const auto reqs = proto::encode_group_new(kFam, "db", {std::nullopt, std::nullopt, 0}, {}, {});
+	const auto reqs = proto::encode_group_new(kFam, "db", {std::nullopt, std::nullopt, 0, std::nullopt}, {}, {});
 	const auto a = msg_attrs(nl::header(reqs[0].msg));
 	ASSERT_EQ(a.size(), 2u); // 0 (off) is sent, not dropped
 	EXPECT_EQ(mnl_attr_get_type(a[1]), VIPFO_A_CARRIER_POLL);
 	EXPECT_EQ(u32(a[1]), 0u);
+}
+
+TEST(Encode, ReplyRate)
+{
+	// Unlimited (0) is sent, not dropped; group set carries it too.
+	const auto reqs = proto::encode_group_new(kFam, "db", {std::nullopt, std::nullopt, std::nullopt, 0}, {}, {});
+	auto a = msg_attrs(nl::header(reqs[0].msg));
+	ASSERT_EQ(a.size(), 2u);
+	EXPECT_EQ(mnl_attr_get_type(a[1]), VIPFO_A_REPLY_RATE);
+	EXPECT_EQ(u32(a[1]), 0u);
+
+	const nl::Message m = proto::encode_group_set(kFam, "db", {std::nullopt, std::nullopt, 5, 50});
+	expect_header(m, VIPFO_CMD_GROUP_SET);
+	a = msg_attrs(nl::header(m));
+	ASSERT_EQ(a.size(), 3u);
+	expect_name(a[0], "db");
+	EXPECT_EQ(mnl_attr_get_type(a[1]), VIPFO_A_CARRIER_POLL);
+	EXPECT_EQ(u32(a[1]), 5u);
+	EXPECT_EQ(mnl_attr_get_type(a[2]), VIPFO_A_REPLY_RATE);
+	EXPECT_EQ(u32(a[2]), 50u);
 }
 
 TEST(Encode, VipSizes)
@@ -239,7 +259,7 @@ TEST(Encode, GroupNewSpillsIntoVipAdd)
 	// GROUP_NEW: name 8 + count 8 + DEVS (4 + 3 * 12) + VIPS 4 + 5 * 20;
 	// then VIP_ADD: name 8 + VIPS 4 + 7 * 20 = 152 <= 160.
 	const size_t limit = 8 + 8 + 40 + 4 + 20 * 5;
-	const auto reqs = proto::encode_group_new(kFam, "web", {7, std::nullopt, std::nullopt}, devs, vips, limit);
+	const auto reqs = proto::encode_group_new(kFam, "web", {7, std::nullopt, std::nullopt, std::nullopt}, devs, vips, limit);
 	ASSERT_EQ(reqs.size(), 5u);
 	const std::vector<size_t> counts{5, 7, 7, 7, 4};
 
@@ -278,7 +298,7 @@ TEST(Encode, SimpleRequests)
 	ASSERT_EQ(a.size(), 1u);
 	expect_name(a[0], "web");
 
-	const nl::Message set = proto::encode_group_set(kFam, "web", {std::nullopt, 60000, std::nullopt});
+	const nl::Message set = proto::encode_group_set(kFam, "web", {std::nullopt, 60000, std::nullopt, std::nullopt});
 	expect_header(set, VIPFO_CMD_GROUP_SET);
 	a = msg_attrs(nl::header(set));
 	ASSERT_EQ(a.size(), 2u);
@@ -357,6 +377,8 @@ void put_stats(nl::MsgBuilder &b, uint16_t type, uint64_t base)
 	b.put_u64(VIPFO_STATS_A_GARPS, base + 3);
 	b.put_u64(VIPFO_STATS_A_FAILOVERS, base + 4);
 	b.put_u64(VIPFO_STATS_A_TX_ERRORS, base + 5);
+	b.put_u64(VIPFO_STATS_A_RATE_LIMITED, base + 6);
+	b.put_u64(VIPFO_STATS_A_CONFLICTS, base + 7);
 	b.put_u64(42, 99); // a counter from the future: ignored
 	b.nest_end(s);
 }
@@ -400,6 +422,7 @@ nl::Message group_first_part()
 	b.put_strz(VIPFO_A_GROUP_NAME, "web");
 	b.put_u32(VIPFO_A_GARP_COUNT, 3);
 	b.put_u32(VIPFO_A_GARP_INTERVAL, 200);
+	b.put_u32(VIPFO_A_REPLY_RATE, 50);
 	b.put_u32(VIPFO_A_VIP_COUNT, 4);
 	put_stats(b, VIPFO_A_STATS, 1000);
 	nlattr *devs = b.nest_start(VIPFO_A_DEVS);
@@ -427,14 +450,15 @@ TEST(Decode, Group)
 	EXPECT_EQ(g.name, "web");
 	EXPECT_EQ(g.garp_count, 3u);
 	EXPECT_EQ(g.garp_interval, 200u);
+	EXPECT_EQ(g.reply_rate, 50u);
 	EXPECT_EQ(g.vip_count, 4u);
-	EXPECT_EQ(g.stats, (proto::Stats{1001, 1002, 1003, 1004, 1005}));
+	EXPECT_EQ(g.stats, (proto::Stats{1001, 1002, 1003, 1004, 1005, 1006, 1007}));
 	ASSERT_EQ(g.devices.size(), 2u);
 	EXPECT_EQ(g.devices[0].ifindex, 3u);
 	EXPECT_EQ(g.devices[0].ifname, "eth1");
 	EXPECT_EQ(g.devices[0].mac, (std::array<uint8_t, 6>{0x52, 0x54, 0x00, 0x12, 0x34, 0x01}));
 	EXPECT_EQ(g.devices[0].state, VIPFO_DEV_STATE_UP);
-	EXPECT_EQ(g.devices[0].stats, (proto::Stats{301, 302, 303, 304, 305}));
+	EXPECT_EQ(g.devices[0].stats, (proto::Stats{301, 302, 303, 304, 305, 306, 307}));
 	EXPECT_EQ(g.devices[1].ifname, "eth2");
 	EXPECT_EQ(g.devices[1].state, VIPFO_DEV_STATE_NO_CARRIER);
 	EXPECT_EQ(g.vips, (std::vector<IpAddr>{parse_addr("192.0.2.10"), parse_addr("192.0.2.11")}));
@@ -453,6 +477,7 @@ TEST(Decode, GroupMergesParts)
 	EXPECT_EQ(groups[0].name, "web");
 	EXPECT_EQ(groups[0].devices.size(), 2u); // kept from the first part
 	EXPECT_EQ(groups[0].garp_count, 3u);
+	EXPECT_EQ(groups[0].reply_rate, 50u);
 	EXPECT_EQ(groups[0].vips, (std::vector<IpAddr>{parse_addr("192.0.2.10"), parse_addr("192.0.2.11"),
 						       parse_addr("192.0.2.12"), parse_addr("2001:db8::1")}));
 	EXPECT_EQ(groups[1].name, "db");
@@ -594,6 +619,55 @@ TEST(Decode, RecoverAndUnknownEvents)
 	b3.put_strz(VIPFO_A_GROUP_NAME, "web");
 	const nl::Message m3 = b3.finish();
 	EXPECT_EQ(proto::decode_event(nl::header(m3)), proto::Event(proto::UnknownEvent{77, "web"}));
+}
+
+TEST(Decode, ConflictEvent)
+{
+	const std::array<uint8_t, 6> peer{0x02, 0x00, 0x5e, 0x00, 0x00, 0x99};
+	auto b = kernel_msg(VIPFO_CMD_CONFLICT_NTF);
+	b.put_strz(VIPFO_A_GROUP_NAME, "web");
+	put_vips(b, {"192.0.2.10"});
+	nlattr *devs = b.nest_start(VIPFO_A_DEVS);
+	put_dev(b, VIPFO_A_DEV, 3, "eth1", 1, std::nullopt, false);
+	b.nest_end(devs);
+	b.put_bytes(VIPFO_A_PEER_MAC, peer);
+	const nl::Message m = b.finish();
+	const proto::Event ev = proto::decode_event(nl::header(m));
+	ASSERT_TRUE(std::holds_alternative<proto::ConflictEvent>(ev));
+	const auto &c = std::get<proto::ConflictEvent>(ev);
+	EXPECT_EQ(c.group, "web");
+	EXPECT_EQ(c.vip, parse_addr("192.0.2.10"));
+	EXPECT_EQ(c.device.ifindex, 3u);
+	EXPECT_EQ(c.device.ifname, "eth1");
+	EXPECT_EQ(c.peer_mac, peer);
+
+	{ // no VIP
+		auto b2 = kernel_msg(VIPFO_CMD_CONFLICT_NTF);
+		b2.put_strz(VIPFO_A_GROUP_NAME, "web");
+		nlattr *d = b2.nest_start(VIPFO_A_DEVS);
+		put_dev(b2, VIPFO_A_DEV, 3, "eth1", 1, std::nullopt, false);
+		b2.nest_end(d);
+		const nl::Message m2 = b2.finish();
+		EXPECT_THROW(proto::decode_event(nl::header(m2)), Error);
+	}
+	{ // no device
+		auto b3 = kernel_msg(VIPFO_CMD_CONFLICT_NTF);
+		b3.put_strz(VIPFO_A_GROUP_NAME, "web");
+		put_vips(b3, {"192.0.2.10"});
+		const nl::Message m3 = b3.finish();
+		EXPECT_THROW(proto::decode_event(nl::header(m3)), Error);
+	}
+	{ // a MAC of 4 bytes
+		auto b4 = kernel_msg(VIPFO_CMD_CONFLICT_NTF);
+		b4.put_strz(VIPFO_A_GROUP_NAME, "web");
+		put_vips(b4, {"192.0.2.10"});
+		nlattr *d = b4.nest_start(VIPFO_A_DEVS);
+		put_dev(b4, VIPFO_A_DEV, 3, "eth1", 1, std::nullopt, false);
+		b4.nest_end(d);
+		b4.put_u32(VIPFO_A_PEER_MAC, 0);
+		const nl::Message m4 = b4.finish();
+		EXPECT_THROW(proto::decode_event(nl::header(m4)), Error);
+	}
 }
 
 TEST(Names, All)

@@ -16,6 +16,10 @@
  *   VIPFO_A_CARRIER_POLL          u32 ms, optional, 0..1000, default 5;
  *                                 how often members' carrier is checked
  *                                 besides the device notifier (0 = never)
+ *   VIPFO_A_REPLY_RATE            u32 frames/s, optional, 0..10000000,
+ *                                 default 100000; most ARP frames the
+ *                                 group sends per second in answer to
+ *                                 frames it received (0 = no limit)
  *   VIPFO_A_DEVS                  nest, optional
  *     VIPFO_A_DEV (repeated)      nest
  *       VIPFO_DEV_A_IFINDEX       u32, required
@@ -32,6 +36,7 @@
  *   VIPFO_A_GARP_COUNT            optional
  *   VIPFO_A_GARP_INTERVAL         optional
  *   VIPFO_A_CARRIER_POLL          optional
+ *   VIPFO_A_REPLY_RATE            optional
  *
  * VIPFO_CMD_DEV_ADD, VIPFO_CMD_DEV_DEL
  *   VIPFO_A_GROUP_NAME            required
@@ -52,6 +57,7 @@
  *   VIPFO_A_GARP_COUNT            u32
  *   VIPFO_A_GARP_INTERVAL         u32
  *   VIPFO_A_CARRIER_POLL          u32
+ *   VIPFO_A_REPLY_RATE            u32
  *   VIPFO_A_VIP_COUNT             u32, VIPs in the group
  *   VIPFO_A_STATS                 nest of VIPFO_STATS_A_*, u64 each
  *   VIPFO_A_DEVS                  nest
@@ -77,6 +83,13 @@
  *   announced by each survivor), VIPFO_A_GARP_COUNT
  * VIPFO_CMD_RECOVER_NTF: a failed member is up with carrier again
  *   VIPFO_A_GROUP_NAME, VIPFO_A_DEVS (the recovered device)
+ * VIPFO_CMD_CONFLICT_NTF: another host claims a VIP (an ARP request or
+ * reply with the VIP as sender IP from a MAC of no device of ours arrived
+ * on a member); the live members announce the VIP again. At most one per
+ * VIP and second, however many such frames arrive.
+ *   VIPFO_A_GROUP_NAME, VIPFO_A_VIPS (the VIP), VIPFO_A_DEVS (the member
+ *   the frame arrived on), VIPFO_A_PEER_MAC (binary, ETH_ALEN: the sender
+ *   MAC of the frame)
  */
 #ifndef _UAPI_LINUX_VIPFO_H
 #define _UAPI_LINUX_VIPFO_H
@@ -106,6 +119,7 @@ enum vipfo_cmd {
 	VIPFO_CMD_CHANGE_NTF,
 	VIPFO_CMD_FAILOVER_NTF,
 	VIPFO_CMD_RECOVER_NTF,
+	VIPFO_CMD_CONFLICT_NTF,
 
 	__VIPFO_CMD_MAX
 };
@@ -126,6 +140,8 @@ enum vipfo_attr {
 	VIPFO_A_REASON,
 	VIPFO_A_DETECTED_BY,
 	VIPFO_A_CARRIER_POLL,
+	VIPFO_A_REPLY_RATE,
+	VIPFO_A_PEER_MAC,
 
 	__VIPFO_A_MAX
 };
@@ -170,6 +186,8 @@ enum vipfo_stats_attr {
 	VIPFO_STATS_A_GARPS,		/* gratuitous ARPs sent */
 	VIPFO_STATS_A_FAILOVERS,	/* failovers (group: started; dev: failed) */
 	VIPFO_STATS_A_TX_ERRORS,	/* replies or GARPs that could not be sent */
+	VIPFO_STATS_A_RATE_LIMITED,	/* requests dropped by the reply rate */
+	VIPFO_STATS_A_CONFLICTS,	/* frames of another host claiming a VIP */
 
 	__VIPFO_STATS_A_MAX
 };
