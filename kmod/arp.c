@@ -222,15 +222,19 @@ static bool arp_from_member(const struct vipfo_group *group, const u8 *mac)
 /*
  * Requests of a peer are answered. Gratuitous ARPs (ours heard on a
  * sibling, or another host's claim), frames from our own adapters and
- * invalid senders are consumed without an answer or a count. A probe
- * (sender IP 0.0.0.0, RFC 5227) is a request like any other: the peer
- * checks whether the VIP is free, and our replies tell it that it is not,
- * as the kernel's own reply to a probe for a local address would.
+ * invalid senders (a multicast MAC, a multicast, broadcast or loopback IP:
+ * the kernel's route check would call such a source martian) are consumed
+ * without an answer or a count. A probe (sender IP 0.0.0.0, RFC 5227) is
+ * a request like any other: the peer checks whether the VIP is free, and
+ * our replies tell it that it is not, as the kernel's own reply to a probe
+ * for a local address would.
  */
 static bool arp_from_peer(const struct vipfo_group *group,
 			  const struct arp_frame *req)
 {
 	return req->sip != req->tip && is_valid_ether_addr(req->sha) &&
+	       !ipv4_is_multicast(req->sip) && !ipv4_is_lbcast(req->sip) &&
+	       !ipv4_is_loopback(req->sip) &&
 	       !arp_from_member(group, req->sha);
 }
 

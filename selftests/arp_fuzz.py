@@ -29,8 +29,11 @@ Classes whose requests may be answered: "valid" (and its unicast and
 padded forms) must be answered by every member exactly once; probes
 (sender IP 0.0.0.0; the kernel's own arp_process answers those, RFC 5227
 relies on it), priority-tagged (VLAN 0) requests, IEEE 802 hardware type 6
-(the kernel accepts it on Ethernet) and martian sender IPs may be, well
-formed. Every other class must get no reply.
+(the kernel accepts it on Ethernet) and odd but not martian sender IPs
+(class E, a subnet's broadcast address, which vipfo cannot know) may be,
+well formed. Every other class, martian sender IPs (multicast, broadcast,
+loopback: the kernel's route check refuses them) among them, must get no
+reply.
 
 Frames are built and parsed with struct: scapy takes some 25 ms a frame
 under software emulation (scapy's client, arp_client.py, does the checks
@@ -78,7 +81,8 @@ CLASSES = {
     "vlan-0": (1, "any"),
     "qinq": (1, "none"),
     "tip-not-vip": (4, "none"),
-    "sip-martian": (3, "any"),
+    "sip-martian": (3, "none"),
+    "sip-odd": (1, "any"),
     "garbage": (8, "none"),
 }
 
@@ -277,8 +281,10 @@ class Fuzzer:
                             "192.0.2.255"])
             raw = self.request(sha, sip, tip)
         elif cls == "sip-martian":
-            sip = r.choice(["255.255.255.255", "224.0.0.1", "127.0.0.1",
-                            "192.0.2.255", "240.0.0.1"])
+            sip = r.choice(["255.255.255.255", "224.0.0.1", "127.0.0.1"])
+            raw = self.request(sha, sip, tip)
+        elif cls == "sip-odd":
+            sip = r.choice(["192.0.2.255", "240.0.0.1"])
             raw = self.request(sha, sip, tip)
         else:   # garbage
             etype = ETH_P_ARP if r.random() < 0.8 else r.randint(0, 0xffff)
