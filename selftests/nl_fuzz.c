@@ -16,9 +16,10 @@
  *
  * - The state before every message is a known baseline: five groups (two
  *   small ones, an empty one, one with 15 members of 16, one with 200
- *   VIPs). In root mode the fuzzer creates it; with --unpriv (run as an
- *   unprivileged user after a root run) it takes whatever the namespace
- *   holds as baseline, and every change must be refused.
+ *   VIPs), with different options (reply rates 0 to 10,000,000). In root
+ *   mode the fuzzer creates it; with --unpriv (run as an unprivileged user
+ *   after a root run) it takes whatever the namespace holds as baseline,
+ *   and every change must be refused.
  *
  * - Messages: a valid request of a random command (all eight operations,
  *   do and dump, naming existing and new groups, free, member, foreign,
@@ -40,12 +41,24 @@
  *   parts, which must be flagged NLM_F_DUMP_INTR.
  *
  * - Oracle: every message's bytes are judged before sending by a model of
- *   the ABI (include/uapi/linux/vipfo.h) and of 6.1's generic netlink
- *   core: the strict policy validation (lib/nlattr.c), the handler's
- *   checks against the baseline, the core's own checks. It says "must
- *   fail", "must succeed" or "ignored" (no NLM_F_REQUEST, or an nlmsg_len
- *   the core drops). A rejected valid request, an accepted invalid one, or
- *   an answer to an ignored one is a finding.
+ *   the ABI (include/uapi/linux/vipfo.h, kmod/netlink.c's per-op
+ *   policies) and of 6.1's generic netlink core: the strict policy
+ *   validation (lib/nlattr.c), the handler's checks against the baseline,
+ *   the core's own checks. It says "must fail", "must succeed" or
+ *   "ignored" (no NLM_F_REQUEST, or an nlmsg_len the core drops). A
+ *   rejected valid request, an accepted invalid one, or an answer to an
+ *   ignored one is a finding. Where the error is the core's alone (its
+ *   header checks, the policy: EINVAL, or ERANGE for a value, string or
+ *   binary length or nest size out of range) or the permission's, a
+ *   rejection with another errno is a finding too.
+ *
+ * - Permission (--unpriv): the changing operations are refused by vipfo's
+ *   pre_doit, with EPERM and a message naming CAP_NET_ADMIN. 6.1's
+ *   genl_family_rcv_msg() gets there after the header checks, the command
+ *   lookup and the NLM_F_DUMP check (dumpit: no pre_doit, and only
+ *   GROUP_GET has one), and genl_family_rcv_msg_doit() after the policy:
+ *   so a malformed change gets its policy error, a well-formed one EPERM,
+ *   whatever the handler would have said.
  *
  * - Configuration: rejected requests must change nothing. Accepted
  *   changing requests may: the fuzzer then puts the baseline back at once
@@ -62,10 +75,10 @@
  * - Extended acks: every rejection must carry NLMSGERR_ATTR_MSG, except
  *   the classes 6.1's genetlink core rejects without one before vipfo
  *   sees the message (predicted from the header: a message shorter than
- *   the genl header, an unknown command, NLM_F_DUMP on an operation
- *   without dumpit, EPERM of GENL_UNS_ADMIN_PERM). Those are counted per
+ *   the genl header, an unknown command, incl. the notification ids,
+ *   NLM_F_DUMP on an operation without dumpit). Those are counted per
  *   (command, errno) and printed; any other rejection without a message
- *   is a finding.
+ *   is a finding (EPERM included: vipfo's pre_doit sets one).
  *
  * - The socket keeps working: a request without an answer within 20 s, or
  *   a socket error, ends the run as a failure.
@@ -183,14 +196,18 @@ static const char *cmd_name(int cmd)
 	static const char * const names[] = {
 		"UNSPEC", "GROUP_NEW", "GROUP_DEL", "GROUP_SET", "GROUP_GET",
 		"DEV_ADD", "DEV_DEL", "VIP_ADD", "VIP_DEL", "CHANGE_NTF",
-		"FAILOVER_NTF", "RECOVER_NTF",
+		"FAILOVER_NTF", "RECOVER_NTF", "CONFLICT_NTF",
 	};
 	static char buf[16];
 
+	_Static_assert(sizeof(names) / sizeof(names[0]) == VIPFO_CMD_MAX + 1,
+		       "a command without a name");
 	if (cmd >= 0 && cmd < (int)(sizeof(names) / sizeof(names[0])))
 		return names[cmd];
-	if (cmd == CMD_OTHER)
-		return "cmd 12-255";
+	if (cmd == CMD_OTHER) {
+		snprintf(buf, sizeof(buf), "cmd %d-255", VIPFO_CMD_MAX + 1);
+		return buf;
+	}
 	snprintf(buf, sizeof(buf), "cmd %d", cmd);
 	return buf;
 }
@@ -210,7 +227,8 @@ static bool cmd_changes(int cmd)
 /* A group as a dump shows it; devices and VIPs sorted. */
 struct sgroup {
 	char name[VIPFO_GROUP_NAME_SIZE];
-	uint32_t garp_count, garp_interval, carrier_poll, vip_count;
+	uint32_t garp_count, garp_interval, carrier_poll, reply_rate;
+	uint32_t vip_count;
 	int heads;		/* messages carrying the group's options */
 	int ndev;
 	uint32_t dev[VIPFO_MAX_MEMBERS + 8];
@@ -279,6 +297,14 @@ static const struct sgroup *dev_owner(const struct snap *s, uint32_t ifindex)
 	return NULL;
 }
 
+static bool options_equal(const struct sgroup *x, const struct sgroup *y)
+{
+	return x->garp_count == y->garp_count &&
+	       x->garp_interval == y->garp_interval &&
+	       x->carrier_poll == y->carrier_poll &&
+	       x->reply_rate == y->reply_rate;
+}
+
 /* "" when equal, else what differs. */
 static const char *snap_diff(const struct snap *a, const struct snap *b)
 {
@@ -294,14 +320,12 @@ static const char *snap_diff(const struct snap *a, const struct snap *b)
 
 		if (!y)
 			snprintf(why, sizeof(why), "group %s missing", x->name);
-		else if (x->garp_count != y->garp_count ||
-			 x->garp_interval != y->garp_interval ||
-			 x->carrier_poll != y->carrier_poll)
+		else if (!options_equal(x, y))
 			snprintf(why, sizeof(why),
-				 "group %s options %u/%u/%u instead of %u/%u/%u",
+				 "group %s options %u/%u/%u/%u instead of %u/%u/%u/%u",
 				 x->name, y->garp_count, y->garp_interval,
-				 y->carrier_poll, x->garp_count,
-				 x->garp_interval, x->carrier_poll);
+				 y->carrier_poll, y->reply_rate, x->garp_count,
+				 x->garp_interval, x->carrier_poll, x->reply_rate);
 		else if (x->ndev != y->ndev ||
 			 memcmp(x->dev, y->dev, x->ndev * sizeof(x->dev[0])))
 			snprintf(why, sizeof(why), "group %s: %d devices instead of %d (or others)",
@@ -550,16 +574,45 @@ struct dump_ctx {
 	struct sgroup *cur;
 };
 
+/* A counters nest: every VIPFO_STATS_A_* once, a u64 each (and pads). */
+static bool stats_ok(const struct nlattr *nest)
+{
+	const struct nlattr *a;
+	uint32_t seen = 0, all = 0;
+	int t;
+
+	for (t = VIPFO_STATS_A_REQUESTS; t <= VIPFO_STATS_A_MAX; t++)
+		all |= 1u << t;
+	mnl_attr_for_each_nested(a, nest) {
+		t = mnl_attr_get_type(a);
+		if (t == VIPFO_STATS_A_PAD)
+			continue;
+		if (t < VIPFO_STATS_A_REQUESTS || t > VIPFO_STATS_A_MAX ||
+		    (seen & (1u << t)) || mnl_attr_get_payload_len(a) != 8)
+			return false;
+		seen |= 1u << t;
+	}
+	return seen == all;
+}
+
+/* What the first message of a group carries besides its name. */
+#define HEAD_ATTRS (1u << VIPFO_A_GARP_COUNT | 1u << VIPFO_A_GARP_INTERVAL | \
+		    1u << VIPFO_A_CARRIER_POLL | 1u << VIPFO_A_REPLY_RATE | \
+		    1u << VIPFO_A_VIP_COUNT | 1u << VIPFO_A_STATS | \
+		    1u << VIPFO_A_DEVS)
+
 static void dump_group_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct dump_ctx *d = data;
 	struct snap *s = d->s;
 	struct sgroup *g = NULL;
-	bool head = false;
+	uint32_t attrs = 0;
 	struct nlattr *a, *b, *e;
 
 	s->parts++;
 	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(a) < 32)
+			attrs |= 1u << mnl_attr_get_type(a);
 		switch (mnl_attr_get_type(a)) {
 		case VIPFO_A_GROUP_NAME:
 			g = snap_find(s, mnl_attr_get_str(a));
@@ -574,7 +627,6 @@ static void dump_group_cb(const struct nlmsghdr *nlh, void *data)
 			}
 			break;
 		case VIPFO_A_GARP_COUNT:
-			head = true;
 			if (g)
 				g->garp_count = mnl_attr_get_u32(a);
 			break;
@@ -586,6 +638,15 @@ static void dump_group_cb(const struct nlmsghdr *nlh, void *data)
 			if (g)
 				g->carrier_poll = mnl_attr_get_u32(a);
 			break;
+		case VIPFO_A_REPLY_RATE:
+			if (g)
+				g->reply_rate = mnl_attr_get_u32(a);
+			break;
+		case VIPFO_A_STATS:
+			if (g && !stats_ok(a))
+				snprintf(s->bad, sizeof(s->bad),
+					 "group %s: malformed counters", g->name);
+			break;
 		case VIPFO_A_VIP_COUNT:
 			if (g)
 				g->vip_count = mnl_attr_get_u32(a);
@@ -593,11 +654,21 @@ static void dump_group_cb(const struct nlmsghdr *nlh, void *data)
 		case VIPFO_A_DEVS:
 			if (!g)
 				break;
-			mnl_attr_for_each_nested(b, a)
-				mnl_attr_for_each_nested(e, b)
+			mnl_attr_for_each_nested(b, a) {
+				bool stats = false;
+
+				mnl_attr_for_each_nested(e, b) {
 					if (mnl_attr_get_type(e) == VIPFO_DEV_A_IFINDEX &&
 					    g->ndev < VIPFO_MAX_MEMBERS + 8)
 						g->dev[g->ndev++] = mnl_attr_get_u32(e);
+					else if (mnl_attr_get_type(e) == VIPFO_DEV_A_STATS)
+						stats = stats_ok(e);
+				}
+				if (!stats)
+					snprintf(s->bad, sizeof(s->bad),
+						 "group %s: a member without counters or malformed ones",
+						 g->name);
+			}
 			break;
 		case VIPFO_A_VIPS:
 			if (!g)
@@ -625,10 +696,15 @@ static void dump_group_cb(const struct nlmsghdr *nlh, void *data)
 			break;
 		}
 	}
-	if (!g)
+	if (!g) {
 		snprintf(s->bad, sizeof(s->bad), "dump message without a group name");
-	else if (head)
+	} else if (attrs & HEAD_ATTRS) {
 		g->heads++;
+		if ((attrs & HEAD_ATTRS) != HEAD_ATTRS)
+			snprintf(s->bad, sizeof(s->bad),
+				 "group %s: first message without attributes 0x%x",
+				 g->name, HEAD_ATTRS & ~attrs);
+	}
 }
 
 static double snap_secs;
@@ -730,7 +806,7 @@ static struct env env;
 
 struct bgroup {
 	const char *name;
-	uint32_t garp_count, garp_interval, carrier_poll;
+	uint32_t garp_count, garp_interval, carrier_poll, reply_rate;
 	char devs[64];		/* "d0 d1" */
 	uint32_t vip_first;
 	int nvip;
@@ -738,12 +814,12 @@ struct bgroup {
 
 /* The baseline: small groups, an empty one, a full one, a big one. */
 static const struct bgroup baseline_def[] = {
-	{ "fz0", 7, 300, 0, "d0 d1", NET_VIPS + 1, 16 },
-	{ "fz1", 3, 200, 5, "d2", NET_VIPS + 101, 4 },
-	{ "fz-2.e_", 100, 60000, 1000, "", 0, 0 },
-	{ "full", 1, 10, 0,
+	{ "fz0", 7, 300, 0, 0, "d0 d1", NET_VIPS + 1, 16 },
+	{ "fz1", 3, 200, 5, 100000, "d2", NET_VIPS + 101, 4 },
+	{ "fz-2.e_", 100, 60000, 1000, 10000000, "", 0, 0 },
+	{ "full", 1, 10, 0, 1,
 	  "e0 e1 e2 e3 e4 e5 e6 e7 e8 e9 e10 e11 e12 e13 e14", NET_VIPS + 150, 1 },
-	{ "many", 2, 1000, 0, "d3", MANY_VIPS + 1, MANY_N },
+	{ "many", 2, 1000, 0, 50, "d3", MANY_VIPS + 1, MANY_N },
 };
 #define NBASE ((int)(sizeof(baseline_def) / sizeof(baseline_def[0])))
 
@@ -807,6 +883,7 @@ static void baseline_build(struct snap *s)
 		g->garp_count = b->garp_count;
 		g->garp_interval = b->garp_interval;
 		g->carrier_poll = b->carrier_poll;
+		g->reply_rate = b->reply_rate;
 		g->heads = 1;
 		snprintf(devs, sizeof(devs), "%s", b->devs);
 		for (tok = strtok_r(devs, " ", &save); tok;
@@ -936,15 +1013,14 @@ static void restore(const struct snap *cur)
 	for (i = 0; i < base.n; i++) {
 		const struct sgroup *b = &base.g[i], *g = snap_find(cur, b->name);
 
-		if (!g || g->garp_count != b->garp_count ||
-		    g->garp_interval != b->garp_interval ||
-		    g->carrier_poll != b->carrier_poll) {
+		if (!g || !options_equal(g, b)) {
 			nlh = msg_start(req, &main_c,
 					g ? VIPFO_CMD_GROUP_SET : VIPFO_CMD_GROUP_NEW, 0);
 			mnl_attr_put_strz(nlh, VIPFO_A_GROUP_NAME, b->name);
 			mnl_attr_put_u32(nlh, VIPFO_A_GARP_COUNT, b->garp_count);
 			mnl_attr_put_u32(nlh, VIPFO_A_GARP_INTERVAL, b->garp_interval);
 			mnl_attr_put_u32(nlh, VIPFO_A_CARRIER_POLL, b->carrier_poll);
+			mnl_attr_put_u32(nlh, VIPFO_A_REPLY_RATE, b->reply_rate);
 			expect_ok(&main_c, nlh, g ? "restore: GROUP_SET" :
 				  "restore: GROUP_NEW");
 		}
@@ -1160,7 +1236,8 @@ static const char *const base_names[] = { "fz0", "fz1", "fz-2.e_", "full", "many
 
 static const uint32_t u32_edges[] = {
 	0, 1, 2, 3, 9, 10, 11, 99, 100, 101, 999, 1000, 1001, 59999, 60000,
-	60001, 65535, 65536, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff,
+	60001, 65535, 65536, 100000, 9999999, 10000000, 10000001, 0x7fffffff,
+	0x80000000, 0xfffffffe, 0xffffffff,
 };
 
 static void random_bytes(struct rng *r, uint8_t *p, int n)
@@ -1225,19 +1302,28 @@ static const char *gen_name(struct rng *r, int parent, bool new_likely)
 	return s;
 }
 
+/* The options of GROUP_NEW and GROUP_SET, each with that chance. */
 static void gen_options(struct rng *r, int parent, int permille)
 {
-	static const uint32_t lo[] = { 1, 10, 0 }, hi[] = { 100, 60000, 1000 };
+	static const uint32_t lo[] = { 1, 10, 0, 0 },
+			      hi[] = { 100, 60000, 1000, 10000000 };
 	static const uint16_t type[] = {
 		VIPFO_A_GARP_COUNT, VIPFO_A_GARP_INTERVAL, VIPFO_A_CARRIER_POLL,
+		VIPFO_A_REPLY_RATE,
 	};
+	uint8_t mac[6];
 	int i;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		if (!chance(r, permille))
 			continue;
 		leaf_u32(parent, type[i], chance(r, 750) ?
 			 lo[i] + below(r, hi[i] - lo[i] + 1) : PICK(r, u32_edges));
+	}
+	/* An event's attribute, as a client might copy it into a request. */
+	if (chance(r, 20)) {
+		random_bytes(r, mac, sizeof(mac));
+		leaf(parent, VIPFO_A_PEER_MAC, mac, sizeof(mac));
 	}
 }
 
@@ -1601,9 +1687,10 @@ static void gen_message(uint64_t seed, long idx, struct wire *w)
 		cmd = 1 + below(&r, VIPFO_CMD_VIP_DEL);
 	else if (roll < 97)
 		cmd = below(&r, 2) ? VIPFO_CMD_UNSPEC :
-			VIPFO_CMD_CHANGE_NTF + below(&r, 3);
+			VIPFO_CMD_CHANGE_NTF +
+			below(&r, VIPFO_CMD_MAX - VIPFO_CMD_CHANGE_NTF + 1);
 	else
-		cmd = 12 + below(&r, 244);
+		cmd = VIPFO_CMD_MAX + 1 + below(&r, 255 - VIPFO_CMD_MAX);
 	if (cmd == VIPFO_CMD_GROUP_GET && chance(&r, 500))
 		dump = true;
 	w->cmd = cmd;
@@ -1744,8 +1831,10 @@ static void gen_message(uint64_t seed, long idx, struct wire *w)
 /* ------------------------------------------------------------ oracle */
 
 /*
- * The policies of include/uapi/linux/vipfo.h as 6.1 validates them
- * (NL_VALIDATE_STRICT, lib/nlattr.c), one table per nesting level.
+ * The policies of include/uapi/linux/vipfo.h as kmod/netlink.c states them
+ * per operation and 6.1 validates them (NL_VALIDATE_STRICT, lib/nlattr.c),
+ * one table per nesting level. VIPFO_A_PEER_MAC, an event's attribute, is
+ * in none: NLA_UNSPEC under strict validation, so refused.
  */
 enum pkind { P_NONE, P_NAME, P_U32, P_U16, P_BIN, P_NEST };
 
@@ -1773,7 +1862,8 @@ static const struct pol vips_pol[] = {
 #define POL_NAME	[VIPFO_A_GROUP_NAME] = { P_NAME, 0, 31 }
 #define POL_OPTIONS	[VIPFO_A_GARP_COUNT] = { P_U32, 1, 100 }, \
 			[VIPFO_A_GARP_INTERVAL] = { P_U32, 10, 60000 }, \
-			[VIPFO_A_CARRIER_POLL] = { P_U32, 0, 1000 }
+			[VIPFO_A_CARRIER_POLL] = { P_U32, 0, 1000 }, \
+			[VIPFO_A_REPLY_RATE] = { P_U32, 0, 10000000 }
 #define POL_DEVS	[VIPFO_A_DEVS] = { P_NEST, .nested = devs_pol, .nested_max = 1 }
 #define POL_VIPS	[VIPFO_A_VIPS] = { P_NEST, .nested = vips_pol, .nested_max = 2 }
 
@@ -1814,6 +1904,14 @@ static bool attr_ok(const struct nlattr *a, int rem)
 	     a = (const struct nlattr *)((const char *)a + NLA_ALIGN(a->nla_len)))
 
 static const char *why;	/* the oracle's reason, for reports */
+static int why_err;	/* ... and the errno it means, when known */
+
+/*
+ * A policy violation and lib/nlattr.c's errno for it: ERANGE for a value
+ * out of range, a string too long, a binary's length out of its range
+ * (checked as a range) and a nest of 1-3 bytes; EINVAL for the rest.
+ */
+#define POLICY_FAIL(reason, err) (why = (reason), why_err = (err), false)
 
 /* Strict validation of attributes against a policy: true if valid. */
 static bool validate(const void *head, int len, const struct pol *pol,
@@ -1831,57 +1929,57 @@ static bool validate(const void *head, int len, const struct pol *pol,
 		uint32_t v;
 
 		if (type == 0 || type > maxtype)
-			return why = "unknown attribute type", false;
+			return POLICY_FAIL("unknown attribute type", -EINVAL);
 		pt = &pol[type];
 		switch (pt->kind) {
 		case P_NONE:
-			return why = "attribute not in the policy", false;
+			return POLICY_FAIL("attribute not in the policy", -EINVAL);
 		case P_U32:
 		case P_U16:
 			if (alen != (pt->kind == P_U32 ? 4 : 2))
-				return why = "integer of the wrong length", false;
+				return POLICY_FAIL("integer of the wrong length", -EINVAL);
 			if (nested)
-				return why = "NLA_F_NESTED on an integer", false;
+				return POLICY_FAIL("NLA_F_NESTED on an integer", -EINVAL);
 			if (pt->kind == P_U32)
 				memcpy(&v, p, 4);
 			else
 				v = *(const uint16_t *)p;
 			if (v < pt->min || v > pt->max)
-				return why = "integer out of range", false;
+				return POLICY_FAIL("integer out of range", -ERANGE);
 			break;
 		case P_NAME: {
 			int minlen = alen < 32 ? alen : 32;
 
 			if (nested)
-				return why = "NLA_F_NESTED on a string", false;
+				return POLICY_FAIL("NLA_F_NESTED on a string", -EINVAL);
 			if (!minlen || !memchr(p, '\0', minlen))
-				return why = "name without NUL", false;
+				return POLICY_FAIL("name without NUL", -EINVAL);
 			if (p[alen - 1] == '\0')
 				alen--;
 			if (alen > 31)
-				return why = "name too long", false;
+				return POLICY_FAIL("name too long", -ERANGE);
 			break;
 		}
 		case P_BIN:
 			if (nested)
-				return why = "NLA_F_NESTED on binary", false;
+				return POLICY_FAIL("NLA_F_NESTED on binary", -EINVAL);
 			if (alen < (int)pt->min || alen > (int)pt->max)
-				return why = "binary of the wrong size", false;
+				return POLICY_FAIL("binary of the wrong size", -ERANGE);
 			break;
 		case P_NEST:
 			if (!nested)
-				return why = "nest without NLA_F_NESTED", false;
+				return POLICY_FAIL("nest without NLA_F_NESTED", -EINVAL);
 			if (alen == 0)
 				break;
 			if (alen < NLA_HDRLEN)
-				return why = "nest of 1-3 bytes", false;
+				return POLICY_FAIL("nest of 1-3 bytes", -ERANGE);
 			if (!validate(p, alen, pt->nested, pt->nested_max))
 				return false;
 			break;
 		}
 	}
 	if (rem > 0)
-		return why = "bytes left over", false;
+		return POLICY_FAIL("bytes left over", -EINVAL);
 	return true;
 }
 
@@ -2013,6 +2111,8 @@ enum verdict_kind { V_IGNORED, V_FAIL, V_OK };
 
 struct verdict {
 	enum verdict_kind kind;
+	int err;		/* a rejection must be this -errno (0: any) */
+	const char *msg;	/* ... and its message contain this (or NULL) */
 	int core_err;		/* the core rejects without a message: -errno */
 	const char *core;	/* ... and why */
 	bool dump;
@@ -2042,11 +2142,14 @@ static struct verdict judge(const struct wire *w)
 		v.kind = V_IGNORED;
 		return v;
 	}
+	/* genl_family_rcv_msg(), in its order. */
 	if (nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN) {
 		why = v.core = "message shorter than the genl header";
-		v.core_err = -EINVAL;
+		v.err = v.core_err = -EINVAL;
 		return v;
 	}
+	/* genl_header_check(): vipfo has no resv_start_op, so every cmd. */
+	v.err = -EINVAL;
 	if (gh->reserved)
 		return why = "genlmsghdr.reserved", v;
 	if ((flags & NLM_F_DUMP) == NLM_F_DUMP)
@@ -2055,24 +2158,31 @@ static struct verdict judge(const struct wire *w)
 		return why = "reserved nlmsg_flags", v;
 	if (!cmd_is_op(gh->cmd)) {
 		why = v.core = "unknown command";
-		v.core_err = -EOPNOTSUPP;
+		v.err = v.core_err = -EOPNOTSUPP;
 		return v;
 	}
-	if (opt_unpriv && cmd_changes(gh->cmd)) {
-		why = v.core = "no CAP_NET_ADMIN (GENL_UNS_ADMIN_PERM)";
-		v.core_err = -EPERM;
-		return v;
-	}
+	/* No op has GENL_(UNS_)ADMIN_PERM: the permission is pre_doit's. */
 	v.dump = (nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
 	if (v.dump && gh->cmd != VIPFO_CMD_GROUP_GET) {
 		why = v.core = "NLM_F_DUMP on an operation without dumpit";
-		v.core_err = -EOPNOTSUPP;
+		v.err = v.core_err = -EOPNOTSUPP;
 		return v;
 	}
+	/* genl_start() or genl_family_rcv_msg_doit(): the op's policy. */
 	alen = nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
 	if (!validate(w->buf + NLMSG_HDRLEN + GENL_HDRLEN, alen,
-		      op_policy(gh->cmd), VIPFO_A_MAX))
+		      op_policy(gh->cmd), VIPFO_A_MAX)) {
+		v.err = why_err;
 		return v;
+	}
+	v.err = 0;
+	/* Then vipfo_nl_pre_doit(), before every doit (never a dump). */
+	if (opt_unpriv && cmd_changes(gh->cmd)) {
+		why = "no CAP_NET_ADMIN (vipfo's pre_doit)";
+		v.err = -EPERM;
+		v.msg = "CAP_NET_ADMIN";
+		return v;
+	}
 	v.kind = V_OK;
 	if (v.dump)
 		return v;
@@ -2308,6 +2418,13 @@ static struct result execute(long idx, struct verdict v, bool quiet)
 		if (v.kind == V_OK)
 			finding("[%ld] %s: a valid request rejected: %s (%s)",
 				idx, cmd_name(W.cmd), errname(o.err), o.msg);
+		else if (v.err && o.err != v.err)
+			finding("[%ld] %s rejected with %s (%s), but %s means %s",
+				idx, cmd_name(W.cmd), errname(o.err), o.msg,
+				why, errname(v.err));
+		else if (v.msg && !strstr(o.msg, v.msg))
+			finding("[%ld] %s rejected (%s), but the message \"%s\" does not name %s",
+				idx, cmd_name(W.cmd), why, o.msg, v.msg);
 		return res;
 	}
 	if (o.terminal && o.err > 0)

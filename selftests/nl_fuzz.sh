@@ -62,7 +62,8 @@ fuzz "netlink fuzz as root: $COUNT messages, seed $SEED" \
 	--huge-netns "/run/netns/$HUGE"
 
 # The configuration the root run left, fuzzed by someone who may not change
-# it (the genetlink core says EPERM before vipfo sees the request).
+# it (vipfo's pre_doit says EPERM, with a message, to a change the core
+# found well-formed; a malformed one gets its policy error first).
 fuzz "netlink fuzz as nobody: $((COUNT / 10)) messages, seed $SEED" \
 	ip netns exec "$SRV" setpriv --reuid=nobody --regid=nogroup \
 	--clear-groups --inh-caps=-all --bounding-set=-all \
