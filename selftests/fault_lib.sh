@@ -310,29 +310,61 @@ tx_of()
 
 # ---------------------------------------------------------------- loops
 
-# Background loops of vipctl commands record each command's outcome in
-# their log: "ok|fail <exit> <command>" then, for failures, vipctl's line.
-# op LOG ALLOWED CMD...: run vipctl CMD in $SRV (bounded: a hang is a
-# failure) and log the outcome; ALLOWED is an extended regex of error
+# Background loops of vipctl commands run inside the server's namespace
+# (loop_start): a process to enter the namespace for every command would
+# cost more than the command. They record each command's outcome in their
+# log: "ok|busy|fail <exit> <command>", then vipctl's line for failures.
+
+# loop_start NS FUNC: run the shell function FUNC in the background in
+# namespace NS; it sees the variables and functions exported by then (op
+# and ip_op are). LOOP_PID is its process.
+loop_start()
+{
+	bg ip netns exec "$1" bash -c "$2"
+	LOOP_PID=$BG_PID
+}
+
+# op LOG ALLOWED CMD...: (in a loop) run vipctl CMD, bounded (a hang is a
+# failure), and log the outcome; ALLOWED is an extended regex of error
 # lines that are expected (contention with another loop), or '' for none.
 op()
 {
 	local log=$1 allowed=$2 rc out
 
 	shift 2
-	out=$(timeout 60 ip netns exec "$SRV" "$VIPCTL" "$@" 2>&1 >/dev/null)
+	out=$(timeout 60 "$VIPCTL" "$@" 2>&1 >/dev/null)
 	rc=$?
 	if [ "$rc" = 0 ]; then
 		echo "ok 0 $*" >>"$log"
 	elif [ "$rc" = 1 ] && [ -n "$allowed" ] &&
 	     grep -qE "$allowed" <<<"$out"; then
 		echo "busy 1 $*" >>"$log"
+		echo "  $out" >>"$log"
 	else
 		echo "fail $rc $*" >>"$log"
 		echo "  $out" >>"$log"
 	fi
 	return "$rc"
 }
+
+# ip_op LOG CMD...: (in a loop) an ip command, logged like op's; it must
+# succeed
+ip_op()
+{
+	local log=$1 out rc
+
+	shift
+	out=$(ip "$@" 2>&1)
+	rc=$?
+	if [ "$rc" = 0 ]; then
+		echo "ok 0 ip $*" >>"$log"
+	else
+		printf 'fail %s ip %s\n  %s\n' "$rc" "$*" "$out" >>"$log"
+	fi
+}
+
+export -f op ip_op
+export VIPCTL
 
 # loop_summary LOG: "N commands, N expected failures, N unexpected"
 loop_summary()
@@ -342,7 +374,9 @@ loop_summary()
 		   t, n["busy"], n["fail"] }' "$1"
 }
 
-# check_loop DESC LOG: no command of the loop failed unexpectedly
+# check_loop DESC LOG: no command of the loop failed unexpectedly; the
+# refusals it expected become diagnostics (how many of each, addresses
+# and names left out)
 check_loop()
 {
 	if grep -q '^fail ' "$2"; then
@@ -351,4 +385,9 @@ check_loop()
 	else
 		ok "$1: $(loop_summary "$2")"
 	fi
+	grep -A1 '^busy ' "$2" | sed -n 's/^  vipctl: [^:]*: //p' |
+		sed 's/^[^ :]*: //' | sort | uniq -c | sort -rn | head -n 5 |
+		sed 's/^ */refused: /' | while IFS= read -r line; do
+			diag "$line"
+		done
 }
