@@ -5,10 +5,11 @@
 server: accept one connection, read to EOF (writing the byte count so far to
         --progress), answer "<bytes> <sha256>" and exit.
 client: send --size pseudo-random bytes in --chunk pieces, --delay seconds
-        apart (after --pause-at bytes, wait for --resume-file to exist),
-        half-close, read the server's answer and compare it with what was
-        sent. Exit 0 only when both sides agree; a reset, a timeout or a
-        mismatch exits 1 with one line saying what happened.
+        apart (after --pause-at bytes, wait for --resume-file to exist; stop
+        early once --stop-file exists), half-close, read the server's
+        answer and compare it with what was sent. Exit 0 only when both
+        sides agree; a reset, a timeout or a mismatch exits 1 with one line
+        saying what happened.
 """
 
 import argparse
@@ -59,6 +60,8 @@ def client(args):
     sent = 0
     paused = False
     while sent < args.size:
+        if args.stop_file and os.path.exists(args.stop_file):
+            break
         if args.pause_at and not paused and sent >= args.pause_at:
             deadline = time.monotonic() + args.timeout
             while not os.path.exists(args.resume_file):
@@ -101,6 +104,8 @@ def main():
     ap.add_argument("--pause-at", type=int, default=0,
                     help="client: bytes after which to wait for --resume-file")
     ap.add_argument("--resume-file", help="client: see --pause-at")
+    ap.add_argument("--stop-file",
+                    help="client: stop sending once this file exists")
     args = ap.parse_args()
     try:
         return server(args) if args.mode == "server" else client(args)
