@@ -34,12 +34,15 @@
 #define BATCH_VIPS	64
 /*
  * A full transmit queue (a qdisc, or a veth peer's backlog) drops a frame:
- * the work waits for the queue to drain and sends the frame again, at most
- * DROP_RETRIES times. A frame lost even so means a queue that does not
- * drain: the rest of the round no longer waits.
+ * the work waits for the queue to drain and sends the frame again, up to
+ * DROP_RETRIES times, the wait doubling from DROP_WAIT_US to 64 times
+ * that: quick while the queue drains fast, about 200 ms in all for one
+ * frame when the CPU that drains it is starved. A frame lost even so
+ * means a queue that does not drain: the rest of the round no longer
+ * waits.
  */
 #define DROP_WAIT_US	200
-#define DROP_RETRIES	50
+#define DROP_RETRIES	20
 
 /* The live members among @members, in list order; returns their number. */
 static unsigned int live_members(struct vipfo_group *group,
@@ -135,7 +138,8 @@ static unsigned int announce_vip_paced(struct vipfo_group *group,
 		rcu_read_unlock();
 		if (i >= n)
 			return n;
-		usleep_range(DROP_WAIT_US, 2 * DROP_WAIT_US);
+		usleep_range(DROP_WAIT_US << min(tries - 1, 6U),
+			     DROP_WAIT_US << min(tries, 7U));
 	}
 }
 
@@ -314,10 +318,19 @@ static void member_failed(struct vipfo_member *member,
 	vipfo_netlink_notify_failover(member, reason, detector, gfp);
 }
 
+/*
+ * A failed member is live again. When it is the only one, the peers still
+ * hold the MACs of dead adapters (nobody was left to announce): it
+ * announces every VIP. Otherwise the peers are on survivors already.
+ */
 static void member_recovered(struct vipfo_member *member)
 {
+	struct vipfo_member *live[VIPFO_MAX_MEMBERS];
+
 	if (!test_and_clear_bit(VIPFO_MEMBER_FAILED, &member->flags))
 		return;
+	if (!live_members(member->group, ~BIT(member->id), live))
+		announce_start(member->group, BIT(member->id));
 	vipfo_netlink_notify_recover(member);
 }
 
