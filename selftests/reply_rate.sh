@@ -72,10 +72,13 @@ capture_stop()
 	tcpdump -nr "$1" 2>/dev/null | grep -c "is-at"
 }
 
-# flood N GAP: N requests from the client, GAP apart
+# flood N GAP: N requests from the client, GAP apart; says so when trafgen
+# fails
 flood()
 {
-	cli trafgen -o c0 -i "$TMPD/request.cfg" -n "$1" -t "$2" -P 1 -q >/dev/null 2>&1
+	cli trafgen -o c0 -i "$TMPD/request.cfg" -n "$1" -t "$2" -P 1 -q \
+		>"$TMPD/trafgen.out" 2>&1 ||
+		diag "trafgen failed (exit $?): $(tail -n 3 "$TMPD/trafgen.out")"
 }
 
 # --- limited ---------------------------------------------------------------
