@@ -76,6 +76,8 @@ capture_stop()
 # fails
 flood()
 {
+	# trafgen refuses a device that is not running (operstate UP yet).
+	wait_for 10 bash -c "ip -n $CLI link show c0 | grep -q 'state UP'"
 	cli trafgen -o c0 -i "$TMPD/request.cfg" -n "$1" -t "$2" -P 1 -q \
 		>"$TMPD/trafgen.out" 2>&1 ||
 		diag "trafgen failed (exit $?): $(tail -n 3 "$TMPD/trafgen.out")"
