@@ -3,6 +3,9 @@
 # make            build vipfo.ko and vipctl
 # make check      unit tests on the host, every selftest in a VM; ends with
 #                 one line "N passed, N failed"
+# make check-debug  every selftest in a VM under a debug kernel (KASAN,
+#                 lockdep, kmemleak...), built once and cached; not in CI
+#                 (README, Tests)
 # make demo       a narrated failover in a VM
 # make install    install vipctl (PREFIX, DESTDIR)
 # make dkms-install  install the module's source with DKMS and build it
@@ -37,6 +40,10 @@ deps:
 check: deps
 	KVER=$(KVER) KDIR=$(KDIR) scripts/check
 
+check-debug:
+	scripts/install-deps.sh --debug-kernel
+	scripts/check-debug
+
 demo: deps all
 	scripts/vm-run --timeout 600 -- scripts/demo.sh
 
@@ -66,5 +73,5 @@ clean:
 	$(MAKE) -C kmod KVER=$(KVER) KDIR=$(KDIR) clean
 	rm -rf $(BUILD)
 
-.PHONY: all module vipctl selftests deps check demo bench install dkms-src \
-	dkms-install clean
+.PHONY: all module vipctl selftests deps check check-debug demo bench install \
+	dkms-src dkms-install clean

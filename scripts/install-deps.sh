@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Install every Debian package that building, testing and demonstrating
 # vipfo needs. Idempotent: installs only what is missing.
+# --debug-kernel: also what building the debug kernel of `make check-debug`
+# needs (scripts/debug-kernel).
 set -eu
 
 PKGS="build-essential make gcc g++ cmake pkg-config
@@ -10,6 +12,7 @@ linux-image-amd64 linux-headers-amd64 linux-source-6.1
 qemu-system-x86 busybox-static cpio kmod xz-utils dkms
 iproute2 arping tcpdump python3 python3-scapy socat
 iputils-ping netsniff-ng python3-matplotlib"
+[ "${1:-}" = --debug-kernel ] && PKGS="$PKGS flex bison bc libelf-dev"
 
 missing=""
 for p in $PKGS; do

@@ -11,6 +11,7 @@
 # Usage: selftests/run_vm.sh [TEST...]   (default: `make -C selftests list`)
 # Build first: make (module, vipctl) and make -C selftests (C tests).
 # VIPFO_KO=FILE tests another build of the module than kmod/vipfo.ko;
+# VIPFO_TIMEOUT_FACTOR=N multiplies each test's timeout;
 # VIPCTL=FILE (pass it with VM_ENV=VIPCTL) another vipctl.
 
 dir=$(cd "$(dirname "$0")" && pwd)
@@ -18,6 +19,8 @@ top=$(cd "$dir/.." && pwd)
 bindir=${OUTPUT:-$top/build/selftests}
 timeout=$(sed -n 's/^timeout=//p' "$dir/settings")
 timeout=${timeout:-300}
+# Slower kernels (the debug kernel of check-debug) get more time.
+timeout=$((timeout * ${VIPFO_TIMEOUT_FACTOR:-1}))
 
 if [ $# -gt 0 ]; then
 	tests=("$@")

@@ -25,6 +25,10 @@ cli sysctl -qw net.ipv4.neigh.c0.base_reachable_time_ms=600000 \
 XFER="$SELFTEST_DIR/tcp_xfer.py"
 port=5000
 size=1500000
+# 8 KiB every 5 ms, the rest taking at least 0.7 s: longer than failing the
+# adapter takes. Slower kernels (check-debug sets VIPFO_TIMEOUT_FACTOR)
+# delete a veth in about as long, so the client slows down as much.
+delay=$(awk -v f="${VIPFO_TIMEOUT_FACTOR:-1}" 'BEGIN { print 0.005 * f }')
 
 for how in carrier-loss admin-down unregister; do
 	port=$((port + 1))
@@ -42,7 +46,7 @@ for how in carrier-loss admin-down unregister; do
 	# the transfer runs, however fast or slow the machine: the adapter the
 	# client sends to fails as the client resumes.
 	bg ip netns exec "$CLI" "$PYTHON" "$XFER" client --addr "$VIP1" \
-		--port "$port" --size "$size" --chunk 8192 --delay 0.005 \
+		--port "$port" --size "$size" --chunk 8192 --delay "$delay" \
 		--pause-at $((size / 4)) --resume-file "$TMPD/resume-$how" \
 		--timeout 30 >"$TMPD/client-$how" 2>&1
 	cpid=$BG_PID
