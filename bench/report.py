@@ -94,6 +94,35 @@ def machine(res):
     return lines
 
 
+def gap_rows(gap, systems, hows):
+    """Table rows: each system's gap per failure, and its TCP stream."""
+    S = gap["summary"]
+    rows = []
+    for key, name in systems:
+        if not any(f"{key}/{how}" in S for how, _ in hows):
+            continue
+        cells = []
+        for how, _ in hows:
+            s = S.get(f"{key}/{how}")
+            c = fmt(s["gap_ms"]) if s else "n/a"
+            if s and s["never_returned"]:
+                c += f", {s['never_returned']} never returned"
+            cells.append(c)
+        t = gap["tcp"].get(key)
+        tcp = ("intact" if t and t["ok"] else
+               f"FAILED: {t.get('error') if t else 'not run'}")
+        rows.append(f"| {name} | " + " | ".join(cells) + f" | {tcp} |")
+    return rows
+
+
+def best_median(S, how, keys, field):
+    """The system among keys with the lowest median field, and that median."""
+    vals = {k: med(S.get(f"{k}/{how}", {}).get(field)) for k in keys}
+    vals = {k: x for k, x in vals.items() if x is not None}
+    best = min(vals, key=vals.get) if vals else None
+    return best, vals.get(best)
+
+
 def section_gap(res, goals):
     gap = res["gap"]
     S = gap["summary"]
@@ -113,28 +142,14 @@ def section_gap(res, goals):
            "over the same window in ""runs where nothing fails (vipfo's topology).", "",
            "| system | carrier loss | admin down | TCP stream (all runs) |",
            "| --- | --- | --- | --- |"]
-    for key, name in SYSTEMS:
-        cells = []
-        for how, _ in HOWS:
-            s = S.get(f"{key}/{how}")
-            c = fmt(s["gap_ms"]) if s else "n/a"
-            if s and s["never_returned"]:
-                c += f", {s['never_returned']} never returned"
-            cells.append(c)
-        t = gap["tcp"].get(key)
-        tcp = ("intact" if t and t["ok"] else
-               f"FAILED: {t.get('error') if t else 'not run'}")
-        out.append(f"| {name} | {cells[0]} | {cells[1]} | {tcp} |")
+    out += gap_rows(gap, SYSTEMS, HOWS)
     out.append(f"| floor (nothing fails) | {fmt(floor)} | | |")
     out.append("")
     for how, hname in HOWS:
         v = med(S.get(f"vipfo/{how}", {}).get("gap_ms"))
         ab = med(S.get(f"ab100/{how}", {}).get("gap_ms"))
-        bonds = {b: med(S.get(f"{b}/{how}", {}).get("gap_ms")) for b in BONDS}
-        bonds = {b: x for b, x in bonds.items() if x is not None}
-        best = min(bonds, key=bonds.get) if bonds else None
-        rf, ra = ratio(v, med(floor)), ratio(v, ab)
-        rb = ratio(v, bonds[best]) if best else None
+        best, b = best_median(S, how, BONDS, "gap_ms")
+        rf, ra, rb = ratio(v, med(floor)), ratio(v, ab), ratio(v, b)
         out.append(f"- {hname}: vipfo / floor = {r2(rf)}, vipfo / active-backup "
                    f"miimon=100 = {r2(ra)}, vipfo / best bonding ({best}) = {r2(rb)}")
         goals.check(f"1. {hname}: vipfo gap ≤ 1.5 × floor", rf, 1.5, r2(rf))
@@ -181,10 +196,8 @@ def section_ktime(res, goals):
     out.append("")
     for how, hname in HOWS:
         v = med(S.get(f"vipfo/{how}", {}).get("total_ms"))
-        b10 = {b: med(S.get(f"{b}/{how}", {}).get("total_ms")) for b in ("ab10", "alb10")}
-        b10 = {b: x for b, x in b10.items() if x is not None}
-        best = min(b10, key=b10.get) if b10 else None
-        r = ratio(v, b10[best]) if best else None
+        best, b = best_median(S, how, ("ab10", "alb10"), "total_ms")
+        r = ratio(v, b)
         out.append(f"- {hname}: vipfo total / best bonding with miimon=10 ({best}) = {r2(r)}")
         goals.check(f"2. {hname}: vipfo total ≤ 0.5 × bonding miimon=10 ({best})", r, 0.5, r2(r))
         own = med(S.get(f"vipfo/{how}", {}).get("own_ms"))
@@ -222,20 +235,7 @@ def section_nicgap(res, goals):
            "section 2.", "",
            "| system | " + " | ".join(h for _, h in NIC_HOWS) + " | TCP stream (all runs) |",
            "| --- | --- | --- | --- |"]
-    for key in NIC_SYSTEMS:
-        if not any(f"{key}/{h}" in S for h, _ in NIC_HOWS):
-            continue
-        cells = []
-        for how, _ in NIC_HOWS:
-            s_ = S.get(f"{key}/{how}")
-            c = fmt(s_["gap_ms"]) if s_ else "n/a"
-            if s_ and s_["never_returned"]:
-                c += f", {s_['never_returned']} never returned"
-            cells.append(c)
-        t = gap["tcp"].get(key)
-        tcp = ("intact" if t and t["ok"] else
-               f"FAILED: {t.get('error') if t else 'not run'}")
-        out.append(f"| {names[key]} | {cells[0]} | {cells[1]} | {tcp} |")
+    out += gap_rows(gap, [(k, names[k]) for k in NIC_SYSTEMS], NIC_HOWS)
     out += [f"| floor (nothing fails) | {fmt(floor)} | | |", "",
             "Kernel time (ms): from the carrier bit cleared to the first "
             "update handed to a survivor's driver; detection; for vipfo, "
@@ -260,11 +260,8 @@ def section_nicgap(res, goals):
     out.append("")
     for how, hname in NIC_HOWS:
         v = med(S.get(f"vipfo/{how}", {}).get("gap_ms"))
-        bonds = {b: med(S.get(f"{b}/{how}", {}).get("gap_ms")) for b in NIC_SYSTEMS[1:]}
-        bonds = {b: x for b, x in bonds.items() if x is not None}
-        best = min(bonds, key=bonds.get) if bonds else None
-        rf = ratio(v, med(floor))
-        rb = ratio(v, bonds[best]) if best else None
+        best, b = best_median(S, how, NIC_SYSTEMS[1:], "gap_ms")
+        rf, rb = ratio(v, med(floor)), ratio(v, b)
         out.append(f"- {hname}: vipfo / floor = {r2(rf)}, vipfo / best bonding "
                    f"({best}) = {r2(rb)}")
         goals.check(f"1n. NICs, {hname}: vipfo gap ≤ 1.5 × floor", rf, 1.5, r2(rf))
