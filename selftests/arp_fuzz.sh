@@ -20,10 +20,7 @@ require_all
 require_scapy
 tap_header
 
-if ! setup_topology; then
-	not_ok "topology set up"
-	finish
-fi
+setup_or_finish setup_topology
 # Frames forged with an adapter's MAC as Ethernet source would teach the
 # switch that MAC on the client's port, and unicast requests to it would
 # go astray: pin the adapters' MACs to their ports (a switch's port

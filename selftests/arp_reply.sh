@@ -11,10 +11,7 @@ require_all
 require_scapy
 tap_header
 
-if ! setup_topology; then
-	not_ok "topology set up"
-	finish
-fi
+setup_or_finish setup_topology
 check "group with a1 a2 a3 and two VIPs" \
 	vipctl group add web --dev a1,a2,a3 --vip "$VIP1,$VIP2"
 

@@ -22,10 +22,7 @@ tap_header
 OTHER=02:00:5e:00:be:ef		# the other host claiming our VIPs
 PROBER=02:00:5e:00:be:f0	# a host probing for a VIP (RFC 5227)
 
-if ! setup_topology; then
-	not_ok "topology set up"
-	finish
-fi
+setup_or_finish setup_topology
 check "group with a1 a2 a3 and two VIPs" \
 	vipctl group add web --dev a1,a2,a3 --vip "$VIP1,$VIP2"
 

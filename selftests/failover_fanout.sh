@@ -17,10 +17,7 @@ OWED=$((NVIPS * 2 * COUNT))
 require_all
 tap_header
 
-if ! setup_topology; then
-	not_ok "topology set up"
-	finish
-fi
+setup_or_finish setup_topology
 mapfile -t vips < <(for ((i = 0; i < NVIPS; i++)); do
 	echo "10.77.$((i / 250)).$((i % 250 + 1))"
 done)

@@ -12,10 +12,7 @@ require_all
 require_scapy
 tap_header
 
-if ! setup_topology; then
-	not_ok "topology set up"
-	finish
-fi
+setup_or_finish setup_topology
 VIPS="$VIP1 $VIP2 $VIP3"
 check "group with a1 a2 a3 and three VIPs (garp_count 3)" \
 	vipctl group add web --dev a1,a2,a3 --vip "${VIPS// /,}"

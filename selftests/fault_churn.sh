@@ -40,10 +40,7 @@ require_scapy
 require_cmd mausezahn
 tap_header
 
-if ! setup_topology; then
-	not_ok "topology set up"
-	finish
-fi
+setup_or_finish setup_topology
 for i in 5 6 7; do
 	add_adapter "a$i" "p$i" || not_ok "adapter a$i set up"
 done

@@ -32,10 +32,7 @@ require_scapy
 require_cmd mausezahn
 tap_header
 
-if ! setup_topology; then
-	not_ok "topology set up"
-	finish
-fi
+setup_or_finish setup_topology
 monitor_start "$SRV" "$EVENTS" || not_ok "vipctl monitor receives events"
 check "group web: a1 a2 a3, three VIPs, 2 GARPs 50 ms apart" \
 	vipctl group add web --dev a1,a2,a3 --vip "${VIPS// /,}" \

@@ -43,10 +43,7 @@ require_cmd mausezahn rmmod
 	skip_all "vipfo is not installed (selftests/run_vm.sh installs it)"
 tap_header
 
-if ! setup_topology; then
-	not_ok "topology set up"
-	finish
-fi
+setup_or_finish setup_topology
 for i in 5 6; do
 	add_adapter "a$i" "p$i" || not_ok "adapter a$i set up"
 done

@@ -345,6 +345,19 @@ setup_nonmember()
 	wait_for 10 links_up "$SRV" a4
 }
 
+# setup_or_finish STEP...: run each setup function in turn; when one
+# fails, so does the test, here.
+setup_or_finish()
+{
+	local step
+
+	for step in "$@"; do
+		"$step" && continue
+		not_ok "topology set up ($step)"
+		finish
+	done
+}
+
 # links_up NS IF...: every IF is up with carrier
 links_up()
 {

@@ -10,10 +10,7 @@ source "$(dirname "$0")/lib.sh"
 require_all
 tap_header
 
-if ! setup_topology; then
-	not_ok "topology set up"
-	finish
-fi
+setup_or_finish setup_topology
 
 M="$TMPD/monitor.json"
 T="$TMPD/monitor.txt"

@@ -13,10 +13,7 @@ require_all
 require_scapy
 tap_header
 
-if ! setup_topology || ! setup_nonmember; then
-	not_ok "topology set up"
-	finish
-fi
+setup_or_finish setup_topology setup_nonmember
 check "group with a1 a2 a3 and $VIP1" \
 	vipctl group add web --dev a1,a2,a3 --vip "$VIP1"
 

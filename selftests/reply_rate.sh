@@ -18,10 +18,7 @@ LIMIT=50
 FLOOD_N=2000		# requests in the flood
 FLOOD_GAP=2ms		# between them: 500 a second, ten times the limit
 
-if ! setup_topology; then
-	not_ok "topology set up"
-	finish
-fi
+setup_or_finish setup_topology
 check "group with a1 a2 a3, --reply-rate $LIMIT" \
 	vipctl group add web --dev a1,a2,a3 --vip "$VIP1" --reply-rate "$LIMIT"
 

@@ -12,10 +12,7 @@ require_all
 require_scapy
 tap_header
 
-if ! setup_topology; then
-	not_ok "topology set up"
-	finish
-fi
+setup_or_finish setup_topology
 check "group web: a1 a2 a3, two VIPs, garp 4 x 150 ms" \
 	vipctl group add web --dev a1,a2,a3 --vip "$VIP1,$VIP2" \
 	--garp-count 4 --garp-interval 150
