@@ -319,11 +319,13 @@ static void member_failed(struct vipfo_member *member,
 }
 
 /*
- * A failed member is live again. When it is the only one, the peers still
- * hold the MACs of dead adapters (nobody was left to announce): it
- * announces every VIP. Otherwise the peers are on survivors already.
+ * A failed member is live again; like a failure, whichever path sees it
+ * first reports it. When it is the only one, the peers still hold the MACs
+ * of dead adapters (nobody was left to announce): it announces every VIP.
+ * Otherwise the peers are on survivors already.
  */
-static void member_recovered(struct vipfo_member *member)
+static void member_recovered(struct vipfo_member *member,
+			     enum vipfo_detector detector, gfp_t gfp)
 {
 	struct vipfo_member *live[VIPFO_MAX_MEMBERS];
 
@@ -331,7 +333,7 @@ static void member_recovered(struct vipfo_member *member)
 		return;
 	if (!live_members(member->group, ~BIT(member->id), live))
 		announce_start(member->group, BIT(member->id));
-	vipfo_netlink_notify_recover(member);
+	vipfo_netlink_notify_recover(member, detector, gfp);
 }
 
 /* Peers that chose this member hold its old MAC: announce the new one. */
@@ -351,21 +353,28 @@ static void member_mac_changed(struct vipfo_member *member)
  * would wait for up to a second. So every carrier_poll ms the members'
  * carrier bit is read directly, under RCU and without a lock; a loss
  * starts the failover at once, and linkwatch's event later finds the
- * member failed already.
+ * member failed already. A carrier back is a recovery at once too: a cable
+ * pulled again within linkwatch's second is a new failure, not one that
+ * nobody sees because the member still looks failed.
  */
 static enum hrtimer_restart carrier_poll(struct hrtimer *timer)
 {
 	struct vipfo_group *group =
 		container_of(timer, struct vipfo_group, carrier_timer);
 	struct vipfo_member *member;
-	bool failed = false;
+	bool failed = false, was_failed;
 	u32 interval;
 
 	rcu_read_lock();
 	list_for_each_entry_rcu(member, &group->members, group_node) {
-		if (netif_running(member->dev) &&
-		    !netif_carrier_ok(member->dev) &&
-		    !test_bit(VIPFO_MEMBER_FAILED, &member->flags)) {
+		if (!netif_running(member->dev))
+			continue;
+		was_failed = test_bit(VIPFO_MEMBER_FAILED, &member->flags);
+		if (netif_carrier_ok(member->dev)) {
+			if (was_failed)
+				member_recovered(member, VIPFO_DETECTED_BY_POLL,
+						 GFP_ATOMIC);
+		} else if (!was_failed) {
 			member_failed(member, VIPFO_REASON_CARRIER_LOSS,
 				      VIPFO_DETECTED_BY_POLL, GFP_ATOMIC);
 			failed = true;
@@ -478,7 +487,8 @@ static int vipfo_netdev_event(struct notifier_block *nb, unsigned long event,
 		if (!netif_running(dev))
 			break;
 		if (netif_carrier_ok(dev))
-			member_recovered(member);
+			member_recovered(member, VIPFO_DETECTED_BY_NOTIFIER,
+					 GFP_KERNEL);
 		else
 			member_failed(member, VIPFO_REASON_CARRIER_LOSS,
 				      VIPFO_DETECTED_BY_NOTIFIER, GFP_KERNEL);

@@ -269,23 +269,26 @@ void vipfo_netlink_notify_failover(const struct vipfo_member *member,
 	event_send(group, skb, hdr, gfp);
 }
 
-void vipfo_netlink_notify_recover(const struct vipfo_member *member)
+void vipfo_netlink_notify_recover(const struct vipfo_member *member,
+				  enum vipfo_detector detector, gfp_t gfp)
 {
 	struct sk_buff *skb;
 	struct nlattr *nest;
 	void *hdr;
 
-	ASSERT_RTNL();
-	skb = event_new(member->group, VIPFO_CMD_RECOVER_NTF, &hdr, GFP_KERNEL);
+	skb = event_new(member->group, VIPFO_CMD_RECOVER_NTF, &hdr, gfp);
 	if (!skb)
 		return;
 	nest = nla_nest_start(skb, VIPFO_A_DEVS);
-	if (!nest || put_dev(skb, VIPFO_A_DEV, member->dev, member)) {
-		nlmsg_free(skb);
-		return;
-	}
+	if (!nest || put_dev(skb, VIPFO_A_DEV, member->dev, member))
+		goto err;
 	nla_nest_end(skb, nest);
-	event_send(member->group, skb, hdr, GFP_KERNEL);
+	if (nla_put_u8(skb, VIPFO_A_DETECTED_BY, detector))
+		goto err;
+	event_send(member->group, skb, hdr, gfp);
+	return;
+err:
+	nlmsg_free(skb);
 }
 
 /* Name, VIP, one device, a MAC: a few hundred bytes, in softirq. */

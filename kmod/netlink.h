@@ -11,14 +11,15 @@ struct vipfo_vip;
 int vipfo_netlink_init(void);
 void vipfo_netlink_uninit(void);
 
-/* Events to the "events" multicast group, under RTNL (a failover also
- * under RCU, from the carrier poll; a conflict under RCU, from the ARP
- * hook).
+/* Events to the "events" multicast group, under RTNL (a failover or a
+ * recovery also under RCU, from the carrier poll; a conflict under RCU,
+ * from the ARP hook).
  */
 void vipfo_netlink_notify_failover(const struct vipfo_member *member,
 				   enum vipfo_reason reason,
 				   enum vipfo_detector detector, gfp_t gfp);
-void vipfo_netlink_notify_recover(const struct vipfo_member *member);
+void vipfo_netlink_notify_recover(const struct vipfo_member *member,
+				  enum vipfo_detector detector, gfp_t gfp);
 void vipfo_netlink_notify_dev_removed(const struct vipfo_member *member);
 void vipfo_netlink_notify_conflict(const struct vipfo_member *member,
 				   const struct vipfo_vip *vip, const u8 *mac);

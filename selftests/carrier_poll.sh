@@ -247,4 +247,55 @@ else
 fi
 cable nic1 on
 
+# 5: a cable pulled, put back and pulled again, all within linkwatch's
+# second: the poll must see the carrier come back too, or the member still
+# looks failed when it fails again and nobody announces. Dummies, whose
+# carrier `ip` sets at once and whose changes linkwatch holds back like a
+# NIC's, in a group of their own; d0's change first, so that linkwatch's
+# next turn is a second away (one ip process: starting one takes long).
+check "group flap with dummies d1 d2" bash -c "
+	ip -n $SRV link add d1 type dummy && ip -n $SRV link add d2 type dummy &&
+	ip -n $SRV link set d1 up && ip -n $SRV link set d2 up &&
+	ip netns exec $SRV $VIPCTL group add flap --dev d1,d2 --vip $VIP2"
+ip netns exec "$SRV" "$VIPCTL" monitor --json >"$TMPD/events5" 2>&1 &
+mon=$!
+# The monitor is listening once it reports a change; and no link event
+# for over a second, so that d0's is handled at once.
+vipctl group set flap --garp-count 1 >/dev/null
+wait_for 10 grep -q '"change"' "$TMPD/events5" ||
+	diag "the monitor reported no change"
+sleep 1.2
+{
+	echo "link set d0 carrier off"
+	for state in off on off; do
+		sleep 0.1
+		echo "link set d1 carrier $state"
+	done
+} | ip -n "$SRV" -batch -
+# Linkwatch's turn comes within the second; then its reports are in.
+sleep 1.5
+kill "$mon"
+wait "$mon" 2>/dev/null
+flap_events()
+{
+	"$PYTHON" - "$TMPD/events5" <<'EOF2'
+import json, sys
+out = []
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    dev = e.get("failed") or e.get("device") or {}
+    if e.get("group") == "flap" and dev.get("ifname") == "d1":
+        out.append(f"{e['event']}/{e.get('detected_by', '-')}")
+print(" ".join(out))
+EOF2
+}
+seen=$(flap_events)
+if [ "$seen" = "failover/poll recover/poll failover/poll" ]; then
+	ok "pulled, put back, pulled again within a second: two failovers, the recovery between seen by the poll"
+else
+	not_ok "pulled, put back, pulled again within a second: two failovers, the recovery between seen by the poll" \
+		"d1's events: ${seen:-none}" "$(cat "$TMPD/events5")"
+fi
+check "d1 reported no-carrier" dev_state_is flap d1 no-carrier
+
 finish

@@ -213,6 +213,8 @@ std::string render_event_text(const proto::Event &ev)
 				s += " " + format_mac(*e.device.mac);
 			if (e.device.state)
 				s += " " + proto::dev_state_name(*e.device.state);
+			if (e.detected_by)
+				s += " (detected by " + proto::detector_name(*e.detected_by) + ")";
 			return s;
 		}
 		std::string operator()(const proto::ConflictEvent &e) const
@@ -262,6 +264,8 @@ Json event_json(const proto::Event &ev)
 		{
 			Json j{{"event", "recover"}, {"group", e.group}};
 			j["device"] = device_json(e.device, false);
+			if (e.detected_by)
+				j["detected_by"] = proto::detector_name(*e.detected_by);
 			return j;
 		}
 		Json operator()(const proto::ConflictEvent &e) const

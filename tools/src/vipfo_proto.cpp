@@ -430,7 +430,7 @@ Event decode_event(const nlmsghdr *nlh)
 	case VIPFO_CMD_RECOVER_NTF:
 		if (devices.empty())
 			throw Error("malformed recover notification: no device");
-		return RecoverEvent{group, devices.front()};
+		return RecoverEvent{group, devices.front(), detected_by};
 	case VIPFO_CMD_CONFLICT_NTF:
 		if (!vips || vips->empty())
 			throw Error("malformed conflict notification: no VIP");

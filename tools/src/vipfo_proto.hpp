@@ -131,6 +131,7 @@ struct FailoverEvent {
 struct RecoverEvent {
 	std::string group;
 	Device device;
+	std::optional<uint8_t> detected_by; // enum vipfo_detector
 
 	bool operator==(const RecoverEvent &) const = default;
 };

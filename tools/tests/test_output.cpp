@@ -237,7 +237,10 @@ TEST(Output, EventText)
 	EXPECT_EQ(render_event_text(last),
 		  "failover web: eth2 (ifindex 4) 52:54:00:12:34:02 unregister (detected by notifier); no survivors");
 
-	proto::RecoverEvent r{"web", dev(4, "eth2", 2, VIPFO_DEV_STATE_UP)};
+	proto::RecoverEvent r{"web", dev(4, "eth2", 2, VIPFO_DEV_STATE_UP), VIPFO_DETECTED_BY_POLL};
+	EXPECT_EQ(render_event_text(r),
+		  "recover web: eth2 (ifindex 4) 52:54:00:12:34:02 up (detected by poll)");
+	r.detected_by.reset();
 	EXPECT_EQ(render_event_text(r), "recover web: eth2 (ifindex 4) 52:54:00:12:34:02 up");
 	r.device.ifname.reset();
 	r.device.mac.reset();
@@ -293,10 +296,12 @@ TEST(Output, EventJson)
 		  R"("survivors":[{"ifname":"eth1","ifindex":3},{"ifname":"eth3","ifindex":5}],)"
 		  R"("vip_count":2,"garp_count":3})");
 
-	const proto::RecoverEvent r{"web", dev(4, "eth2", 2, VIPFO_DEV_STATE_UP)};
+	const proto::RecoverEvent r{"web", dev(4, "eth2", 2, VIPFO_DEV_STATE_UP),
+				    VIPFO_DETECTED_BY_NOTIFIER};
 	EXPECT_EQ(dump_json(event_json(r)),
 		  R"({"event":"recover","group":"web",)"
-		  R"("device":{"ifname":"eth2","ifindex":4,"mac":"52:54:00:12:34:02","state":"up"}})");
+		  R"("device":{"ifname":"eth2","ifindex":4,"mac":"52:54:00:12:34:02","state":"up"},)"
+		  R"("detected_by":"notifier"})");
 
 	EXPECT_EQ(dump_json(event_json(proto::UnknownEvent{42, "web"})),
 		  R"({"event":"unknown","cmd":42,"group":"web"})");

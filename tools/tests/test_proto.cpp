@@ -604,11 +604,13 @@ TEST(Decode, RecoverAndUnknownEvents)
 	nlattr *devs = b.nest_start(VIPFO_A_DEVS);
 	put_dev(b, VIPFO_A_DEV, 4, "eth2", 2, VIPFO_DEV_STATE_UP, false);
 	b.nest_end(devs);
+	b.put_u8(VIPFO_A_DETECTED_BY, VIPFO_DETECTED_BY_POLL);
 	const nl::Message m = b.finish();
 	const auto r = std::get<proto::RecoverEvent>(proto::decode_event(nl::header(m)));
 	EXPECT_EQ(r.group, "web");
 	EXPECT_EQ(r.device.ifindex, 4u);
 	EXPECT_EQ(r.device.state, VIPFO_DEV_STATE_UP);
+	EXPECT_EQ(r.detected_by, VIPFO_DETECTED_BY_POLL);
 
 	auto b2 = kernel_msg(VIPFO_CMD_RECOVER_NTF);
 	b2.put_strz(VIPFO_A_GROUP_NAME, "web");

@@ -82,7 +82,8 @@
  *   vipfo_detector), VIPFO_A_DEVS (survivors), VIPFO_A_VIP_COUNT (VIPs
  *   announced by each survivor), VIPFO_A_GARP_COUNT
  * VIPFO_CMD_RECOVER_NTF: a failed member is up with carrier again
- *   VIPFO_A_GROUP_NAME, VIPFO_A_DEVS (the recovered device)
+ *   VIPFO_A_GROUP_NAME, VIPFO_A_DEVS (the recovered device),
+ *   VIPFO_A_DETECTED_BY (u8, enum vipfo_detector)
  * VIPFO_CMD_CONFLICT_NTF: another host claims a VIP (an ARP request or
  * reply with the VIP as sender IP from a MAC of no device of ours arrived
  * on a member); the live members announce the VIP again. At most one per
