@@ -5,7 +5,8 @@
 # deleted before, and in one that still exists with an announcement
 # (100 gratuitous ARP rounds) in flight, `rmmod vipfo` succeeds and the
 # kernel log stays clean (no WARNING, BUG, refcount message, no
-# unregister_netdevice waiting for a device).
+# unregister_netdevice waiting for a device). A `vipctl monitor` open
+# across it follows the reloaded module.
 
 source "$(dirname "$0")/lib.sh"
 
@@ -41,6 +42,16 @@ check "server namespace deleted, its adapters gone" \
 	wait_for 60 bash -c "! ip -n $SW link show p1 && ! ip -n $SW link show p2 &&
 			     ! ip -n $SW link show p3"
 
+# A monitor left open across the unload (in a namespace without groups):
+# it must say the module went, and follow the new one's events.
+MON=mon-$SUFFIX
+create_ns "$MON"
+bg ip netns exec "$MON" "$VIPCTL" monitor --json >"$TMPD/mon.out" 2>"$TMPD/mon.err"
+check "monitor: listening before the unload" wait_for 10 bash -c "
+	ip netns exec $MON $VIPCTL group add probe --no-local &&
+	ip netns exec $MON $VIPCTL group del probe &&
+	grep -q '\"change\":\"group-new\"' $TMPD/mon.out"
+
 # Start an announcement in the other namespace and unload in the middle.
 ip -n "$OTHER" link set x1 down
 out=$(timeout 120 rmmod vipfo 2>&1)
@@ -58,6 +69,13 @@ check "other namespace deleted" ip netns del "$OTHER"
 
 # Loading again starts empty; unloading again is clean.
 check "load again" modprobe vipfo
+check "monitor: told of the unload and the reload" wait_for 10 bash -c "
+	grep -q 'module was unloaded' $TMPD/mon.err &&
+	grep -q 'module was loaded again' $TMPD/mon.err"
+check "monitor: reports the new module's events" wait_for 10 bash -c "
+	ip netns exec $MON $VIPCTL group add back --no-local &&
+	grep -q '\"group\":\"back\"' $TMPD/mon.out"
+ip netns exec "$MON" "$VIPCTL" group del back
 create_ns "$SRV"
 check "no groups after reload" no_groups "$SRV"
 ip netns del "$SRV"

@@ -190,8 +190,13 @@ nl::Socket Client::subscribe()
 	const std::optional<uint32_t> id = family_.mcast_group(VIPFO_MCGRP_EVENTS);
 	if (!id)
 		throw Error("the vipfo family has no multicast group \"" VIPFO_MCGRP_EVENTS "\"");
+	const std::optional<nl::GenlFamily> ctrl = nl::resolve_family(*io_, "nlctrl");
+	const std::optional<uint32_t> notify = ctrl ? ctrl->mcast_group("notify") : std::nullopt;
+	if (!notify)
+		throw Error("nlctrl has no multicast group \"notify\"");
 	nl::Socket s(NETLINK_GENERIC);
 	s.add_membership(*id);
+	s.add_membership(*notify);
 	return s;
 }
 

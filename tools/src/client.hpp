@@ -46,7 +46,8 @@ public:
 	// Every group, or only the one named (empty result: no such group).
 	std::vector<proto::Group> groups(std::optional<std::string_view> name = std::nullopt);
 
-	// A socket subscribed to the "events" multicast group.
+	// A socket subscribed to the "events" multicast group, and to nlctrl's
+	// "notify" group: the module's unload and reload (nl::FamilyNotice).
 	nl::Socket subscribe();
 
 	const nl::GenlFamily &family() const { return family_; }

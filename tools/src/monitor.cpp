@@ -4,6 +4,7 @@
 #include <csignal>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <poll.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include "client.hpp"
 #include "commands.hpp"
 #include "error.hpp"
+#include "netlink.hpp"
 #include "output.hpp"
 
 namespace vipctl {
@@ -52,17 +54,42 @@ Fd signal_fd()
 	return fd;
 }
 
+// A module unloaded and loaded again registers its family anew, maybe
+// with another id and group: follow it, and say so on stderr (stdout
+// carries only events). *family is 0 while the module is away.
+void follow_module(nl::Socket &sock, uint16_t *family, const nl::FamilyNotice &n)
+{
+	if (n.family.name != VIPFO_GENL_NAME)
+		return;
+	if (!n.registered) {
+		*family = 0;
+		std::cerr << "vipctl: monitor: the vipfo module was unloaded; waiting for it to be loaded again"
+			  << std::endl;
+		return;
+	}
+	const std::optional<uint32_t> id = n.family.mcast_group(VIPFO_MCGRP_EVENTS);
+	if (!id)
+		throw Error("the reloaded vipfo family has no multicast group \"" VIPFO_MCGRP_EVENTS "\"");
+	sock.add_membership(*id);
+	*family = n.family.id;
+	std::cerr << "vipctl: monitor: the vipfo module was loaded again; following its events" << std::endl;
+}
+
 void monitor(bool json)
 {
 	Client client;
 	nl::Socket sock = client.subscribe();
-	const uint16_t family = client.family().id;
+	uint16_t family = client.family().id;
 	const Fd sig = signal_fd();
 
 	const auto print = [&](const nlmsghdr *nlh) {
-		if (nlh->nlmsg_type != family)
-			return;
 		try {
+			if (const auto notice = nl::decode_family_notice(nlh)) {
+				follow_module(sock, &family, *notice);
+				return;
+			}
+			if (family == 0 || nlh->nlmsg_type != family)
+				return;
 			const proto::Event ev = proto::decode_event(nlh);
 			std::cout << (json ? dump_json(event_json(ev)) : render_event_text(ev)) << std::endl;
 		} catch (const Error &e) {

@@ -521,6 +521,9 @@ GenlFamily decode_family(const nlmsghdr *nlh)
 		case CTRL_ATTR_VERSION:
 			f.version = attr_u32(a);
 			break;
+		case CTRL_ATTR_FAMILY_NAME:
+			f.name = attr_str(a);
+			break;
 		case CTRL_ATTR_MCAST_GROUPS:
 			for (const nlattr *grp : Attrs::of(a)) {
 				std::string name;
@@ -542,6 +545,16 @@ GenlFamily decode_family(const nlmsghdr *nlh)
 	if (f.id == 0)
 		throw Error("malformed nlctrl reply: no family id");
 	return f;
+}
+
+std::optional<FamilyNotice> decode_family_notice(const nlmsghdr *nlh)
+{
+	if (nlh->nlmsg_type != GENL_ID_CTRL || nlh->nlmsg_len < NLMSG_LENGTH(sizeof(genlmsghdr)))
+		return std::nullopt;
+	const auto *genl = static_cast<const genlmsghdr *>(mnl_nlmsg_get_payload(nlh));
+	if (genl->cmd != CTRL_CMD_NEWFAMILY && genl->cmd != CTRL_CMD_DELFAMILY)
+		return std::nullopt;
+	return FamilyNotice{genl->cmd == CTRL_CMD_NEWFAMILY, decode_family(nlh)};
 }
 
 std::optional<GenlFamily> resolve_family(Transport &io, std::string_view name)

@@ -212,12 +212,22 @@ struct GenlFamily {
 	uint16_t id = 0;
 	uint32_t version = 0;
 	std::vector<std::pair<std::string, uint32_t>> mcast_groups;
+	std::string name;
 
 	std::optional<uint32_t> mcast_group(std::string_view name) const;
 };
 
 Message encode_get_family(std::string_view name);
 GenlFamily decode_family(const nlmsghdr *nlh);
+
+// nlctrl's "notify" group tells of families registered and unregistered
+// (a module loaded or unloaded; its family id and groups may change).
+struct FamilyNotice {
+	bool registered;
+	GenlFamily family;
+};
+// nullopt for any other message, nlctrl's other notifications included.
+std::optional<FamilyNotice> decode_family_notice(const nlmsghdr *nlh);
 // Asks nlctrl (which loads the module by alias when it can); nullopt when
 // there is no such family.
 std::optional<GenlFamily> resolve_family(Transport &io, std::string_view name);

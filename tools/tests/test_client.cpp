@@ -219,7 +219,7 @@ struct Fixture {
 
 private:
 	Fixture(std::unique_ptr<FakeKernel> k, size_t limit)
-		: kernel(k.get()), client(std::move(k), nl::GenlFamily{kFam, 1, {{"events", 5}}}, limit)
+		: kernel(k.get()), client(std::move(k), nl::GenlFamily{kFam, 1, {{"events", 5}}, "vipfo"}, limit)
 	{
 	}
 };

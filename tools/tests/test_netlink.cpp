@@ -185,9 +185,38 @@ TEST(Family, Decode)
 	const nl::GenlFamily f = nl::decode_family(nl::header(m));
 	EXPECT_EQ(f.id, 0x22);
 	EXPECT_EQ(f.version, 1u);
+	EXPECT_EQ(f.name, "vipfo");
 	EXPECT_EQ(f.mcast_group("events"), 9u);
 	EXPECT_EQ(f.mcast_group("other"), 10u);
 	EXPECT_FALSE(f.mcast_group("nope"));
+}
+
+// What vipctl monitor follows a module's unload and reload by.
+TEST(Family, Notices)
+{
+	const auto notice = [](uint16_t type, uint8_t cmd) {
+		auto b = nl::MsgBuilder::genl(type, cmd, 2, 0, 256);
+		b.put_strz(CTRL_ATTR_FAMILY_NAME, "vipfo");
+		b.put_u16(CTRL_ATTR_FAMILY_ID, 0x23);
+		return b.finish();
+	};
+	const nl::Message added = notice(GENL_ID_CTRL, CTRL_CMD_NEWFAMILY);
+	const auto a = nl::decode_family_notice(nl::header(added));
+	ASSERT_TRUE(a);
+	EXPECT_TRUE(a->registered);
+	EXPECT_EQ(a->family.name, "vipfo");
+	EXPECT_EQ(a->family.id, 0x23);
+
+	const nl::Message gone = notice(GENL_ID_CTRL, CTRL_CMD_DELFAMILY);
+	const auto d = nl::decode_family_notice(nl::header(gone));
+	ASSERT_TRUE(d);
+	EXPECT_FALSE(d->registered);
+
+	// nlctrl's other notifications, and other families' messages.
+	const nl::Message grp = notice(GENL_ID_CTRL, CTRL_CMD_NEWMCAST_GRP);
+	EXPECT_FALSE(nl::decode_family_notice(nl::header(grp)));
+	const nl::Message other = notice(0x23, CTRL_CMD_NEWFAMILY);
+	EXPECT_FALSE(nl::decode_family_notice(nl::header(other)));
 }
 
 TEST(Family, EncodeRequest)
