@@ -44,9 +44,10 @@ err_cache:
 
 static void __exit vipfo_exit(void)
 {
+	/* No new configuration, then no group, then no device events. */
 	vipfo_netlink_uninit();
+	vipfo_net_destroy_groups();
 	vipfo_failover_uninit();
-	/* Destroys every group in every namespace. */
 	vipfo_net_uninit();
 	/* Members, groups and VIPs are freed by RCU callbacks. */
 	rcu_barrier();

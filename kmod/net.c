@@ -46,6 +46,24 @@ static struct pernet_operations vipfo_net_ops = {
 	.size = sizeof(struct vipfo_net),
 };
 
+/*
+ * At module unload, every group of every namespace goes before the
+ * netdevice notifier does: unregistering a notifier replays a DOWN and an
+ * UNREGISTER of every device to it, which members would take for real
+ * failures and announce.
+ */
+void vipfo_net_destroy_groups(void)
+{
+	struct net *net;
+
+	rtnl_lock();
+	down_read(&net_rwsem);
+	for_each_net(net)
+		vipfo_group_destroy_all(vipfo_net(net));
+	up_read(&net_rwsem);
+	rtnl_unlock();
+}
+
 int vipfo_net_init(void)
 {
 	return register_pernet_device(&vipfo_net_ops);

@@ -79,6 +79,36 @@ ip netns exec "$MON" "$VIPCTL" group del back
 create_ns "$SRV"
 check "no groups after reload" no_groups "$SRV"
 ip netns del "$SRV"
+
+# An unload is no failure: a group whose members are up announces
+# nothing while the module goes (unregistering the netdevice notifier
+# replays a DOWN of every device to it). Frames reaching the members'
+# peers y1 y2 are counted; IPv6 is off, so nothing else sends.
+QUIET=quiet-$SUFFIX
+create_ns "$QUIET"
+for i in 1 2; do
+	ip -n "$QUIET" link add "x$i" type veth peer name "y$i"
+	ip -n "$QUIET" link set "x$i" up
+	ip -n "$QUIET" link set "y$i" up
+done
+check "quiet: group with x1 x2 up, one VIP" \
+	ip netns exec "$QUIET" "$VIPCTL" group add calm --dev x1,x2 \
+	--vip 198.51.100.7 --no-local
+rx_peers()
+{
+	ip netns exec "$QUIET" awk '$1 == "y1:" || $1 == "y2:" { n += $3 }
+		END { print n + 0 }' /proc/net/dev
+}
+wait_for 10 links_up "$QUIET" x1 x2 y1 y2
+sleep 0.5
+rx0=$(rx_peers)
 check "rmmod again" rmmod vipfo
+rx1=$(rx_peers)
+if [ "$rx1" = "$rx0" ]; then
+	ok "the unload sent nothing from the members"
+else
+	not_ok "the unload sent nothing from the members" \
+		"$((rx1 - rx0)) frames reached y1 y2 during rmmod"
+fi
 
 finish
