@@ -30,8 +30,6 @@
 
 /* Frames one round may send from the notifier before it is deferred. */
 #define INLINE_FRAMES	64
-/* VIPs the work announces between two chances for others to run. */
-#define BATCH_VIPS	64
 /*
  * A full transmit queue (a qdisc, or a veth peer's backlog) drops a frame:
  * the work waits for the queue to drain and sends the frame again, up to
@@ -183,12 +181,18 @@ static bool announce_round_paced(struct vipfo_group *group,
 		return true;
 	}
 	for (seq = 0; seq < n; seq++) {
-		if (!(seq % BATCH_VIPS)) {
-			cond_resched();
-			if (READ_ONCE(a->restart)) {
-				done = false;
-				break;
-			}
+		/*
+		 * Every VIP: its frames run the receivers' softirq work too
+		 * (a bridge floods each one), milliseconds on a slow machine,
+		 * and a CPU that seldom yields holds up the host's RCU grace
+		 * periods. Under check-debug, yielding every 64 VIPs, a device
+		 * deletion during an announcement finished only when the
+		 * announcement did.
+		 */
+		cond_resched();
+		if (READ_ONCE(a->restart)) {
+			done = false;
+			break;
 		}
 		if (!announce_vip_paced(group, members, &addrs[seq], seq,
 					&stuck))
