@@ -284,7 +284,7 @@ deleted()
 	fail_adapter unregister "$1"
 	rc=$?
 	ms=$(($(now_ms) - start))
-	if [ "$rc" = 0 ] && [ "$ms" -lt 10000 ] &&
+	if [ "$rc" = 0 ] && [ "$ms" -lt $(($(hang_limit 10) * 1000)) ] &&
 	   [ "$sent" -lt $((ROUNDS * NVIPS)) ]; then
 		ok "$1 deleted in $ms ms while $2 (a3 in round $((sent / NVIPS + 1)) of $ROUNDS)"
 	else

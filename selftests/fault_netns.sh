@@ -93,13 +93,13 @@ for ((n = 1; n <= RELOADS; n++)); do
 	fi
 	ip -n "$SW" link set p1 down
 	for ((try = 1; try <= 100; try++)); do
-		out=$(timeout 60 rmmod vipfo 2>&1)
+		out=$(timeout "$(hang_limit 60)" rmmod vipfo 2>&1)
 		rc=$?
 		if [ "$rc" = 0 ]; then
 			unloads=$((unloads + 1))
 			break
 		elif [ "$rc" = 124 ]; then
-			bad+="round $n: rmmod hung for 60 s; "
+			bad+="round $n: rmmod hung for $(hang_limit 60) s; "
 			break 2
 		elif grep -qE "$RMMOD_BUSY" <<<"$out"; then
 			busy=$((busy + 1))
@@ -142,7 +142,7 @@ bg ip netns exec "$SRV" "$PYTHON" "$SELFTEST_DIR/genl_hold.py" \
 hold_pid=$BG_PID
 if wait_for 30 test -e "$TMPD/held"; then
 	start=$(now_ms)
-	out=$(timeout 60 rmmod vipfo 2>&1)
+	out=$(timeout "$(hang_limit 60)" rmmod vipfo 2>&1)
 	rc=$?
 	ms=$(($(now_ms) - start))
 	if [ "$rc" != 0 ] && [ "$rc" != 124 ] && grep -qE "$RMMOD_BUSY" <<<"$out" &&
@@ -157,7 +157,7 @@ else
 fi
 kill "$hold_pid"
 wait "$hold_pid"
-check "rmmod once the dump's socket is closed" timeout 60 rmmod vipfo
+check "rmmod once the dump's socket is closed" timeout "$(hang_limit 60)" rmmod vipfo
 
 mon_lines=$(wc -l <"$TMPD/monitor")
 # The module works as ever.
@@ -248,7 +248,7 @@ else
 fi
 SRV=$OTHER check_config "other namespace: group app as it was" "$TMPD/other.json"
 
-out=$(timeout 60 rmmod vipfo 2>&1)
+out=$(timeout "$(hang_limit 60)" rmmod vipfo 2>&1)
 rc=$?
 if [ "$rc" = 0 ]; then
 	ok "rmmod vipfo afterwards"

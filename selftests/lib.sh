@@ -192,6 +192,16 @@ now_ms()
 	echo $((t / 1000))
 }
 
+# hang_limit SECONDS: how long a step may take before it counts as hung,
+# on this kernel: check-debug's slower kernel sets VIPFO_TIMEOUT_FACTOR.
+# (Under its checkers, with the VM loaded, an RCU grace period takes up to
+# a second, and deleting a device or unloading the module waits for dozens
+# of them.)
+hang_limit()
+{
+	echo $(($1 * ${VIPFO_TIMEOUT_FACTOR:-1}))
+}
+
 # wait_for SECONDS CMD...: run CMD every 50 ms until it succeeds (0) or the
 # deadline passes (1). Never a blind sleep.
 wait_for()
