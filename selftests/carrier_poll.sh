@@ -216,11 +216,13 @@ cable nic2 off
 wait "$pull"
 capture_wait "$TMPD/garps2"
 # qemu's monitor takes one command at a time, so one cable goes first: two
-# failovers; a2 announces in both, the cable pulled last in the first one.
+# failovers; a2 announces in both, and the cable pulled last in the first
+# one unless it was out already when that one was sent (both within one
+# poll).
 a2=$(mac "$SRV" a2)
 n_a2=$(awk -v m="$a2" '$1 == m' "$TMPD/garps2" | wc -l)
 n_all=$(wc -l <"$TMPD/garps2")
-if [ "$n_a2" = 2 ] && [ "$n_all" = 3 ] &&
+if [ "$n_a2" = 2 ] && { [ "$n_all" = 3 ] || [ "$n_all" = 2 ]; } &&
    [ "$(awk 'END { print $1 }' "$TMPD/garps2")" = "$a2" ]; then
 	ok "two cables pulled together: a2 announced after each failure"
 else
@@ -261,9 +263,8 @@ ip netns exec "$SRV" "$VIPCTL" monitor --json >"$TMPD/events5" 2>&1 &
 mon=$!
 # The monitor is listening once it reports a change; and no link event
 # for over a second, so that d0's is handled at once.
-vipctl group set flap --garp-count 1 >/dev/null
-wait_for 10 grep -q '"change"' "$TMPD/events5" ||
-	diag "the monitor reported no change"
+wait_for 10 bash -c "ip netns exec $SRV $VIPCTL group set flap --garp-count 1 &&
+	grep -q '\"change\"' $TMPD/events5" || diag "the monitor reported no change"
 sleep 1.2
 {
 	echo "link set d0 carrier off"
