@@ -14,6 +14,19 @@ require_all
 require_scapy
 tap_header
 
+# two_links NS: veths x1-y1 and x2-y2 in NS, up; the x are for a group
+two_links()
+{
+	local i
+
+	create_ns "$1"
+	for i in 1 2; do
+		ip -n "$1" link add "x$i" type veth peer name "y$i"
+		ip -n "$1" link set "x$i" up
+		ip -n "$1" link set "y$i" up
+	done
+}
+
 setup_or_finish setup_topology
 check "server: group web with a1 a2 a3 and two VIPs" \
 	vipctl group add web --dev a1,a2,a3 --vip "$VIP1,$VIP2"
@@ -23,12 +36,7 @@ check "server: a1 failed over" wait_for 10 dev_state_is web a1 down
 
 # A second namespace whose group stays configured until the unload.
 OTHER=other-$SUFFIX
-create_ns "$OTHER"
-for i in 1 2; do
-	ip -n "$OTHER" link add "x$i" type veth peer name "y$i"
-	ip -n "$OTHER" link set "x$i" up
-	ip -n "$OTHER" link set "y$i" up
-done
+two_links "$OTHER"
 check "other: group with x1 x2, VIPs, garp 100 x 50 ms" \
 	ip netns exec "$OTHER" "$VIPCTL" group add app --dev x1,x2 \
 	--vip 198.51.100.1,198.51.100.2 --garp-count 100 --garp-interval 50
@@ -85,12 +93,7 @@ ip netns del "$SRV"
 # replays a DOWN of every device to it). Frames reaching the members'
 # peers y1 y2 are counted; IPv6 is off, so nothing else sends.
 QUIET=quiet-$SUFFIX
-create_ns "$QUIET"
-for i in 1 2; do
-	ip -n "$QUIET" link add "x$i" type veth peer name "y$i"
-	ip -n "$QUIET" link set "x$i" up
-	ip -n "$QUIET" link set "y$i" up
-done
+two_links "$QUIET"
 check "quiet: group with x1 x2 up, one VIP" \
 	ip netns exec "$QUIET" "$VIPCTL" group add calm --dev x1,x2 \
 	--vip 198.51.100.7 --no-local
