@@ -171,6 +171,7 @@ static bool announce_round_paced(struct vipfo_group *group,
 				 unsigned long members)
 {
 	struct vipfo_announce *a = &group->announce;
+	unsigned long slept = jiffies;
 	unsigned int n, seq;
 	struct in6_addr *addrs;
 	bool done = true, stuck = false;
@@ -182,14 +183,22 @@ static bool announce_round_paced(struct vipfo_group *group,
 	}
 	for (seq = 0; seq < n; seq++) {
 		/*
-		 * Every VIP: its frames run the receivers' softirq work too
-		 * (a bridge floods each one), milliseconds on a slow machine,
-		 * and a CPU that seldom yields holds up the host's RCU grace
-		 * periods. Under check-debug, yielding every 64 VIPs, a device
-		 * deletion during an announcement finished only when the
-		 * announcement did.
+		 * The work spends nearly all its time in RCU read-side or
+		 * BH-disabled sections: each frame also runs the receivers'
+		 * softirq work (a bridge floods it) nested in them. There the
+		 * tick reports no quiescent state, and preemptible RCU asks
+		 * such a reader for one only after a second: every grace
+		 * period of the host waited that long while a round ran (a
+		 * device deletion under check-debug took over 30 s). A short
+		 * sleep once a jiffy is a context switch, hence a quiescent
+		 * state, for about 1% of the work's time.
 		 */
-		cond_resched();
+		if (time_after(jiffies, slept)) {
+			usleep_range(20, 50);
+			slept = jiffies;
+		} else {
+			cond_resched();
+		}
 		if (READ_ONCE(a->restart)) {
 			done = false;
 			break;
