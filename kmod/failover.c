@@ -191,7 +191,7 @@ static bool announce_round_paced(struct vipfo_group *group,
 		 * period of the host waited that long while a round ran (a
 		 * device deletion under check-debug took over 30 s). A short
 		 * sleep once a jiffy is a context switch, hence a quiescent
-		 * state, for about 1% of the work's time.
+		 * state, for a few percent of the work's time at most.
 		 */
 		if (time_after(jiffies, slept)) {
 			usleep_range(20, 50);
