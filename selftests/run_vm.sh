@@ -28,7 +28,7 @@ else
 	read -r -a tests <<<"$(make -s --no-print-directory -C "$dir" list)"
 fi
 
-passed=0 failed=0 skipped=0 n=0
+passed=0 failed=0 skipped=0 n=0 stuck=
 total=$((${#tests[@]} + 2))	# + module install, + kernel log
 
 result()	# result ok|fail|skip NAME [REASON]
@@ -73,6 +73,30 @@ else
 	result fail "install vipfo.ko"
 fi
 
+# run_bounded LOG CMD...: run CMD with the timeout, its exit status in $rc.
+# A process stuck in the kernel outlives even SIGKILL, and `timeout` would
+# wait for it until the VM's own timeout: give up on it 30 s after the
+# kill, have the kernel show every blocked task and CPU (the kernel log
+# check below prints them), and return 1.
+run_bounded()
+{
+	local log=$1 pid guard done
+	shift
+	timeout --kill-after=10 "$timeout" "$@" >"$log" 2>&1 &
+	pid=$!
+	sleep $((timeout + 40)) &
+	guard=$!
+	wait -n -p done "$pid" "$guard"
+	rc=$?
+	if [ "$done" = "$pid" ]; then
+		kill "$guard"
+		return 0
+	fi
+	echo w >/proc/sysrq-trigger
+	echo l >/proc/sysrq-trigger
+	return 1
+}
+
 # Load scapy once, so the first test does not pay for a cold page cache.
 /usr/bin/python3 -c 'import scapy.layers.l2, scapy.sendrecv' 2>/dev/null
 
@@ -82,14 +106,22 @@ for t in "${tests[@]}"; do
 	*)	cmd=("$bindir/$t") ;;
 	esac
 	echo "# $t"
+	if [ -n "$stuck" ]; then
+		result fail "$t" "not run: $stuck is stuck in the kernel"
+		continue
+	fi
 	if [ ! -x "${cmd[0]}" ]; then
 		result fail "$t" "not built: make -C selftests"
 		continue
 	fi
 	log=$(mktemp)
 	start=$SECONDS
-	timeout --kill-after=10 "$timeout" "${cmd[@]}" >"$log" 2>&1
-	rc=$?
+	if ! run_bounded "$log" "${cmd[@]}"; then
+		sed 's/^/# /' "$log"
+		result fail "$t" "TIMEOUT ${timeout}s, stuck in the kernel"
+		stuck=$t
+		continue
+	fi
 	sed 's/^/# /' "$log"
 	echo "# $t: exit $rc after $((SECONDS - start)) s"
 	case $rc in
