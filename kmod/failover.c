@@ -366,9 +366,10 @@ static void member_mac_changed(struct vipfo_member *member)
  * would wait for up to a second. So every carrier_poll ms the members'
  * carrier bit is read directly, under RCU and without a lock; a loss
  * starts the failover at once, and linkwatch's event later finds the
- * member failed already. A carrier back is a recovery at once too: a cable
- * pulled again within linkwatch's second is a new failure, not one that
- * nobody sees because the member still looks failed.
+ * member failed already. A carrier back before linkwatch's turn (the
+ * device can still send) is a recovery at once too: a cable pulled again
+ * within linkwatch's second is a new failure, not one that nobody sees
+ * because the member still looks failed.
  */
 static enum hrtimer_restart carrier_poll(struct hrtimer *timer)
 {
@@ -384,7 +385,10 @@ static enum hrtimer_restart carrier_poll(struct hrtimer *timer)
 			continue;
 		was_failed = test_bit(VIPFO_MEMBER_FAILED, &member->flags);
 		if (netif_carrier_ok(member->dev)) {
-			if (was_failed)
+			/* Not yet if linkwatch has still to attach its
+			 * qdiscs: its NETDEV_CHANGE will tell.
+			 */
+			if (was_failed && vipfo_member_live(member))
 				member_recovered(member, VIPFO_DETECTED_BY_POLL,
 						 GFP_ATOMIC);
 		} else if (!was_failed) {
@@ -499,12 +503,12 @@ static int vipfo_netdev_event(struct notifier_block *nb, unsigned long event,
 	case NETDEV_CHANGE:
 		if (!netif_running(dev))
 			break;
-		if (netif_carrier_ok(dev))
-			member_recovered(member, VIPFO_DETECTED_BY_NOTIFIER,
-					 GFP_KERNEL);
-		else
+		if (!netif_carrier_ok(dev))
 			member_failed(member, VIPFO_REASON_CARRIER_LOSS,
 				      VIPFO_DETECTED_BY_NOTIFIER, GFP_KERNEL);
+		else if (vipfo_member_live(member))
+			member_recovered(member, VIPFO_DETECTED_BY_NOTIFIER,
+					 GFP_KERNEL);
 		break;
 	case NETDEV_CHANGEADDR:
 		member_mac_changed(member);

@@ -4,6 +4,7 @@
 
 #include <linux/list.h>
 #include <linux/netdevice.h>
+#include <net/sch_generic.h>
 #include <uapi/linux/vipfo.h>
 
 #include "arp.h"
@@ -69,12 +70,22 @@ struct vipfo_group {
 	struct rcu_head rcu;
 };
 
-/* Answers and announces: up, with carrier. Read from the device itself so
- * that the packet path never trusts a stale copy.
+/*
+ * Answers and announces: up, with carrier, and able to send. A carrier
+ * loss detaches the device's qdiscs (linkwatch's dev_deactivate); when the
+ * carrier is back they stay detached until linkwatch's turn, up to a
+ * second later for a NIC, and every frame sent meanwhile is dropped
+ * without an error. So a carrier alone does not make a member live: the
+ * recovery is reported, and its announcements sent, once linkwatch has
+ * attached the qdiscs again (all queues at once, so the first one tells).
+ * Read from the device itself so that the packet path never trusts a stale
+ * copy.
  */
 static inline bool vipfo_member_live(const struct vipfo_member *m)
 {
-	return netif_running(m->dev) && netif_carrier_ok(m->dev);
+	return netif_running(m->dev) && netif_carrier_ok(m->dev) &&
+	       rcu_access_pointer(netdev_get_tx_queue(m->dev, 0)->qdisc) !=
+	       &noop_qdisc;
 }
 
 static inline enum vipfo_dev_state

@@ -293,4 +293,48 @@ else
 fi
 check "d1 reported no-carrier" dev_state_is flap d1 no-carrier
 
+# 6: a2 back after all were down, while RTNL is busy (a namespace with
+# many devices being deleted, as when a container goes: ~2 s here). A
+# carrier loss detaches the NIC's qdiscs; linkwatch attaches them again
+# when the carrier is back, but needs RTNL for that, and until then every
+# frame a2 sends is dropped without an error. The poll sees the carrier
+# at once: were that a2's recovery, both rounds would be lost. It must
+# wait for linkwatch, and then every round goes out.
+HOG_DEVS=4000
+check "group set web --garp-count 2 --garp-interval 50 --carrier-poll 5" \
+	vipctl group set web --garp-count 2 --garp-interval 50 --carrier-poll 5
+cable nic0 off
+cable nic2 off
+cable nic1 off
+check "all cables out: a1 a2 a3 reported no-carrier" wait_for 20 bash -c \
+	"ip netns exec $SRV $VIPCTL show web --json | grep -o 'no-carrier' | wc -l | grep -qx 3"
+# Linkwatch handles a NIC's carrier loss within a second: qdiscs detached.
+sleep 1.5
+HOG=hog-$SUFFIX
+create_ns "$HOG" &&
+	for i in $(seq "$HOG_DEVS"); do echo "link add h$i type dummy"; done |
+	ip -n "$HOG" -b - || diag "could not create $HOG_DEVS dummies"
+if capture_start 3; then
+	GARP_SINCE=$EPOCHREALTIME
+	ip netns del "$HOG"
+	cable nic1 on
+	# How much longer RTNL was held once the carrier was back.
+	t0=${EPOCHREALTIME/./}
+	ip link set lo up
+	held=$(((${EPOCHREALTIME/./} - t0) / 1000))
+	capture_wait "$TMPD/garps6"
+	if [ "$held" -lt 200 ]; then
+		skip "a2 back while RTNL is busy: every round sent" \
+			"RTNL was held only $held ms after the carrier was back"
+	else
+		check_garps "a2 back while RTNL was busy ($held ms more): every round sent (2 GARPs)" \
+			"$TMPD/garps6" 2 "$VIP1" a2
+	fi
+else
+	not_ok "capture started" "$(cat "$TMPD/capture.err")"
+fi
+check "a2 reported up" wait_for 20 dev_state_is web a2 up
+cable nic0 on
+cable nic2 on
+
 finish
