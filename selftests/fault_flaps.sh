@@ -46,14 +46,18 @@ recoveries_of() { recoveries "$EVENTS" "$@"; }
 
 progress "$NFLAPS flaps"
 XFER="$SELFTEST_DIR/tcp_xfer.py"
+# After a run of losses in the flaps the stream may go quiet as long as
+# TCP's backed-off retransmission timer (up to 120 s); a slower kernel
+# gets more time, like every hang bound.
+XFER_TIMEOUT=$(hang_limit 120)
 bg ip netns exec "$SRV" "$PYTHON" "$XFER" server --addr "$VIP1" --port 5001 \
-	--progress "$TMPD/progress" --ready "$TMPD/ready" --timeout 120 \
+	--progress "$TMPD/progress" --ready "$TMPD/ready" --timeout "$XFER_TIMEOUT" \
 	>"$TMPD/server" 2>&1
 spid=$BG_PID
 wait_for 30 test -e "$TMPD/ready"
 bg ip netns exec "$CLI" "$PYTHON" "$XFER" client --addr "$VIP1" --port 5001 \
 	--size $((1 << 40)) --chunk 8192 --delay 0.005 \
-	--stop-file "$TMPD/stop" --timeout 120 >"$TMPD/client" 2>&1
+	--stop-file "$TMPD/stop" --timeout "$XFER_TIMEOUT" >"$TMPD/client" 2>&1
 cpid=$BG_PID
 wait_for 30 test -s "$TMPD/progress"
 bytes0=$(cat "$TMPD/progress" 2>/dev/null || echo 0)
