@@ -73,11 +73,12 @@ struct vipfo_group {
 /*
  * Answers and announces: up, with carrier, and able to send. A carrier
  * loss detaches the device's qdiscs (linkwatch's dev_deactivate); when the
- * carrier is back they stay detached until linkwatch's turn, up to a
- * second later for a NIC, and every frame sent meanwhile is dropped
- * without an error. So a carrier alone does not make a member live: the
- * recovery is reported, and its announcements sent, once linkwatch has
- * attached the qdiscs again (all queues at once, so the first one tells).
+ * carrier is back they stay detached until linkwatch's work has run, which
+ * is queued at once but needs RTNL, and every frame sent meanwhile is
+ * dropped without an error. So a carrier alone does not make a member
+ * live: the recovery is reported, and its announcements sent, once
+ * linkwatch has attached the qdiscs again (all queues at once, so the
+ * first one tells).
  * Read from the device itself so that the packet path never trusts a stale
  * copy.
  */
