@@ -71,11 +71,13 @@ EOF
 # probe is set and enabled at boot (scripts/vm-run's kprobe_event=): arming
 # it here patched kernel text at run time, and under TCG a CPU hitting a
 # patch site with interrupts off once spun there for good, so the other
-# CPU waited for it forever (a soft lockup).
+# CPU waited for it forever (a soft lockup). The buffer keeps the carrier
+# losses of every earlier test: only those after the "begin" marker count.
 TRACE=/sys/kernel/tracing
 trace_carrier()
 {
-	[ -d "$TRACE/events/vipfo_test/carrier_off" ] && echo >"$TRACE/trace"
+	grep -q '^p:vipfo_test/carrier_off ' "$TRACE/kprobe_events" &&
+		echo begin >"$TRACE/trace_marker"
 }
 
 # carrier_off_time DEV: epoch seconds
@@ -85,16 +87,19 @@ carrier_off_time()
 	"$PYTHON" - "$1" "$TRACE/trace" <<'EOF'
 import re, sys
 off = t = None
+began = False
 for line in open(sys.argv[2]):
     m = re.search(r" (\d+\.\d+): (\S+): (.*)", line)
     if not m:
         continue
     ts, what, rest = float(m[1]), m[2], m[3]
+    if what == "tracing_mark_write" and rest.startswith("begin"):
+        began, t = True, None
     if what == "carrier_off" and f'dev="{sys.argv[1]}"' in rest and t is None:
         t = ts
     if what == "tracing_mark_write" and rest.startswith("sync "):
         off = float(rest.split()[1]) - ts
-if t is None or off is None:
+if not began or t is None or off is None:
     sys.exit(1)
 print(f"{t + off:.6f}")
 EOF
