@@ -299,17 +299,17 @@ deleted()
 
 tx0=$(tx_of a3)
 fail_adapter carrier-loss a1
-if ! wait_for 30 more_than $((tx0 + NVIPS + NVIPS / 2)) tx_of a3; then
+if ! wait_for "$(hang_limit 30)" more_than $((tx0 + NVIPS + NVIPS / 2)) tx_of a3; then
 	not_ok "a1's failover of $NVIPS VIPs is announced" \
 		"a3 sent $(($(tx_of a3) - tx0)) frames"
 fi
 # a2's deletion is a failover too: a3 starts $ROUNDS fresh rounds.
 tx1=$(tx_of a3)
 deleted a2 "it announced a1's failover" "$tx0"
-wait_for 30 more_than $((tx1 + NVIPS + NVIPS / 2)) tx_of a3
+wait_for "$(hang_limit 30)" more_than $((tx1 + NVIPS + NVIPS / 2)) tx_of a3
 deleted a1 "a3 announced its failover" "$tx1"
 
-check "the announcement ends" wait_for 60 quiet
+check "the announcement ends" wait_for "$(hang_limit 60)" quiet
 sent=$(($(tx_of a3) - tx1))
 lost=$(group_stat web tx_errors a3)
 if [ "$sent" -ge $((ROUNDS * NVIPS)) ] && [ "$lost" = 0 ]; then
