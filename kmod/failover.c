@@ -186,12 +186,11 @@ static bool announce_round_paced(struct vipfo_group *group,
 		 * The work spends nearly all its time in RCU read-side or
 		 * BH-disabled sections: each frame also runs the receivers'
 		 * softirq work (a bridge floods it) nested in them. There the
-		 * tick reports no quiescent state, and preemptible RCU asks
-		 * such a reader for one only after a second: every grace
-		 * period of the host waited that long while a round ran (a
-		 * device deletion under check-debug took over 30 s). A short
-		 * sleep once a jiffy is a context switch, hence a quiescent
-		 * state, for a few percent of the work's time at most.
+		 * tick reports no quiescent state, and preemptible RCU (as in
+		 * Debian's kernel) asks such a reader for one only a second
+		 * into a grace period. A short sleep once a jiffy is a context
+		 * switch, hence a quiescent state, for a few percent of the
+		 * work's time at most.
 		 */
 		if (time_after(jiffies, slept)) {
 			usleep_range(20, 50);
