@@ -320,7 +320,7 @@ rm -f "$TMPD/big.json"
 tx0=$(tx_of b2)
 start=$(now_ms)
 ip -n "$SRV" link set b1 down
-if wait_for 120 more_than $((tx0 + NBIG - 1)) tx_of b2; then
+if wait_for "$(hang_limit 120)" more_than $((tx0 + NBIG - 1)) tx_of b2; then
 	ms=$(($(now_ms) - start))
 	sleep 0.5	# a round that overshoots would show by now
 	garps=$(group_stat big garps)

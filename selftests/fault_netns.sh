@@ -223,7 +223,7 @@ SRV=$OTHER config_snapshot "$TMPD/other.json"
 flood_start "$FLOOD_PPS" $VIPS 10.78.0.1
 rx0=$(rx_of p2)
 fail_adapter carrier-loss a1
-if wait_for 30 more_than $((rx0 + 2000)) rx_of p2; then
+if wait_for "$(hang_limit 30)" more_than $((rx0 + 2000)) rx_of p2; then
 	ok "a1's failover is being announced ($(($(rx_of p2) - rx0)) frames from a2 so far)"
 else
 	not_ok "a1's failover is being announced" \
@@ -232,7 +232,7 @@ fi
 ip netns del "$SRV"
 NETNS_LIST=("${NETNS_LIST[@]/$SRV/}")
 start=$(now_ms)
-if wait_for 60 bash -c "! ip -n $SW link show p1 && ! ip -n $SW link show p2 &&
+if wait_for "$(hang_limit 60)" bash -c "! ip -n $SW link show p1 && ! ip -n $SW link show p2 &&
 			! ip -n $SW link show p3 && ! ip -n $SW link show p5"; then
 	ok "server namespace deleted: its adapters were freed in $(($(now_ms) - start)) ms"
 else
