@@ -3,8 +3,8 @@
 #
 # Helpers of the fault matrix (fault_*.sh), sourced after lib.sh:
 # configuration snapshots to compare before and after a fault, the client's
-# ARP flood, batched flaps, more adapters, the event monitor, and the
-# bookkeeping of background vipctl loops.
+# ARP flood, batched flaps, more adapters, counting the monitor's events,
+# and the bookkeeping of background vipctl loops.
 #
 # Every fault case ends by comparing `vipctl show --json` with what was
 # configured. Device states and counters are what a fault changes, so they
@@ -87,20 +87,6 @@ check_config()
 		not_ok "$desc" "configuration (- expected, + now):" \
 			"$(diff -u "$want" "$now" | sed -n '3,$p' | head -n 40)"
 	fi
-}
-
-# states_are GROUP IF=STATE...: vipfo reports each IF of GROUP in STATE
-# (up, no-carrier, down)
-states_are()
-{
-	local f="$TMPD/states.json" g=$1 a exprs=()
-
-	shift
-	vipctl show "$g" --json >"$f" 2>/dev/null || return 1
-	for a in "$@"; do
-		exprs+=("d['${a%%=*}']['state'] == '${a#*=}'")
-	done
-	json_check "$f" "${exprs[@]}" >/dev/null
 }
 
 # all_up GROUP IF...: vipfo reports every IF of GROUP up
@@ -240,23 +226,6 @@ tx_packets()
 }
 
 # ---------------------------------------------------------------- events
-
-# monitor_start NS FILE: `vipctl monitor --json` of namespace NS into
-# FILE; returns once it receives events (a group "monitor-ready" created
-# and deleted until the monitor reports it).
-monitor_start()
-{
-	local i
-
-	bg ip netns exec "$1" "$VIPCTL" monitor --json >"$2" 2>"$2.err"
-	MONITOR_PID=$BG_PID
-	for ((i = 0; i < 20; i++)); do
-		ip netns exec "$1" "$VIPCTL" group add monitor-ready &&
-			ip netns exec "$1" "$VIPCTL" group del monitor-ready
-		wait_for 2 grep -q '"group":"monitor-ready"' "$2" && return 0
-	done
-	return 1
-}
 
 # Counting the events of a `vipctl monitor --json` log: grep, as the keys
 # come in a fixed order (docs/vipctl-json.md); a Python process per count

@@ -638,16 +638,41 @@ macs_of()
 	done
 }
 
-# dev_state_is GROUP IF STATE: vipfo reports member IF in STATE
+# states_are GROUP IF=STATE...: vipfo reports each IF of GROUP in STATE
 # (up, no-carrier, down)
+states_are()
+{
+	local f="$TMPD/states.json" g=$1 a exprs=()
+
+	shift
+	vipctl show "$g" --json >"$f" 2>/dev/null || return 1
+	for a in "$@"; do
+		exprs+=("d['${a%%=*}']['state'] == '${a#*=}'")
+	done
+	json_check "$f" "${exprs[@]}" >/dev/null
+}
+
+# dev_state_is GROUP IF STATE: vipfo reports member IF in STATE
 dev_state_is()
 {
-	local f="$TMPD/state.json"
+	states_are "$1" "$2=$3"
+}
 
-	vipctl show "$1" --json >"$f" 2>/dev/null &&
-		json_check "$f" \
-			"[x['state'] for x in g['devices'] if x['ifname'] == '$2'] == ['$3']" \
-			>/dev/null
+# monitor_start NS FILE: `vipctl monitor --json` of namespace NS into
+# FILE; returns once it receives events (a group "monitor-ready" created
+# and deleted until the monitor reports it).
+monitor_start()
+{
+	local i
+
+	bg ip netns exec "$1" "$VIPCTL" monitor --json >"$2" 2>"$2.err"
+	MONITOR_PID=$BG_PID
+	for ((i = 0; i < 20; i++)); do
+		ip netns exec "$1" "$VIPCTL" group add monitor-ready &&
+			ip netns exec "$1" "$VIPCTL" group del monitor-ready
+		wait_for 2 grep -q '"group":"monitor-ready"' "$2" && return 0
+	done
+	return 1
 }
 
 # no_groups NS: vipctl show --json in NS lists no group

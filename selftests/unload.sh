@@ -54,11 +54,7 @@ check "server namespace deleted, its adapters gone" \
 # it must say the module went, and follow the new one's events.
 MON=mon-$SUFFIX
 create_ns "$MON"
-bg ip netns exec "$MON" "$VIPCTL" monitor --json >"$TMPD/mon.out" 2>"$TMPD/mon.err"
-check "monitor: listening before the unload" wait_for 10 bash -c "
-	ip netns exec $MON $VIPCTL group add probe --no-local &&
-	ip netns exec $MON $VIPCTL group del probe &&
-	grep -q '\"change\":\"group-new\"' $TMPD/mon.out"
+check "monitor: listening before the unload" monitor_start "$MON" "$TMPD/mon.out"
 
 # Start an announcement in the other namespace and unload in the middle.
 ip -n "$OTHER" link set x1 down
@@ -78,8 +74,8 @@ check "other namespace deleted" ip netns del "$OTHER"
 # Loading again starts empty; unloading again is clean.
 check "load again" modprobe vipfo
 check "monitor: told of the unload and the reload" wait_for 10 bash -c "
-	grep -q 'module was unloaded' $TMPD/mon.err &&
-	grep -q 'module was loaded again' $TMPD/mon.err"
+	grep -q 'module was unloaded' $TMPD/mon.out.err &&
+	grep -q 'module was loaded again' $TMPD/mon.out.err"
 check "monitor: reports the new module's events" wait_for 10 bash -c "
 	ip netns exec $MON $VIPCTL group add back --no-local &&
 	grep -q '\"group\":\"back\"' $TMPD/mon.out"
