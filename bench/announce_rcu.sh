@@ -20,7 +20,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # One run with the module loaded now; prints "GP_MAX GP_P90 IDLE_MAX MS".
 measure()
 {
-	local nvips=5000 rounds=10 tx0 want t0 t1 gp idle
+	local nvips=5000 rounds=10 tx0 want t0 t1 gp idle gp_pid
 
 	require_all
 	setup_topology >/dev/null || exit 1
@@ -30,16 +30,17 @@ measure()
 		echo "10.77.$((i / 250)).$((i % 250 + 1))"; done)
 	vipctl vip add web --no-local "${vips[@]}" || exit 1
 	gp=$TMPD/gp
-	"$PYTHON" -c '
+	bg "$PYTHON" -c '
 import ctypes, time
 libc = ctypes.CDLL(None, use_errno=True)
+SYS_membarrier, MEMBARRIER_CMD_GLOBAL = 324, 1	# x86-64
 while True:
     t = time.monotonic()
-    if libc.syscall(324, 1, 0, 0) != 0:
+    if libc.syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) != 0:
         raise SystemExit("membarrier failed")
     print(f"{(time.monotonic() - t) * 1000:.1f}", flush=True)
-    time.sleep(0.1)' >"$gp" &
-	BG_PIDS+=($!)
+    time.sleep(0.1)' >"$gp"
+	gp_pid=$BG_PID
 	sleep 3
 	idle=$(wc -l <"$gp")
 	tx0=$(tx_packets "$SRV" a3)
@@ -48,7 +49,7 @@ while True:
 	fail_adapter carrier-loss a1
 	wait_for 600 more_than $((want - 1)) tx_packets "$SRV" a3 || exit 1
 	t1=$(now_ms)
-	kill "${BG_PIDS[-1]}"
+	kill "$gp_pid"
 	"$PYTHON" - "$gp" "$idle" "$((t1 - t0))" <<'EOF'
 import sys
 v = [float(x) for x in open(sys.argv[1]) if x.strip()]
@@ -89,7 +90,7 @@ import sys, statistics as st
 rows = [l.split() for l in open(sys.argv[1])]
 base = None
 print("| module | GP max, median of runs (range) | GP p90 | idle GP max | "
-      "50,000 frames, median (range) | pace vs first |")
+      "50,000 frames, median (range) | speed vs first |")
 print("| --- | --- | --- | --- | --- | --- |")
 for ko in sys.argv[2:]:
     r = [[float(x) for x in row[1:]] for row in rows if row[0] == ko]
