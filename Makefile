@@ -10,15 +10,14 @@
 # make install    install vipctl (PREFIX, DESTDIR)
 # make dkms-install  install the module's source with DKMS and build it
 #
-# KVER/KDIR pick the kernel to build for: by default the running kernel's
-# build directory, else the newest installed Debian 6.1 headers.
+# KVER/KDIR pick the kernel to build for, and the VM boots the same one:
+# by default scripts/kver's choice (the running kernel if it is of a
+# supported series, else the newest installed one).
 
 VERSION := $(shell cat VERSION)
 PREFIX ?= /usr/local
 DESTDIR ?=
-KVER ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then uname -r; \
-	else ls -d /usr/src/linux-headers-6.1.*-amd64 2>/dev/null | \
-	sed 's|.*/linux-headers-||' | sort -V | tail -n1; fi)
+KVER ?= $(shell scripts/kver)
 KDIR ?= /lib/modules/$(KVER)/build
 BUILD := build
 
@@ -45,10 +44,10 @@ check-debug:
 	scripts/check-debug
 
 demo: deps all
-	scripts/vm-run --timeout 600 -- scripts/demo.sh
+	VM_KERNEL=/boot/vmlinuz-$(KVER) scripts/vm-run --timeout 600 -- scripts/demo.sh
 
 bench: deps all
-	bench/run
+	VM_KERNEL=/boot/vmlinuz-$(KVER) bench/run
 
 install: vipctl
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD)/tools --prefix $(PREFIX)

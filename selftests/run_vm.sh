@@ -62,7 +62,12 @@ install_index()
 		echo "# depmod index from the host (make -C selftests)"
 }
 
-if [ -f "$ko" ] &&
+built_for=$(modinfo -F vermagic "$ko" 2>/dev/null | cut -d' ' -f1)
+if [ -f "$ko" ] && [ "$built_for" != "$kver" ]; then
+	echo "# $ko is built for Linux ${built_for:-?} but this VM runs $kver:" \
+		"build for the kernel you boot (scripts/kver, KVER=)"
+	result fail "install vipfo.ko"
+elif [ -f "$ko" ] &&
    install -D -m 0644 "$ko" "/lib/modules/$kver/extra/vipfo.ko" &&
    { install_index || depmod -a "$kver"; } && modinfo vipfo >/dev/null; then
 	modprobe -r vipfo 2>/dev/null
