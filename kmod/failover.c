@@ -385,7 +385,7 @@ static enum hrtimer_restart carrier_poll(struct hrtimer *timer)
 		if (!netif_running(member->dev))
 			continue;
 		was_failed = test_bit(VIPFO_MEMBER_FAILED, &member->flags);
-		if (netif_carrier_ok(member->dev)) {
+		if (!vipfo_member_no_carrier(member)) {
 			/* Not yet if linkwatch has still to attach its
 			 * qdiscs: its NETDEV_CHANGE will tell.
 			 */
@@ -433,8 +433,9 @@ static void carrier_report(struct work_struct *work)
 		return;
 	}
 	list_for_each_entry(member, &group->members, group_node) {
-		dev = member->dev;
-		if (!netif_running(dev) || netif_carrier_ok(dev) ||
+		/* A VLAN's or macvlan's lower device, when it lost it. */
+		dev = vipfo_member_no_carrier(member);
+		if (!dev || !netif_running(dev) ||
 		    READ_ONCE(dev->operstate) != IF_OPER_UP)
 			continue;
 		write_lock(&dev_base_lock);
@@ -479,12 +480,55 @@ void vipfo_failover_member_added(struct vipfo_member *member)
 		set_bit(VIPFO_MEMBER_FAILED, &member->flags);
 }
 
+/*
+ * A member leaves its group while it may still be live (vipctl dev del,
+ * or its device can no longer be one): peers that chose it must move, as
+ * after a failure. Called between vipfo_member_unlink(), so that it is not
+ * among the senders, and vipfo_member_free().
+ */
+void vipfo_failover_member_left(struct vipfo_member *member,
+				enum vipfo_reason reason)
+{
+	ASSERT_RTNL();
+	member_failed(member, reason, VIPFO_DETECTED_BY_NOTIFIER, GFP_KERNEL);
+}
+
+/* A member's device became a port of a master: it no longer sees its
+ * frames. Refused, with a message for `ip link set ... master`; a VRF is
+ * no such master (its ports see their own frames).
+ */
+static int member_may_link(struct netdev_notifier_changeupper_info *info)
+{
+	if (!info->linking || !info->master ||
+	    netif_is_l3_master(info->upper_dev))
+		return NOTIFY_DONE;
+	NL_SET_ERR_MSG(netdev_notifier_info_to_extack(&info->info),
+		       "device is a vipfo member: remove it from its group first");
+	return notifier_from_errno(-EBUSY);
+}
+
+/* A member's device can no longer be one (ARP turned off, a master that
+ * got past member_may_link()): it leaves its group, and says why.
+ */
+static void member_unfit(struct vipfo_member *member, const char *why)
+{
+	struct net_device *dev = member->dev;
+
+	pr_info("%s leaves group %s: %s\n", dev->name, member->group->name,
+		why);
+	vipfo_member_unlink(member);
+	vipfo_failover_member_left(member, VIPFO_REASON_UNFIT);
+	vipfo_netlink_notify_dev_removed(member, VIPFO_REASON_UNFIT);
+	vipfo_member_free(member);
+}
+
 static int vipfo_netdev_event(struct notifier_block *nb, unsigned long event,
 			      void *ptr)
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
 	struct vipfo_net *vn = vipfo_net(dev_net(dev));
 	struct vipfo_member *member;
+	const char *unfit;
 
 	/* Devices of a namespace being set up before our pernet init. */
 	if (!vn || !vn->net)
@@ -494,17 +538,25 @@ static int vipfo_netdev_event(struct notifier_block *nb, unsigned long event,
 		return NOTIFY_DONE;
 
 	switch (event) {
+	case NETDEV_PRECHANGEUPPER:
+		return member_may_link(ptr);
 	case NETDEV_DOWN:
 		member_failed(member, dev->dismantle ?
 			      VIPFO_REASON_UNREGISTER :
 			      VIPFO_REASON_ADMIN_DOWN,
 			      VIPFO_DETECTED_BY_NOTIFIER, GFP_KERNEL);
 		break;
+	case NETDEV_CHANGEUPPER:
 	case NETDEV_UP:
 	case NETDEV_CHANGE:
-		if (!netif_running(dev))
+		unfit = vipfo_member_dev_unfit(dev);
+		if (unfit) {
+			member_unfit(member, unfit);
 			break;
-		if (!netif_carrier_ok(dev))
+		}
+		if (event == NETDEV_CHANGEUPPER || !netif_running(dev))
+			break;
+		if (vipfo_member_no_carrier(member))
 			member_failed(member, VIPFO_REASON_CARRIER_LOSS,
 				      VIPFO_DETECTED_BY_NOTIFIER, GFP_KERNEL);
 		else if (vipfo_member_live(member))
@@ -518,7 +570,8 @@ static int vipfo_netdev_event(struct notifier_block *nb, unsigned long event,
 		/* Also when the device moves to another namespace. */
 		member_failed(member, VIPFO_REASON_UNREGISTER,
 			      VIPFO_DETECTED_BY_NOTIFIER, GFP_KERNEL);
-		vipfo_netlink_notify_dev_removed(member);
+		vipfo_netlink_notify_dev_removed(member,
+						 VIPFO_REASON_UNREGISTER);
 		vipfo_member_remove(member);
 		break;
 	}

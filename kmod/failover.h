@@ -28,6 +28,8 @@ void vipfo_carrier_poll_kick(struct vipfo_group *group);
 void vipfo_carrier_poll_stop(struct vipfo_group *group);
 
 void vipfo_failover_member_added(struct vipfo_member *member);
+void vipfo_failover_member_left(struct vipfo_member *member,
+				enum vipfo_reason reason);
 void vipfo_failover_conflict(struct vipfo_member *member,
 			     struct vipfo_vip *vip, const u8 *mac);
 

@@ -136,11 +136,30 @@ struct vipfo_member *vipfo_member_find_rcu(struct vipfo_net *vn,
 	return NULL;
 }
 
-/* Members must answer ARP with a MAC of their own: Ethernet only. */
-bool vipfo_member_dev_ok(const struct net_device *dev)
+/*
+ * Why a device cannot be a member, or NULL when it can. A member answers
+ * ARP with a MAC of its own, so it must be Ethernet and use ARP, and it
+ * must see the requests that arrive on it: a port of a bridge, a bond, a
+ * team or Open vSwitch hands them to its master instead. VLANs and
+ * macvlans are fine: they see their own frames, and a device with
+ * macvlans or ipvlans on top still sees its broadcasts.
+ */
+const char *vipfo_member_dev_unfit(const struct net_device *dev)
 {
-	return dev->type == ARPHRD_ETHER && dev->addr_len == ETH_ALEN &&
-	       !(dev->flags & IFF_LOOPBACK);
+	if (dev->type != ARPHRD_ETHER || dev->addr_len != ETH_ALEN ||
+	    (dev->flags & IFF_LOOPBACK))
+		return "not an Ethernet device";
+	if (dev->flags & IFF_NOARP)
+		return "device does not use ARP (arp off)";
+	if (netif_is_bridge_port(dev))
+		return "device is a bridge port: its frames go to the bridge";
+	if (netif_is_lag_port(dev))
+		return "device is a bond or team port: its frames go to its master";
+	if (netif_is_ovs_port(dev))
+		return "device is an Open vSwitch port: its frames go to the datapath";
+	if (netif_is_failover_slave(dev))
+		return "device is a failover slave: its frames go to its master";
+	return NULL;
 }
 
 struct vipfo_member *vipfo_member_add(struct vipfo_group *group,
@@ -187,7 +206,12 @@ static void member_free_rcu(struct rcu_head *head)
 	kfree(member);
 }
 
-void vipfo_member_remove(struct vipfo_member *member)
+/*
+ * Out of the group's and the namespace's lists: new readers no longer find
+ * it, and it sends nothing the failover policy starts from now on. The
+ * caller may still use it until vipfo_member_free().
+ */
+void vipfo_member_unlink(struct vipfo_member *member)
 {
 	struct vipfo_group *group = member->group;
 
@@ -197,5 +221,17 @@ void vipfo_member_remove(struct vipfo_member *member)
 	__clear_bit(member->id, &group->member_ids);
 	WRITE_ONCE(group->n_members, group->n_members - 1);
 	vipfo_net_changed(group->vn);
+}
+
+/* After vipfo_member_unlink(): freed once the readers are done. */
+void vipfo_member_free(struct vipfo_member *member)
+{
+	ASSERT_RTNL();
 	call_rcu(&member->rcu, member_free_rcu);
+}
+
+void vipfo_member_remove(struct vipfo_member *member)
+{
+	vipfo_member_unlink(member);
+	vipfo_member_free(member);
 }

@@ -2,6 +2,8 @@
 #ifndef _VIPFO_GROUP_H
 #define _VIPFO_GROUP_H
 
+#include <linux/if_macvlan.h>
+#include <linux/if_vlan.h>
 #include <linux/list.h>
 #include <linux/netdevice.h>
 #include <net/sch_generic.h>
@@ -71,22 +73,64 @@ struct vipfo_group {
 };
 
 /*
- * Answers and announces: up, with carrier, and able to send. A carrier
- * loss detaches the device's qdiscs (linkwatch's dev_deactivate); when the
- * carrier is back they stay detached until linkwatch's work has run, which
- * is queued at once but needs RTNL, and every frame sent meanwhile is
- * dropped without an error. So a carrier alone does not make a member
- * live: the recovery is reported, and its announcements sent, once
- * linkwatch has attached the qdiscs again (all queues at once, so the
- * first one tells).
- * Read from the device itself so that the packet path never trusts a stale
- * copy.
+ * The device a VLAN or a macvlan member sends through, or NULL. Its
+ * carrier reaches the member only through linkwatch, late on a physical
+ * NIC, so a member is judged by its lower devices too.
+ */
+static inline struct net_device *vipfo_lower_dev(const struct net_device *dev)
+{
+	if (is_vlan_dev(dev))
+		return vlan_dev_real_dev(dev);
+	if (netif_is_macvlan(dev))
+		return macvlan_dev_real_dev(dev);
+	return NULL;
+}
+
+#define VIPFO_LOWER_DEPTH	MAX_NEST_DEV
+
+/*
+ * The first device of a member's chain (itself, then its lower devices)
+ * without carrier, or NULL when they all have it.
+ */
+static inline struct net_device *
+vipfo_member_no_carrier(const struct vipfo_member *m)
+{
+	struct net_device *dev = m->dev;
+	int depth = 0;
+
+	for (; dev && depth < VIPFO_LOWER_DEPTH; dev = vipfo_lower_dev(dev)) {
+		if (!netif_carrier_ok(dev))
+			return dev;
+		depth++;
+	}
+	return NULL;
+}
+
+/*
+ * Answers and announces: up, with carrier, and able to send, along its
+ * whole chain of devices. A carrier loss detaches a device's qdiscs
+ * (linkwatch's dev_deactivate); when the carrier is back they stay
+ * detached until linkwatch's work has run, which is queued at once but
+ * needs RTNL, and every frame sent meanwhile is dropped without an error.
+ * So a carrier alone does not make a member live: the recovery is
+ * reported, and its announcements sent, once linkwatch has attached the
+ * qdiscs again (all queues at once, so the first one tells).
+ * Read from the devices themselves so that the packet path never trusts a
+ * stale copy.
  */
 static inline bool vipfo_member_live(const struct vipfo_member *m)
 {
-	return netif_running(m->dev) && netif_carrier_ok(m->dev) &&
-	       rcu_access_pointer(netdev_get_tx_queue(m->dev, 0)->qdisc) !=
-	       &noop_qdisc;
+	struct net_device *dev = m->dev;
+	int depth = 0;
+
+	for (; dev && depth < VIPFO_LOWER_DEPTH; dev = vipfo_lower_dev(dev)) {
+		if (!netif_running(dev) || !netif_carrier_ok(dev) ||
+		    rcu_access_pointer(netdev_get_tx_queue(dev, 0)->qdisc) ==
+		    &noop_qdisc)
+			return false;
+		depth++;
+	}
+	return true;
 }
 
 static inline enum vipfo_dev_state
@@ -94,7 +138,7 @@ vipfo_member_state(const struct vipfo_member *m)
 {
 	if (!netif_running(m->dev))
 		return VIPFO_DEV_STATE_DOWN;
-	if (!netif_carrier_ok(m->dev))
+	if (vipfo_member_no_carrier(m))
 		return VIPFO_DEV_STATE_NO_CARRIER;
 	return VIPFO_DEV_STATE_UP;
 }
@@ -110,7 +154,9 @@ struct vipfo_member *vipfo_member_find_rcu(struct vipfo_net *vn,
 					   const struct net_device *dev);
 struct vipfo_member *vipfo_member_add(struct vipfo_group *group,
 				      struct net_device *dev);
+void vipfo_member_unlink(struct vipfo_member *member);
+void vipfo_member_free(struct vipfo_member *member);
 void vipfo_member_remove(struct vipfo_member *member);
-bool vipfo_member_dev_ok(const struct net_device *dev);
+const char *vipfo_member_dev_unfit(const struct net_device *dev);
 
 #endif /* _VIPFO_GROUP_H */

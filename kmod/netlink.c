@@ -328,6 +328,7 @@ err:
 /* A configuration change: devices and VIPs affected, VIPs if they fit. */
 struct change_info {
 	u8 cmd;
+	int reason;			/* enum vipfo_reason, or -1: none */
 	struct net_device **devs;
 	unsigned int n_devs;
 	const struct in6_addr *vips;	/* an array, or NULL: */
@@ -348,7 +349,9 @@ static struct sk_buff *event_change_build(const struct vipfo_group *group,
 	if (!skb)
 		return NULL;
 	if (nla_put_u8(skb, VIPFO_A_CHANGE, change->cmd) ||
-	    nla_put_u32(skb, VIPFO_A_VIP_COUNT, change->n_vips))
+	    nla_put_u32(skb, VIPFO_A_VIP_COUNT, change->n_vips) ||
+	    (change->reason >= 0 &&
+	     nla_put_u8(skb, VIPFO_A_REASON, change->reason)))
 		goto err;
 	if (change->n_devs) {
 		nest = nla_nest_start(skb, VIPFO_A_DEVS);
@@ -397,11 +400,13 @@ static void event_change(const struct vipfo_group *group,
 		event_send(group, skb, hdr, GFP_KERNEL);
 }
 
-void vipfo_netlink_notify_dev_removed(const struct vipfo_member *member)
+void vipfo_netlink_notify_dev_removed(const struct vipfo_member *member,
+				      enum vipfo_reason reason)
 {
 	struct net_device *dev = member->dev;
 	struct change_info change = {
-		.cmd = VIPFO_CMD_DEV_DEL, .devs = &dev, .n_devs = 1,
+		.cmd = VIPFO_CMD_DEV_DEL, .reason = reason, .devs = &dev,
+		.n_devs = 1,
 	};
 
 	ASSERT_RTNL();
@@ -460,6 +465,7 @@ static int devs_parse(struct vipfo_net *vn, struct vipfo_group *group,
 	struct vipfo_member *member;
 	struct net_device *dev;
 	const struct nlattr *attr;
+	const char *unfit;
 	unsigned int i;
 	int rem, err;
 
@@ -499,9 +505,13 @@ static int devs_parse(struct vipfo_net *vn, struct vipfo_group *group,
 						    "device is a member of another group");
 				return -EBUSY;
 			}
-			if (!vipfo_member_dev_ok(dev)) {
-				NL_SET_ERR_MSG_ATTR(extack, attr,
-						    "not an Ethernet device");
+			unfit = vipfo_member_dev_unfit(dev);
+			if (unfit) {
+				/* NL_SET_ERR_MSG_ATTR() takes literals only. */
+				if (extack) {
+					extack->_msg = unfit;
+					extack->bad_attr = attr;
+				}
 				return -EINVAL;
 			}
 			if (members + devs->n >= VIPFO_MAX_MEMBERS) {
@@ -792,7 +802,7 @@ static int vipfo_nl_group_new(struct sk_buff *skb, struct genl_info *info)
 	/* Applied: a reply that does not fit the socket is no failure. */
 	reply_group(info, group);
 	event_change(group, &(struct change_info){
-		.cmd = VIPFO_CMD_GROUP_NEW, .devs = devs.dev, .n_devs = devs.n,
+		.reason = -1, .cmd = VIPFO_CMD_GROUP_NEW, .devs = devs.dev, .n_devs = devs.n,
 		.vips = vips.addr, .n_vips = vips.n });
 out_vips:
 	vips_free(&vips);
@@ -822,7 +832,7 @@ static int vipfo_nl_group_del(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	change = (struct change_info){
-		.cmd = VIPFO_CMD_GROUP_DEL, .devs = devs,
+		.reason = -1, .cmd = VIPFO_CMD_GROUP_DEL, .devs = devs,
 		.vips_of = group, .n_vips = group->n_vips };
 	list_for_each_entry(member, &group->members, group_node)
 		devs[change.n_devs++] = member->dev;
@@ -871,7 +881,7 @@ static int vipfo_nl_group_set(struct sk_buff *skb, struct genl_info *info)
 		vipfo_arp_budget_reset(group);
 	}
 	vipfo_net_changed(vn);
-	event_change(group, &(struct change_info){ .cmd = VIPFO_CMD_GROUP_SET });
+	event_change(group, &(struct change_info){ .reason = -1, .cmd = VIPFO_CMD_GROUP_SET });
 out:
 	rtnl_unlock();
 	return err;
@@ -922,13 +932,19 @@ static int vipfo_nl_devs(struct sk_buff *skb, struct genl_info *info)
 		if (err)
 			goto out;
 	} else {
+		/* A live member taken out is a failure to the peers
+		 * that chose it: the others announce, as after one.
+		 */
 		for (i = 0; i < devs.n; i++) {
 			member = vipfo_member_find(vn, devs.dev[i]);
-			vipfo_member_remove(member);
+			vipfo_member_unlink(member);
+			vipfo_failover_member_left(member,
+						   VIPFO_REASON_REMOVED);
+			vipfo_member_free(member);
 		}
 	}
 	event_change(group, &(struct change_info){
-		.cmd = info->genlhdr->cmd, .devs = devs.dev, .n_devs = devs.n });
+		.reason = -1, .cmd = info->genlhdr->cmd, .devs = devs.dev, .n_devs = devs.n });
 out:
 	rtnl_unlock();
 	return err;
@@ -966,7 +982,7 @@ static int vipfo_nl_vips(struct sk_buff *skb, struct genl_info *info)
 			vipfo_vip_destroy(vipfo_vip_lookup(vn, &vips.addr[i]));
 	}
 	event_change(group, &(struct change_info){
-		.cmd = info->genlhdr->cmd, .vips = vips.addr, .n_vips = vips.n });
+		.reason = -1, .cmd = info->genlhdr->cmd, .vips = vips.addr, .n_vips = vips.n });
 out_vips:
 	vips_free(&vips);
 out:

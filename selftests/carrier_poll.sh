@@ -251,11 +251,12 @@ cable nic1 on
 # second: the poll must see the carrier come back too, or the member still
 # looks failed when it fails again and nobody announces. Dummies, whose
 # carrier `ip` sets at once and whose changes linkwatch holds back like a
-# NIC's, in a group of their own; d0's change first, so that linkwatch's
-# next turn is a second away (one ip process: starting one takes long).
+# NIC's (with ARP on: members must use it), in a group of their own; d0's
+# change first, so that linkwatch's next turn is a second away (one ip
+# process: starting one takes long).
 check "group flap with dummies d1 d2" bash -c "
 	ip -n $SRV link add d1 type dummy && ip -n $SRV link add d2 type dummy &&
-	ip -n $SRV link set d1 up && ip -n $SRV link set d2 up &&
+	ip -n $SRV link set d1 arp on up && ip -n $SRV link set d2 arp on up &&
 	ip netns exec $SRV $VIPCTL group add flap --dev d1,d2 --vip $VIP2"
 check "group set flap --garp-count 1" vipctl group set flap --garp-count 1
 monitor_start "$SRV" "$TMPD/events5" || diag "the monitor reported no event"
@@ -338,5 +339,46 @@ fi
 check "a2 reported up" wait_for 20 dev_state_is web a2 up
 cable nic0 on
 cable nic2 on
+check "a1 a2 a3 back up" wait_for 20 states_are web a1=up a2=up a3=up
+
+# 7: VLAN members. A VLAN's carrier follows its NIC's only once linkwatch
+# gets to the NIC, so the poll reads the NIC's: after another link event,
+# the same 100 ms as for a NIC member. Group web goes first: its poll would
+# report a2's loss early, for a2.10 too.
+VLAN_VIP=198.51.100.100
+check "group web deleted" vipctl group del web
+check "VLAN 10 on a1 a2 a3 and c0; group vlan with a1.10 a2.10 a3.10" bash -c "
+	for i in 1 2 3; do
+		echo \"link add link a\$i name a\$i.10 type vlan id 10\"
+		echo \"link set a\$i.10 up\"
+	done | ip -n $SRV -b - &&
+	printf '%s\n' 'link add link c0 name c0.10 type vlan id 10' \
+		'link set c0.10 up' 'addr add 198.51.100.1/24 dev c0.10' |
+	ip -n $CLI -b - &&
+	ip netns exec $SRV $VIPCTL group add vlan --dev a1.10,a2.10,a3.10 \
+		--vip $VLAN_VIP --garp-count 1"
+check "a1.10 a2.10 a3.10 up" \
+	wait_for 20 states_are vlan a1.10=up a2.10=up a3.10=up
+GARP_SINCE=$EPOCHREALTIME
+CAPTURE_IFACE=c0.10 pull nic1 after-event
+check_garps "VLAN members, cable under a2.10 pulled after a link event: GARPs from a1.10 and a3.10" \
+	"$TMPD/garps" 1 "$VLAN_VIP" a1.10 a3.10
+if find_event "$TMPD/events" "$TMPD/ev" \
+	"e['event'] == 'failover' and e['failed']['ifname'] == 'a2.10'"; then
+	check "a2.10's failover detected by the poll" \
+		json_check "$TMPD/ev" "e['detected_by'] == 'poll'"
+else
+	not_ok "failover event for a2.10" "$(cat "$TMPD/events")"
+fi
+first=$(awk '{ print $6; exit }' "$TMPD/garps")
+if [ -n "$LOST" ] && [ -n "$first" ] && [ "$(ms "$LOST" "$first")" -lt 100 ]; then
+	ok "VLAN members: first GARP $(ms "$LOST" "$first") ms after the NIC's carrier loss"
+else
+	not_ok "VLAN members: first GARP within 100 ms of the NIC's carrier loss" \
+		"carrier off: ${LOST:-?}, first GARP: ${first:-none}"
+fi
+check "a2.10 reported no-carrier" wait_for 20 dev_state_is vlan a2.10 no-carrier
+cable nic1 on
+check "a2.10 back up" wait_for 20 dev_state_is vlan a2.10 up
 
 finish

@@ -478,11 +478,13 @@ arp_request()
 		--window "${ARP_WINDOW:-1}" "$@"
 }
 
-# capture_start [SECONDS]: record the gratuitous ARPs c0 sees, until SECONDS
-# (default 3) after the first one (20 s at most); returns once listening.
+# capture_start [SECONDS]: record the gratuitous ARPs c0 (or
+# $CAPTURE_IFACE) sees, until SECONDS (default 3) after the first one (20 s
+# at most); returns once listening.
 capture_start()
 {
-	arpc capture --iface c0 --window "${1:-3}" --max 20 >"$TMPD/capture.err"
+	arpc capture --iface "${CAPTURE_IFACE:-c0}" --window "${1:-3}" \
+		--max 20 >"$TMPD/capture.err"
 	[ ! -s "$TMPD/capture.err" ]
 }
 

@@ -171,7 +171,8 @@ std::string render_event_text(const proto::Event &ev)
 		{
 			std::string s = "change " + e.group + " " + proto::change_name(e.change) + ":";
 			if (!e.devices.empty())
-				s += " devices " + devs_text(e.devices) + ";";
+				s += " devices " + devs_text(e.devices) +
+				     (e.reason ? " (" + proto::reason_name(*e.reason) + ")" : "") + ";";
 			if (e.vip_count)
 				s += " " + plural(*e.vip_count, "vip", "vips");
 			if (e.vips && !e.vips->empty()) {
@@ -239,6 +240,8 @@ Json event_json(const proto::Event &ev)
 		{
 			Json j{{"event", "change"}, {"group", e.group}, {"change", proto::change_name(e.change)}};
 			j["devices"] = devices_json(e.devices);
+			if (e.reason)
+				j["reason"] = proto::reason_name(*e.reason);
 			if (e.vip_count)
 				j["vip_count"] = *e.vip_count;
 			if (e.vips)

@@ -421,7 +421,7 @@ Event decode_event(const nlmsghdr *nlh)
 	case VIPFO_CMD_CHANGE_NTF:
 		if (!change)
 			throw Error("malformed change notification: no change");
-		return ChangeEvent{group, *change, std::move(devices), vip_count, std::move(vips)};
+		return ChangeEvent{group, *change, std::move(devices), vip_count, std::move(vips), reason};
 	case VIPFO_CMD_FAILOVER_NTF:
 		if (!failed)
 			throw Error("malformed failover notification: no failed device");
@@ -467,6 +467,10 @@ std::string reason_name(uint8_t reason)
 		return "unregister";
 	case VIPFO_REASON_MAC_CHANGE:
 		return "mac-change";
+	case VIPFO_REASON_REMOVED:
+		return "removed";
+	case VIPFO_REASON_UNFIT:
+		return "unfit";
 	default:
 		return "reason-" + std::to_string(reason);
 	}

@@ -112,6 +112,7 @@ struct ChangeEvent {
 	std::vector<Device> devices;
 	std::optional<uint32_t> vip_count;
 	std::optional<std::vector<IpAddr>> vips; // absent when they did not fit
+	std::optional<uint8_t> reason;		 // why the kernel removed a device
 
 	bool operator==(const ChangeEvent &) const = default;
 };

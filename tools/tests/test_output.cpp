@@ -221,6 +221,8 @@ TEST(Output, EventText)
 	c = change(VIPFO_CMD_DEV_DEL);
 	c.devices = {dev(5, "eth3", 3, std::nullopt)};
 	EXPECT_EQ(render_event_text(c), "change web dev-del: devices eth3 (ifindex 5)");
+	c.reason = VIPFO_REASON_UNFIT; // the kernel took it out
+	EXPECT_EQ(render_event_text(c), "change web dev-del: devices eth3 (ifindex 5) (unfit)");
 
 	c = change(VIPFO_CMD_VIP_DEL);
 	c.vip_count = 100000; // the VIPs did not fit in the notification
@@ -283,6 +285,13 @@ TEST(Output, EventJson)
 	EXPECT_EQ(dump_json(event_json(c)),
 		  R"({"event":"change","group":"web","change":"dev-add",)"
 		  R"("devices":[{"ifname":"eth3","ifindex":5,"mac":"52:54:00:12:34:03"}]})");
+
+	c = change(VIPFO_CMD_DEV_DEL);
+	c.devices = {dev(5, "eth3", 3, std::nullopt)};
+	c.reason = VIPFO_REASON_UNREGISTER;
+	EXPECT_EQ(dump_json(event_json(c)),
+		  R"({"event":"change","group":"web","change":"dev-del",)"
+		  R"("devices":[{"ifname":"eth3","ifindex":5,"mac":"52:54:00:12:34:03"}],"reason":"unregister"})");
 
 	c = change(VIPFO_CMD_VIP_DEL);
 	c.vip_count = 100000;

@@ -558,6 +558,16 @@ TEST(Decode, ChangeEvent)
 	const auto c2 = std::get<proto::ChangeEvent>(proto::decode_event(nl::header(m2)));
 	EXPECT_EQ(c2.vip_count, 100000u);
 	EXPECT_FALSE(c2.vips);
+	EXPECT_FALSE(c2.reason);
+
+	// A device the kernel took out says why.
+	auto b4 = kernel_msg(VIPFO_CMD_CHANGE_NTF);
+	b4.put_strz(VIPFO_A_GROUP_NAME, "web");
+	b4.put_u8(VIPFO_A_CHANGE, VIPFO_CMD_DEV_DEL);
+	b4.put_u8(VIPFO_A_REASON, VIPFO_REASON_UNFIT);
+	const nl::Message m4 = b4.finish();
+	EXPECT_EQ(std::get<proto::ChangeEvent>(proto::decode_event(nl::header(m4))).reason,
+		  VIPFO_REASON_UNFIT);
 
 	// No CHANGE attribute: malformed.
 	auto b3 = kernel_msg(VIPFO_CMD_CHANGE_NTF);
@@ -682,6 +692,8 @@ TEST(Names, All)
 	EXPECT_EQ(proto::reason_name(VIPFO_REASON_CARRIER_LOSS), "carrier-loss");
 	EXPECT_EQ(proto::reason_name(VIPFO_REASON_UNREGISTER), "unregister");
 	EXPECT_EQ(proto::reason_name(VIPFO_REASON_MAC_CHANGE), "mac-change");
+	EXPECT_EQ(proto::reason_name(VIPFO_REASON_REMOVED), "removed");
+	EXPECT_EQ(proto::reason_name(VIPFO_REASON_UNFIT), "unfit");
 	EXPECT_EQ(proto::reason_name(9), "reason-9");
 	EXPECT_EQ(proto::detector_name(VIPFO_DETECTED_BY_NOTIFIER), "notifier");
 	EXPECT_EQ(proto::detector_name(VIPFO_DETECTED_BY_POLL), "poll");

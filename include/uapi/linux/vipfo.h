@@ -75,8 +75,11 @@
  *   VIPFO_A_GROUP_NAME, VIPFO_A_CHANGE (u8, the VIPFO_CMD_* applied),
  *   VIPFO_A_DEVS (devices added or removed, or the members of a new or
  *   deleted group), VIPFO_A_VIP_COUNT (VIPs added or removed) and
- *   VIPFO_A_VIPS (those VIPs, when they fit in one message)
- * VIPFO_CMD_FAILOVER_NTF: a member failed and the survivors announce
+ *   VIPFO_A_VIPS (those VIPs, when they fit in one message); a DEV_DEL
+ *   the kernel made itself also VIPFO_A_REASON (u8: UNREGISTER, the device
+ *   went; UNFIT, it can no longer be a member)
+ * VIPFO_CMD_FAILOVER_NTF: a member failed (or left its group while live)
+ * and the survivors announce
  *   VIPFO_A_GROUP_NAME, VIPFO_A_FAILED_DEV (nest: IFINDEX, IFNAME, MAC),
  *   VIPFO_A_REASON (u8, enum vipfo_reason), VIPFO_A_DETECTED_BY (u8, enum
  *   vipfo_detector), VIPFO_A_DEVS (survivors), VIPFO_A_VIP_COUNT (VIPs
@@ -205,6 +208,8 @@ enum vipfo_reason {
 	VIPFO_REASON_CARRIER_LOSS,
 	VIPFO_REASON_UNREGISTER,
 	VIPFO_REASON_MAC_CHANGE,	/* not a failure: VIPs re-announced */
+	VIPFO_REASON_REMOVED,		/* taken out of its group (DEV_DEL) */
+	VIPFO_REASON_UNFIT,		/* can no longer be a member: it left */
 };
 
 enum vipfo_detector {
