@@ -65,14 +65,13 @@ def cmd_request(args):
         return ARP in p and p[ARP].op == 2 and p[ARP].psrc in targets
 
     sniffer = start_sniffer(listen, is_reply)
-    for i, target in enumerate(targets):
-        psrc = target if args.gratuitous else args.src_ip
-        if i and args.inter:
-            time.sleep(args.inter)
-        sendp(Ether(src=src_mac, dst="ff:ff:ff:ff:ff:ff") /
-              ARP(op=2 if args.op == "reply" else 1, hwsrc=src_mac,
-                  psrc=psrc, hwdst="00:00:00:00:00:00", pdst=target),
-              iface=args.iface)
+    # One sendp() for all: each call opens a socket, which takes long
+    # enough under software emulation to stretch --inter past a second.
+    sendp([Ether(src=src_mac, dst="ff:ff:ff:ff:ff:ff") /
+           ARP(op=2 if args.op == "reply" else 1, hwsrc=src_mac,
+               psrc=target if args.gratuitous else args.src_ip,
+               hwdst="00:00:00:00:00:00", pdst=target)
+           for target in targets], iface=args.iface, inter=args.inter)
     time.sleep(args.window)
     for p in stop_sniffer(sniffer):
         print(p[ARP].hwsrc, p[ARP].psrc, p[Ether].src,
