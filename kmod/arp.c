@@ -28,6 +28,7 @@ static u32 arp_seed __read_mostly;
 
 /* The fields of a received request or reply that matter here. */
 struct arp_frame {
+	const u8 *src;		/* Ethernet source */
 	const u8 *sha;
 	__be32 sip;
 	__be32 tip;
@@ -77,13 +78,18 @@ int vipfo_arp_send_garp(struct vipfo_member *member, __be32 vip)
 	return err;
 }
 
+/*
+ * To the request's Ethernet source, in both headers, not to the sender MAC
+ * it names: anyone can write another host's MAC there, but the switch
+ * sends frames for the Ethernet source back where this request came from.
+ */
 static void arp_reply(struct vipfo_member *member,
 		      const struct arp_frame *req)
 {
 	enum vipfo_counter counter = VIPFO_REPLIES;
 
-	if (member_xmit(member, ARPOP_REPLY, req->sip, req->tip, req->sha,
-			req->sha))
+	if (member_xmit(member, ARPOP_REPLY, req->sip, req->tip, req->src,
+			req->src))
 		counter = VIPFO_TX_ERRORS;
 	vipfo_stats_inc(member->stats, counter);
 	vipfo_stats_inc(member->group->stats, counter);
@@ -221,8 +227,9 @@ static bool arp_from_member(const struct vipfo_group *group, const u8 *mac)
 
 /*
  * Requests of a peer are answered. Gratuitous ARPs (ours heard on a
- * sibling, or another host's claim), frames from our own adapters and
- * invalid senders (a multicast MAC, a multicast, broadcast or loopback IP:
+ * sibling, or another host's claim), frames from our own adapters (by
+ * sender MAC or Ethernet source) and invalid senders (a multicast sender
+ * MAC or Ethernet source, a multicast, broadcast or loopback IP:
  * the kernel's route check would call such a source martian) are consumed
  * without an answer or a count. A probe (sender IP 0.0.0.0, RFC 5227) is
  * a request like any other: the peer checks whether the VIP is free, and
@@ -233,9 +240,11 @@ static bool arp_from_peer(const struct vipfo_group *group,
 			  const struct arp_frame *req)
 {
 	return req->sip != req->tip && is_valid_ether_addr(req->sha) &&
+	       is_valid_ether_addr(req->src) &&
 	       !ipv4_is_multicast(req->sip) && !ipv4_is_lbcast(req->sip) &&
 	       !ipv4_is_loopback(req->sip) &&
-	       !arp_from_member(group, req->sha);
+	       !arp_from_member(group, req->sha) &&
+	       !arp_from_member(group, req->src);
 }
 
 /*
@@ -266,7 +275,8 @@ static bool arp_frame_parse(struct sk_buff *skb, const struct net_device *dev,
 	const struct arphdr *arp;
 	const u8 *p;
 
-	if (dev->type != ARPHRD_ETHER || !pskb_may_pull(skb, arp_hdr_len(dev)))
+	if (dev->type != ARPHRD_ETHER || !skb_mac_header_was_set(skb) ||
+	    !pskb_may_pull(skb, arp_hdr_len(dev)))
 		return false;
 	arp = arp_hdr(skb);
 	if ((arp->ar_op != htons(ARPOP_REQUEST) &&
@@ -277,6 +287,7 @@ static bool arp_frame_parse(struct sk_buff *skb, const struct net_device *dev,
 		return false;
 
 	req->request = arp->ar_op == htons(ARPOP_REQUEST);
+	req->src = eth_hdr(skb)->h_source;
 	p = (const u8 *)(arp + 1);
 	req->sha = p;
 	p += ETH_ALEN;

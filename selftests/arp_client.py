@@ -3,8 +3,9 @@
 """ARP client for the vipfo selftests (run with Debian's /usr/bin/python3).
 
 request: send one ARP request per target, as a Linux client would (or
-         spoofed with --src-mac/--src-ip/--gratuitous, or as a reply with
-         --op reply; --inter seconds apart), and print every ARP reply
+         spoofed with --src-mac/--src-ip/--gratuitous, with an Ethernet
+         source other than the sender MAC with --eth-src, or as a reply
+         with --op reply; --inter seconds apart), and print every ARP reply
          for a target that arrives within --window seconds, in order of
          arrival:
              <sender MAC> <sender IP> <ethernet source> <interface>
@@ -67,7 +68,7 @@ def cmd_request(args):
     sniffer = start_sniffer(listen, is_reply)
     # One sendp() for all: each call opens a socket, which takes long
     # enough under software emulation to stretch --inter past a second.
-    sendp([Ether(src=src_mac, dst="ff:ff:ff:ff:ff:ff") /
+    sendp([Ether(src=args.eth_src or src_mac, dst="ff:ff:ff:ff:ff:ff") /
            ARP(op=2 if args.op == "reply" else 1, hwsrc=src_mac,
                psrc=target if args.gratuitous else args.src_ip,
                hwdst="00:00:00:00:00:00", pdst=target)
@@ -142,6 +143,8 @@ def main():
     rq.add_argument("--target", required=True, help="IP[,IP...] to ask for")
     rq.add_argument("--src-ip", default="192.0.2.1")
     rq.add_argument("--src-mac", help="sender MAC (default: the iface's)")
+    rq.add_argument("--eth-src",
+                    help="Ethernet source (default: the sender MAC)")
     rq.add_argument("--gratuitous", action="store_true",
                     help="sender IP = target IP (a gratuitous ARP)")
     rq.add_argument("--op", choices=("request", "reply"), default="request",
