@@ -3,8 +3,8 @@
  * The ARP path. A request for a VIP that arrives on a member is consumed
  * here, before the kernel's own arp_process() could answer it too, and
  * every live member of the VIP's group answers with its own MAC, within
- * the group's reply budget. The gratuitous ARPs of a failover leave
- * through the same transmit helper.
+ * the group's reply budget; beyond it, the receiving member alone. The
+ * gratuitous ARPs of a failover leave through the same transmit helper.
  */
 
 #include <linux/etherdevice.h>
@@ -155,9 +155,10 @@ void vipfo_arp_budget_reset(struct vipfo_group *group)
 
 /*
  * Every live member replies, or none when the group's budget cannot pay
- * for all of them: false then. A Linux requester keeps the first reply,
- * so the round starts at a member picked by the requester's address:
- * peers spread over the adapters instead of all landing on the first one.
+ * for all of them: false then (the caller answers from one). A Linux
+ * requester keeps the first reply, so the round starts at a member picked
+ * by the requester's address: peers spread over the adapters instead of
+ * all landing on the first one.
  */
 static bool arp_reply_from_all(struct vipfo_group *group,
 			       const struct arp_frame *req)
@@ -346,19 +347,18 @@ static unsigned int vipfo_arp_in(void *priv, struct sk_buff *skb,
 		vipfo_stats_inc(member->stats, VIPFO_REQUESTS);
 		if (first) {
 			vipfo_stats_inc(group->stats, VIPFO_REQUESTS);
+			/*
+			 * Beyond the budget, one reply per request, as the
+			 * kernel would give: no amplification, and no peer
+			 * left without an answer by another's flood.
+			 */
 			if (!arp_reply_from_all(group, &req)) {
+				if (vipfo_member_live(member))
+					arp_reply(member, &req);
 				vipfo_stats_inc(member->stats,
 						VIPFO_RATE_LIMITED);
 				vipfo_stats_inc(group->stats,
 						VIPFO_RATE_LIMITED);
-				/*
-				 * Dropped, not passed on: with arp_ignore=0
-				 * the kernel would answer for the VIP (a
-				 * local address on lo) from this adapter
-				 * alone, at no limit, and learn a neighbour
-				 * entry for every sender of the flood.
-				 */
-				return NF_DROP;
 			}
 		}
 	}

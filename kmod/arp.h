@@ -24,11 +24,13 @@ struct vipfo_seen {
 };
 
 /*
- * A group's budget of frames sent in answer to received ones (replies,
- * and the announcements that answer an address conflict): a token bucket
- * of reply_rate frames a second that holds one second's worth, and never
- * less than one request's worth (a reply from every member). See
- * vipfo_arp_budget() for why it is one atomic and not per CPU.
+ * A group's budget of frames sent in answer to received ones (the replies
+ * of every member to a request, and the announcements that answer an
+ * address conflict): a token bucket of reply_rate frames a second that
+ * holds one second's worth, and never less than one request's worth (a
+ * reply from every member). A request it cannot pay for is answered by
+ * the receiving member alone. See vipfo_arp_budget() for why it is one
+ * atomic and not per CPU.
  */
 struct vipfo_budget {
 	atomic_long_t stamp;		/* jiffies of the last refill */

@@ -16,6 +16,11 @@ capture: print every gratuitous ARP (sender IP == target IP) seen until
              <sender MAC> <sender IP> <ethernet source> <ethernet dest> <op>
              <arrival time, seconds since the epoch>
          --ready FILE is created once the capture listens.
+resolve: ask for --target --count times, --inter seconds apart, and print
+         one line per request with the replies that arrived before the
+         next one: <number> <replies> <sender MAC,...>; then a line
+         "answered <requests answered> of <requests>". Raw sockets, not
+         scapy: it must keep pace beside a flood.
 serve:   read such commands from stdin, one per line, and end the output
          of each with a line ".". There, "capture" returns at once, once
          listening, and a later "collect" prints what it saw. Loading
@@ -24,7 +29,10 @@ serve:   read such commands from stdin, one per line, and end the output
 """
 
 import argparse
+import ctypes
 import shlex
+import socket
+import struct
 import sys
 import threading
 import time
@@ -78,6 +86,49 @@ def cmd_request(args):
         print(p[ARP].hwsrc, p[ARP].psrc, p[Ether].src,
               getattr(p, "sniffed_on", None) or "?",
               p[ARP].hwdst, p[ARP].pdst, p[Ether].dst)
+
+
+ETH_P_ARP = 0x0806
+SO_ATTACH_FILTER = 26
+# Classic BPF on an ETH_P_ARP socket: ARP replies only (op at offset 20).
+ARP_REPLY_FILTER = [(0x28, 0, 0, 20), (0x15, 0, 1, 2),
+                    (0x06, 0, 0, 0xffff), (0x06, 0, 0, 0)]
+
+
+def cmd_resolve(args):
+    mac = bytes.fromhex(iface_mac(args.iface).replace(":", ""))
+    sip = socket.inet_aton(args.src_ip)
+    tip = socket.inet_aton(args.target)
+    sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
+                         socket.htons(ETH_P_ARP))
+    prog = b"".join(struct.pack("HBBI", *i) for i in ARP_REPLY_FILTER)
+    buf = ctypes.create_string_buffer(prog)
+    fprog = struct.pack("HL", len(ARP_REPLY_FILTER), ctypes.addressof(buf))
+    sock.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER, fprog)
+    sock.bind((args.iface, ETH_P_ARP))
+    request = (b"\xff" * 6 + mac + struct.pack(">HHHBBH", ETH_P_ARP, 1,
+                                                0x0800, 6, 4, 1) +
+               mac + sip + b"\0" * 6 + tip).ljust(60, b"\0")
+    answered = 0
+    for i in range(args.count):
+        sock.send(request)
+        end = time.monotonic() + args.inter
+        senders = []
+        while True:
+            left = end - time.monotonic()
+            if left <= 0:
+                break
+            sock.settimeout(left)
+            try:
+                data = sock.recv(128)
+            except socket.timeout:
+                break
+            if (len(data) >= 42 and data[28:32] == tip and
+                    data[38:42] == sip):
+                senders.append(":".join(f"{b:02x}" for b in data[22:28]))
+        answered += bool(senders)
+        print(i, len(senders), ",".join(senders) or "-", flush=True)
+    print(f"answered {answered} of {args.count}")
 
 
 class Capture:
@@ -163,6 +214,14 @@ def main():
                     help="seconds to listen at most")
     cp.add_argument("--ready", help="file to create once listening")
 
+    rs = sub.add_parser("resolve", help="ask for an IP again and again")
+    rs.add_argument("--iface", required=True)
+    rs.add_argument("--target", required=True, help="IP to ask for")
+    rs.add_argument("--src-ip", required=True)
+    rs.add_argument("--count", type=int, default=10)
+    rs.add_argument("--inter", type=float, default=0.2,
+                    help="seconds between requests")
+
     sub.add_parser("collect", help="serve: print the capture's results")
     sub.add_parser("serve", help="run commands read from stdin")
 
@@ -173,6 +232,8 @@ def main():
         cmd_request(args)
     elif args.cmd == "capture":
         cmd_capture(args)
+    elif args.cmd == "resolve":
+        cmd_resolve(args)
     return 0
 
 
