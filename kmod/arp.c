@@ -248,24 +248,82 @@ static bool arp_from_peer(const struct vipfo_group *group,
 	       !arp_from_member(group, req->src);
 }
 
+enum claim_sender {
+	SENDER_OURS,		/* a device of the namespace */
+	SENDER_OTHER,		/* another host */
+	SENDER_UNCHECKED,	/* no member's; not checked further */
+};
+
+/* One more walk over the namespace's devices this second? */
+static bool claim_walk_allowed(struct vipfo_claims *c)
+{
+	unsigned long now = jiffies;
+	long start = atomic_long_read(&c->window);
+
+	if (now - (unsigned long)start >= HZ &&
+	    atomic_long_try_cmpxchg(&c->window, &start, now))
+		atomic_set(&c->checks, 0);
+	return atomic_inc_return(&c->checks) <= VIPFO_CLAIM_CHECKS;
+}
+
+/*
+ * Whose is @mac, no member's, claiming @vip? Known for a second once
+ * checked; checked only for a claim that would be answered (@vip not
+ * answered within the last second, see vipfo_failover_conflict()) while
+ * the group's walks of this second allow it. A slot holds a MAC (bits
+ * 63-16), when it was checked (bits 15-1: jiffies, mod 2^15) and whether
+ * it is ours (bit 0).
+ */
+static enum claim_sender claim_sender(struct vipfo_net *vn,
+				      struct vipfo_group *group,
+				      const struct vipfo_vip *vip,
+				      const u8 *mac)
+{
+	u64 addr = ether_addr_to_u64(mac);
+	atomic64_t *slot = &group->claims.slot[jhash_2words((u32)addr,
+							    (u32)(addr >> 32),
+							    arp_seed) %
+					       VIPFO_CLAIM_SLOTS];
+	u64 old = atomic64_read(slot);
+	u16 now = (u16)jiffies & 0x7fff;
+	bool ours;
+
+	BUILD_BUG_ON(HZ >= 0x8000);
+	if (old >> 16 == addr && ((now - ((u16)old >> 1)) & 0x7fff) < HZ)
+		return old & 1 ? SENDER_OURS : SENDER_OTHER;
+	if (time_before(jiffies, READ_ONCE(vip->defended) + HZ) ||
+	    !claim_walk_allowed(&group->claims))
+		return SENDER_UNCHECKED;
+	ours = dev_getbyhwaddr_rcu(vn->net, ARPHRD_ETHER, (const char *)mac);
+	atomic64_set(slot, addr << 16 | now << 1 | ours);
+	return ours ? SENDER_OURS : SENDER_OTHER;
+}
+
 /*
  * The VIP of this group that another host claims with this frame, or
  * NULL: its sender IP is the VIP and its sender MAC belongs to no device
  * of ours, neither a member (our own gratuitous ARPs and requests, heard
  * on a sibling) nor any other device of the namespace (the host's own
- * requests through a non-member adapter on the same segment). The walk
- * over the namespace's devices only happens for such claims.
+ * requests through a non-member adapter on the same segment). That walk
+ * over the namespace's devices is rate-limited (claim_sender()): a claim
+ * whose MAC was not checked is counted, but *@checked is false and it is
+ * neither answered nor reported.
  */
 static struct vipfo_vip *arp_claimed_vip(struct vipfo_net *vn,
-					 const struct vipfo_group *group,
-					 const struct arp_frame *req)
+					 struct vipfo_group *group,
+					 const struct arp_frame *req,
+					 bool *checked)
 {
 	struct vipfo_vip *vip = vipfo_vip_lookup_v4(vn, req->sip);
+	enum claim_sender sender;
 
 	if (!vip || vip->group != group || !is_valid_ether_addr(req->sha) ||
-	    arp_from_member(group, req->sha) ||
-	    dev_getbyhwaddr_rcu(vn->net, ARPHRD_ETHER, (const char *)req->sha))
+	    arp_from_member(group, req->sha))
 		return NULL;
+	sender = claim_sender(vn, group, vip, req->sha);
+	if (sender == SENDER_OURS)
+		return NULL;
+	*checked = sender == SENDER_OTHER;
 	return vip;
 }
 
@@ -312,13 +370,13 @@ static unsigned int vipfo_arp_in(void *priv, struct sk_buff *skb,
 	struct vipfo_member *member;
 	struct vipfo_group *group;
 	struct arp_frame req;
-	bool peer, first = false;
+	bool peer, first = false, checked = false;
 
 	member = vipfo_member_find_rcu(vn, state->in);
 	if (!member || !arp_frame_parse(skb, state->in, &req))
 		return NF_ACCEPT;
 	group = member->group;
-	claimed = arp_claimed_vip(vn, group, &req);
+	claimed = arp_claimed_vip(vn, group, &req, &checked);
 	if (req.request) {
 		vip = vipfo_vip_lookup_v4(vn, req.tip);
 		if (vip && vip->group != group)
@@ -336,7 +394,9 @@ static unsigned int vipfo_arp_in(void *priv, struct sk_buff *skb,
 		vipfo_stats_inc(member->stats, VIPFO_CONFLICTS);
 		if (first) {
 			vipfo_stats_inc(group->stats, VIPFO_CONFLICTS);
-			vipfo_failover_conflict(member, claimed, req.sha);
+			if (checked)
+				vipfo_failover_conflict(member, claimed,
+							req.sha);
 		}
 	}
 	/* Not for a VIP: the kernel's to handle, as without vipfo. */

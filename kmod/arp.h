@@ -37,6 +37,22 @@ struct vipfo_budget {
 	atomic64_t credit;		/* in 1/HZ of a frame */
 };
 
+/*
+ * Whether the sender MAC of a claim on a VIP is one of the host's own
+ * devices takes a walk over every device of the namespace: a group walks
+ * only for claims it would answer, at most VIPFO_CLAIM_CHECKS times a
+ * second, and remembers each answer for a second, in a slot picked by the
+ * MAC (lossy like the seen cache).
+ */
+#define VIPFO_CLAIM_SLOTS	16
+#define VIPFO_CLAIM_CHECKS	16
+
+struct vipfo_claims {
+	atomic64_t slot[VIPFO_CLAIM_SLOTS];	/* see claim_sender() */
+	atomic_long_t window;		/* jiffies: start of this second */
+	atomic_t checks;		/* walks in this second */
+};
+
 struct vipfo_group;
 
 int vipfo_arp_hook_register(struct net *net);
