@@ -3,8 +3,8 @@
  * The ARP path. A request for a VIP that arrives on a member is consumed
  * here, before the kernel's own arp_process() could answer it too, and
  * every live member of the VIP's group answers with its own MAC, within
- * the group's reply budget. The gratuitous ARPs of a failover leave
- * through the same transmit helper.
+ * the group's reply budget; beyond it, the receiving member alone. The
+ * gratuitous ARPs of a failover leave through the same transmit helper.
  */
 
 #include <linux/etherdevice.h>
@@ -28,6 +28,7 @@ static u32 arp_seed __read_mostly;
 
 /* The fields of a received request or reply that matter here. */
 struct arp_frame {
+	const u8 *src;		/* Ethernet source */
 	const u8 *sha;
 	__be32 sip;
 	__be32 tip;
@@ -77,13 +78,18 @@ int vipfo_arp_send_garp(struct vipfo_member *member, __be32 vip)
 	return err;
 }
 
+/*
+ * To the request's Ethernet source, in both headers, not to the sender MAC
+ * it names: anyone can write another host's MAC there, but the switch
+ * sends frames for the Ethernet source back where this request came from.
+ */
 static void arp_reply(struct vipfo_member *member,
 		      const struct arp_frame *req)
 {
 	enum vipfo_counter counter = VIPFO_REPLIES;
 
-	if (member_xmit(member, ARPOP_REPLY, req->sip, req->tip, req->sha,
-			req->sha))
+	if (member_xmit(member, ARPOP_REPLY, req->sip, req->tip, req->src,
+			req->src))
 		counter = VIPFO_TX_ERRORS;
 	vipfo_stats_inc(member->stats, counter);
 	vipfo_stats_inc(member->group->stats, counter);
@@ -149,9 +155,10 @@ void vipfo_arp_budget_reset(struct vipfo_group *group)
 
 /*
  * Every live member replies, or none when the group's budget cannot pay
- * for all of them: false then. A Linux requester keeps the first reply,
- * so the round starts at a member picked by the requester's address:
- * peers spread over the adapters instead of all landing on the first one.
+ * for all of them: false then (the caller answers from one). A Linux
+ * requester keeps the first reply, so the round starts at a member picked
+ * by the requester's address: peers spread over the adapters instead of
+ * all landing on the first one.
  */
 static bool arp_reply_from_all(struct vipfo_group *group,
 			       const struct arp_frame *req)
@@ -221,8 +228,9 @@ static bool arp_from_member(const struct vipfo_group *group, const u8 *mac)
 
 /*
  * Requests of a peer are answered. Gratuitous ARPs (ours heard on a
- * sibling, or another host's claim), frames from our own adapters and
- * invalid senders (a multicast MAC, a multicast, broadcast or loopback IP:
+ * sibling, or another host's claim), frames from our own adapters (by
+ * sender MAC or Ethernet source) and invalid senders (a multicast sender
+ * MAC or Ethernet source, a multicast, broadcast or loopback IP:
  * the kernel's route check would call such a source martian) are consumed
  * without an answer or a count. A probe (sender IP 0.0.0.0, RFC 5227) is
  * a request like any other: the peer checks whether the VIP is free, and
@@ -233,9 +241,62 @@ static bool arp_from_peer(const struct vipfo_group *group,
 			  const struct arp_frame *req)
 {
 	return req->sip != req->tip && is_valid_ether_addr(req->sha) &&
+	       is_valid_ether_addr(req->src) &&
 	       !ipv4_is_multicast(req->sip) && !ipv4_is_lbcast(req->sip) &&
 	       !ipv4_is_loopback(req->sip) &&
-	       !arp_from_member(group, req->sha);
+	       !arp_from_member(group, req->sha) &&
+	       !arp_from_member(group, req->src);
+}
+
+enum claim_sender {
+	SENDER_OURS,		/* a device of the namespace */
+	SENDER_OTHER,		/* another host */
+	SENDER_UNCHECKED,	/* no member's; not checked further */
+};
+
+/* One more walk over the namespace's devices this second? */
+static bool claim_walk_allowed(struct vipfo_claims *c)
+{
+	unsigned long now = jiffies;
+	long start = atomic_long_read(&c->window);
+
+	if (now - (unsigned long)start >= HZ &&
+	    atomic_long_try_cmpxchg(&c->window, &start, now))
+		atomic_set(&c->checks, 0);
+	return atomic_inc_return(&c->checks) <= VIPFO_CLAIM_CHECKS;
+}
+
+/*
+ * Whose is @mac, no member's, claiming @vip? Known for a second once
+ * checked; checked only for a claim that would be answered (@vip not
+ * answered within the last second, see vipfo_failover_conflict()) while
+ * the group's walks of this second allow it. A slot holds a MAC (bits
+ * 63-16), when it was checked (bits 15-1: jiffies, mod 2^15) and whether
+ * it is ours (bit 0).
+ */
+static enum claim_sender claim_sender(struct vipfo_net *vn,
+				      struct vipfo_group *group,
+				      const struct vipfo_vip *vip,
+				      const u8 *mac)
+{
+	u64 addr = ether_addr_to_u64(mac);
+	atomic64_t *slot = &group->claims.slot[jhash_2words((u32)addr,
+							    (u32)(addr >> 32),
+							    arp_seed) %
+					       VIPFO_CLAIM_SLOTS];
+	u64 old = atomic64_read(slot);
+	u16 now = (u16)jiffies & 0x7fff;
+	bool ours;
+
+	BUILD_BUG_ON(HZ >= 0x8000);
+	if (old >> 16 == addr && ((now - ((u16)old >> 1)) & 0x7fff) < HZ)
+		return old & 1 ? SENDER_OURS : SENDER_OTHER;
+	if (time_before(jiffies, READ_ONCE(vip->defended) + HZ) ||
+	    !claim_walk_allowed(&group->claims))
+		return SENDER_UNCHECKED;
+	ours = dev_getbyhwaddr_rcu(vn->net, ARPHRD_ETHER, (const char *)mac);
+	atomic64_set(slot, addr << 16 | now << 1 | ours);
+	return ours ? SENDER_OURS : SENDER_OTHER;
 }
 
 /*
@@ -243,19 +304,26 @@ static bool arp_from_peer(const struct vipfo_group *group,
  * NULL: its sender IP is the VIP and its sender MAC belongs to no device
  * of ours, neither a member (our own gratuitous ARPs and requests, heard
  * on a sibling) nor any other device of the namespace (the host's own
- * requests through a non-member adapter on the same segment). The walk
- * over the namespace's devices only happens for such claims.
+ * requests through a non-member adapter on the same segment). That walk
+ * over the namespace's devices is rate-limited (claim_sender()): a claim
+ * whose MAC was not checked is counted, but *@checked is false and it is
+ * neither answered nor reported.
  */
 static struct vipfo_vip *arp_claimed_vip(struct vipfo_net *vn,
-					 const struct vipfo_group *group,
-					 const struct arp_frame *req)
+					 struct vipfo_group *group,
+					 const struct arp_frame *req,
+					 bool *checked)
 {
 	struct vipfo_vip *vip = vipfo_vip_lookup_v4(vn, req->sip);
+	enum claim_sender sender;
 
 	if (!vip || vip->group != group || !is_valid_ether_addr(req->sha) ||
-	    arp_from_member(group, req->sha) ||
-	    dev_getbyhwaddr_rcu(vn->net, ARPHRD_ETHER, (const char *)req->sha))
+	    arp_from_member(group, req->sha))
 		return NULL;
+	sender = claim_sender(vn, group, vip, req->sha);
+	if (sender == SENDER_OURS)
+		return NULL;
+	*checked = sender == SENDER_OTHER;
 	return vip;
 }
 
@@ -266,7 +334,8 @@ static bool arp_frame_parse(struct sk_buff *skb, const struct net_device *dev,
 	const struct arphdr *arp;
 	const u8 *p;
 
-	if (dev->type != ARPHRD_ETHER || !pskb_may_pull(skb, arp_hdr_len(dev)))
+	if (dev->type != ARPHRD_ETHER || !skb_mac_header_was_set(skb) ||
+	    !pskb_may_pull(skb, arp_hdr_len(dev)))
 		return false;
 	arp = arp_hdr(skb);
 	if ((arp->ar_op != htons(ARPOP_REQUEST) &&
@@ -277,6 +346,7 @@ static bool arp_frame_parse(struct sk_buff *skb, const struct net_device *dev,
 		return false;
 
 	req->request = arp->ar_op == htons(ARPOP_REQUEST);
+	req->src = eth_hdr(skb)->h_source;
 	p = (const u8 *)(arp + 1);
 	req->sha = p;
 	p += ETH_ALEN;
@@ -300,13 +370,13 @@ static unsigned int vipfo_arp_in(void *priv, struct sk_buff *skb,
 	struct vipfo_member *member;
 	struct vipfo_group *group;
 	struct arp_frame req;
-	bool peer, first = false;
+	bool peer, first = false, checked = false;
 
 	member = vipfo_member_find_rcu(vn, state->in);
 	if (!member || !arp_frame_parse(skb, state->in, &req))
 		return NF_ACCEPT;
 	group = member->group;
-	claimed = arp_claimed_vip(vn, group, &req);
+	claimed = arp_claimed_vip(vn, group, &req, &checked);
 	if (req.request) {
 		vip = vipfo_vip_lookup_v4(vn, req.tip);
 		if (vip && vip->group != group)
@@ -324,7 +394,9 @@ static unsigned int vipfo_arp_in(void *priv, struct sk_buff *skb,
 		vipfo_stats_inc(member->stats, VIPFO_CONFLICTS);
 		if (first) {
 			vipfo_stats_inc(group->stats, VIPFO_CONFLICTS);
-			vipfo_failover_conflict(member, claimed, req.sha);
+			if (checked)
+				vipfo_failover_conflict(member, claimed,
+							req.sha);
 		}
 	}
 	/* Not for a VIP: the kernel's to handle, as without vipfo. */
@@ -335,19 +407,18 @@ static unsigned int vipfo_arp_in(void *priv, struct sk_buff *skb,
 		vipfo_stats_inc(member->stats, VIPFO_REQUESTS);
 		if (first) {
 			vipfo_stats_inc(group->stats, VIPFO_REQUESTS);
+			/*
+			 * Beyond the budget, one reply per request, as the
+			 * kernel would give: no amplification, and no peer
+			 * left without an answer by another's flood.
+			 */
 			if (!arp_reply_from_all(group, &req)) {
+				if (vipfo_member_live(member))
+					arp_reply(member, &req);
 				vipfo_stats_inc(member->stats,
 						VIPFO_RATE_LIMITED);
 				vipfo_stats_inc(group->stats,
 						VIPFO_RATE_LIMITED);
-				/*
-				 * Dropped, not passed on: with arp_ignore=0
-				 * the kernel would answer for the VIP (a
-				 * local address on lo) from this adapter
-				 * alone, at no limit, and learn a neighbour
-				 * entry for every sender of the flood.
-				 */
-				return NF_DROP;
 			}
 		}
 	}

@@ -24,15 +24,33 @@ struct vipfo_seen {
 };
 
 /*
- * A group's budget of frames sent in answer to received ones (replies,
- * and the announcements that answer an address conflict): a token bucket
- * of reply_rate frames a second that holds one second's worth, and never
- * less than one request's worth (a reply from every member). See
- * vipfo_arp_budget() for why it is one atomic and not per CPU.
+ * A group's budget of frames sent in answer to received ones (the replies
+ * of every member to a request, and the announcements that answer an
+ * address conflict): a token bucket of reply_rate frames a second that
+ * holds one second's worth, and never less than one request's worth (a
+ * reply from every member). A request it cannot pay for is answered by
+ * the receiving member alone. See vipfo_arp_budget() for why it is one
+ * atomic and not per CPU.
  */
 struct vipfo_budget {
 	atomic_long_t stamp;		/* jiffies of the last refill */
 	atomic64_t credit;		/* in 1/HZ of a frame */
+};
+
+/*
+ * Whether the sender MAC of a claim on a VIP is one of the host's own
+ * devices takes a walk over every device of the namespace: a group walks
+ * only for claims it would answer, at most VIPFO_CLAIM_CHECKS times a
+ * second, and remembers each answer for a second, in a slot picked by the
+ * MAC (lossy like the seen cache).
+ */
+#define VIPFO_CLAIM_SLOTS	16
+#define VIPFO_CLAIM_CHECKS	16
+
+struct vipfo_claims {
+	atomic64_t slot[VIPFO_CLAIM_SLOTS];	/* see claim_sender() */
+	atomic_long_t window;		/* jiffies: start of this second */
+	atomic_t checks;		/* walks in this second */
 };
 
 struct vipfo_group;

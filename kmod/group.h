@@ -67,6 +67,7 @@ struct vipfo_group {
 	struct hrtimer carrier_timer;	/* failover.c: the carrier poll */
 	struct delayed_work carrier_report;	/* and what it caught */
 	struct vipfo_seen seen;
+	struct vipfo_claims claims;
 	/* Written by every answered request: away from what is read. */
 	struct vipfo_budget budget ____cacheline_aligned_in_smp;
 	struct rcu_head rcu;

@@ -3,8 +3,9 @@
 """ARP client for the vipfo selftests (run with Debian's /usr/bin/python3).
 
 request: send one ARP request per target, as a Linux client would (or
-         spoofed with --src-mac/--src-ip/--gratuitous, or as a reply with
-         --op reply; --inter seconds apart), and print every ARP reply
+         spoofed with --src-mac/--src-ip/--gratuitous, with an Ethernet
+         source other than the sender MAC with --eth-src, or as a reply
+         with --op reply; --inter seconds apart), and print every ARP reply
          for a target that arrives within --window seconds, in order of
          arrival:
              <sender MAC> <sender IP> <ethernet source> <interface>
@@ -15,6 +16,11 @@ capture: print every gratuitous ARP (sender IP == target IP) seen until
              <sender MAC> <sender IP> <ethernet source> <ethernet dest> <op>
              <arrival time, seconds since the epoch>
          --ready FILE is created once the capture listens.
+resolve: ask for --target --count times, --inter seconds apart, and print
+         one line per request with the replies that arrived before the
+         next one: <number> <replies> <sender MAC,...>; then a line
+         "answered <requests answered> of <requests>". Raw sockets, not
+         scapy: it must keep pace beside a flood.
 serve:   read such commands from stdin, one per line, and end the output
          of each with a line ".". There, "capture" returns at once, once
          listening, and a later "collect" prints what it saw. Loading
@@ -23,7 +29,10 @@ serve:   read such commands from stdin, one per line, and end the output
 """
 
 import argparse
+import ctypes
 import shlex
+import socket
+import struct
 import sys
 import threading
 import time
@@ -65,19 +74,61 @@ def cmd_request(args):
         return ARP in p and p[ARP].op == 2 and p[ARP].psrc in targets
 
     sniffer = start_sniffer(listen, is_reply)
-    for i, target in enumerate(targets):
-        psrc = target if args.gratuitous else args.src_ip
-        if i and args.inter:
-            time.sleep(args.inter)
-        sendp(Ether(src=src_mac, dst="ff:ff:ff:ff:ff:ff") /
-              ARP(op=2 if args.op == "reply" else 1, hwsrc=src_mac,
-                  psrc=psrc, hwdst="00:00:00:00:00:00", pdst=target),
-              iface=args.iface)
+    # One sendp() for all: each call opens a socket, which takes long
+    # enough under software emulation to stretch --inter past a second.
+    sendp([Ether(src=args.eth_src or src_mac, dst="ff:ff:ff:ff:ff:ff") /
+           ARP(op=2 if args.op == "reply" else 1, hwsrc=src_mac,
+               psrc=target if args.gratuitous else args.src_ip,
+               hwdst="00:00:00:00:00:00", pdst=target)
+           for target in targets], iface=args.iface, inter=args.inter)
     time.sleep(args.window)
     for p in stop_sniffer(sniffer):
         print(p[ARP].hwsrc, p[ARP].psrc, p[Ether].src,
               getattr(p, "sniffed_on", None) or "?",
               p[ARP].hwdst, p[ARP].pdst, p[Ether].dst)
+
+
+ETH_P_ARP = 0x0806
+SO_ATTACH_FILTER = 26
+# Classic BPF on an ETH_P_ARP socket: ARP replies only (op at offset 20).
+ARP_REPLY_FILTER = [(0x28, 0, 0, 20), (0x15, 0, 1, 2),
+                    (0x06, 0, 0, 0xffff), (0x06, 0, 0, 0)]
+
+
+def cmd_resolve(args):
+    mac = bytes.fromhex(iface_mac(args.iface).replace(":", ""))
+    sip = socket.inet_aton(args.src_ip)
+    tip = socket.inet_aton(args.target)
+    sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
+                         socket.htons(ETH_P_ARP))
+    prog = b"".join(struct.pack("HBBI", *i) for i in ARP_REPLY_FILTER)
+    buf = ctypes.create_string_buffer(prog)
+    fprog = struct.pack("HL", len(ARP_REPLY_FILTER), ctypes.addressof(buf))
+    sock.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER, fprog)
+    sock.bind((args.iface, ETH_P_ARP))
+    request = (b"\xff" * 6 + mac + struct.pack(">HHHBBH", ETH_P_ARP, 1,
+                                                0x0800, 6, 4, 1) +
+               mac + sip + b"\0" * 6 + tip).ljust(60, b"\0")
+    answered = 0
+    for i in range(args.count):
+        sock.send(request)
+        end = time.monotonic() + args.inter
+        senders = []
+        while True:
+            left = end - time.monotonic()
+            if left <= 0:
+                break
+            sock.settimeout(left)
+            try:
+                data = sock.recv(128)
+            except socket.timeout:
+                break
+            if (len(data) >= 42 and data[28:32] == tip and
+                    data[38:42] == sip):
+                senders.append(":".join(f"{b:02x}" for b in data[22:28]))
+        answered += bool(senders)
+        print(i, len(senders), ",".join(senders) or "-", flush=True)
+    print(f"answered {answered} of {args.count}")
 
 
 class Capture:
@@ -143,6 +194,8 @@ def main():
     rq.add_argument("--target", required=True, help="IP[,IP...] to ask for")
     rq.add_argument("--src-ip", default="192.0.2.1")
     rq.add_argument("--src-mac", help="sender MAC (default: the iface's)")
+    rq.add_argument("--eth-src",
+                    help="Ethernet source (default: the sender MAC)")
     rq.add_argument("--gratuitous", action="store_true",
                     help="sender IP = target IP (a gratuitous ARP)")
     rq.add_argument("--op", choices=("request", "reply"), default="request",
@@ -161,6 +214,14 @@ def main():
                     help="seconds to listen at most")
     cp.add_argument("--ready", help="file to create once listening")
 
+    rs = sub.add_parser("resolve", help="ask for an IP again and again")
+    rs.add_argument("--iface", required=True)
+    rs.add_argument("--target", required=True, help="IP to ask for")
+    rs.add_argument("--src-ip", required=True)
+    rs.add_argument("--count", type=int, default=10)
+    rs.add_argument("--inter", type=float, default=0.2,
+                    help="seconds between requests")
+
     sub.add_parser("collect", help="serve: print the capture's results")
     sub.add_parser("serve", help="run commands read from stdin")
 
@@ -171,6 +232,8 @@ def main():
         cmd_request(args)
     elif args.cmd == "capture":
         cmd_capture(args)
+    elif args.cmd == "resolve":
+        cmd_resolve(args)
     return 0
 
 

@@ -9,15 +9,16 @@ on a port of the server (--ports PORT=MAC,... in --switch-netns), so even
 replies addressed elsewhere than the client are seen, and each on the port
 of the adapter it leaves.
 
-Every frame carries a sender MAC of its own (locally administered) unless
-its class is about the sender MAC, so each reply names its request. The
-rules, per frame the server sends:
+Every frame carries an Ethernet source of its own (locally administered)
+unless its class is about the sender MAC, so each reply names its
+request. The rules, per frame the server sends:
 
   - an ARP reply must answer a request of ours that may be answered, for
     a VIP: sender IP = the VIP asked for, sender MAC = Ethernet source =
     the MAC of the adapter whose port it entered, target MAC = Ethernet
-    destination = the requester's sender MAC, target IP = its sender IP;
-    at most one per adapter and request;
+    destination = the request's Ethernet source (not its sender MAC,
+    which anyone can forge: "sha-forged" names another one), target IP =
+    its sender IP; at most one per adapter and request;
   - a gratuitous ARP (sender IP = target IP = a VIP) must come from a
     member with its own MAC, to broadcast (a re-announcement after a
     conflict is legitimate);
@@ -25,8 +26,8 @@ rules, per frame the server sends:
     resolution (counted);
   - nothing else in ARP.
 
-Classes whose requests may be answered: "valid" (and its unicast and
-padded forms) must be answered by every member exactly once; probes
+Classes whose requests may be answered: "valid" (and its unicast, padded
+and sha-forged forms) must be answered by every member exactly once; probes
 (sender IP 0.0.0.0; the kernel's own arp_process answers those, RFC 5227
 relies on it), priority-tagged (VLAN 0) requests, IEEE 802 hardware type 6
 (the kernel accepts it on Ethernet) and odd but not martian sender IPs
@@ -55,6 +56,9 @@ import time
 ETH_P_ALL = 0x0003
 ETH_P_ARP = 0x0806
 PACKET_OUTGOING = 4
+SOL_PACKET = 263
+PACKET_STATISTICS = 6
+SO_RCVBUFFORCE = 33
 CLONE_NEWNET = 0x40000000
 BCAST = "ff:ff:ff:ff:ff:ff"
 
@@ -63,6 +67,7 @@ CLASSES = {
     "valid": (10, "all"),
     "valid-unicast": (3, "all"),
     "valid-padded": (3, "all"),
+    "sha-forged": (3, "all"),
     "probe": (5, "any"),
     "truncated": (10, "none"),
     "hrd": (4, "none"),
@@ -149,7 +154,9 @@ class Capture:
             if libc.setns(self_fd, CLONE_NEWNET):
                 raise OSError(ctypes.get_errno(), "setns back")
             os.close(self_fd)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+        # Forced: SO_RCVBUF is capped by net.core.rmem_max (208 KiB, a
+        # few hundred frames, a moment's stall of this thread in TCG).
+        self.sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 8 << 20)
         self.sock.settimeout(0.2)
         self.ports = set(ports)
         self.frames = []
@@ -168,9 +175,12 @@ class Capture:
                 self.frames.append((addr[0], data))
 
     def finish(self):
+        """The frames seen, and how many the socket had to drop."""
         self.stop = True
         self.thread.join()
-        return self.frames
+        _, drops = struct.unpack("II", self.sock.getsockopt(
+            SOL_PACKET, PACKET_STATISTICS, 8))
+        return self.frames, drops
 
 
 class Fuzzer:
@@ -181,7 +191,7 @@ class Fuzzer:
         self.members = set(self.ports.values())
         self.my_mac = open(f"/sys/class/net/{args.iface}/address").read().strip()
         self.client_ip = args.client_ip
-        self.sent = {}          # sender MAC -> (class, sip, tip, index)
+        self.sent = {}          # Ethernet source -> (class, sip, tip, index)
         self.counts = {}
         self.serial = 0
 
@@ -198,7 +208,8 @@ class Fuzzer:
 
     def request(self, sha, sip, tip, src=None, dst=BCAST, op=1, tags=(),
                 **kw):
-        return eth(dst, src or sha, ETH_P_ARP, tags) + \
+        self.src = src or sha
+        return eth(dst, self.src, ETH_P_ARP, tags) + \
             arp(op, sha, sip, tip, **kw)
 
     def frame(self, cls):
@@ -209,11 +220,13 @@ class Fuzzer:
         member = r.choice(sorted(self.members))
 
         if cls == "valid":
-            raw = self.request(sha, sip, tip, src=r.choice([sha, self.my_mac]))
+            raw = self.request(sha, sip, tip)
         elif cls == "valid-unicast":
             raw = self.request(sha, sip, tip, dst=member)
         elif cls == "valid-padded":
             raw = self.request(sha, sip, tip) + r.randbytes(r.randint(1, 200))
+        elif cls == "sha-forged":
+            raw = self.request(sha, sip, tip, src=self.unique_mac())
         elif cls == "probe":
             sip = "0.0.0.0"
             raw = self.request(sha, sip, tip)
@@ -288,9 +301,10 @@ class Fuzzer:
             raw = self.request(sha, sip, tip)
         else:   # garbage
             etype = ETH_P_ARP if r.random() < 0.8 else r.randint(0, 0xffff)
+            self.src = sha
             raw = (eth(r.choice([BCAST, member]), sha, etype) +
                    r.randbytes(r.randint(0, 100)))
-        self.sent[sha] = (cls, sip, tip, self.serial)
+        self.sent[self.src] = (cls, sip, tip, self.serial)
         self.counts[cls] = self.counts.get(cls, 0) + 1
         return raw
 
@@ -331,9 +345,11 @@ def main():
         time.sleep(args.gap)
     sent_secs = time.monotonic() - start
     time.sleep(args.settle)
-    frames = cap.finish()
+    frames, drops = cap.finish()
 
     findings = []
+    if drops:
+        findings.append(f"the capture lost {drops} frames: cannot judge")
     replies = {}        # sender MAC of the request -> {member MAC: n}
     garps = other = 0
     port_mac = fz.ports
@@ -356,7 +372,7 @@ def main():
         if a.op != 2:
             findings.append(f"unexpected ARP from the server: {desc}")
             continue
-        req = fz.sent.get(a.hwdst)
+        req = fz.sent.get(p.dst)
         if req is None:
             findings.append(f"reply to no request of ours: {desc}")
             continue
@@ -366,20 +382,20 @@ def main():
         elif not own or a.psrc != tip or a.pdst != sip or p.dst != a.hwdst:
             findings.append(f"malformed reply to a {cls} frame (#{idx}, "
                             f"asked {tip} for {sip}): {desc}")
-        r = replies.setdefault(a.hwdst, {})
+        r = replies.setdefault(p.dst, {})
         r[a.hwsrc] = r.get(a.hwsrc, 0) + 1
         if r[a.hwsrc] == 2:
             findings.append(f"more than one reply from {a.hwsrc} to a "
                             f"{cls} frame (#{idx}): {desc}")
 
     answered = {}
-    for sha, (cls, sip, tip, idx) in fz.sent.items():
-        got = replies.get(sha, {})
+    for src, (cls, sip, tip, idx) in fz.sent.items():
+        got = replies.get(src, {})
         answered.setdefault(cls, 0)
         if got:
             answered[cls] += 1
         if CLASSES[cls][1] == "all" and set(got) != fz.members:
-            findings.append(f"{cls} frame #{idx} ({tip} for {sip} at {sha}) "
+            findings.append(f"{cls} frame #{idx} ({tip} for {sip} from {src}) "
                             f"answered by {sorted(got) or 'nobody'}, not by "
                             f"every member")
 

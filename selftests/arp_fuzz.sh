@@ -46,7 +46,8 @@ if [ "$rc" = 0 ]; then
 	diag "$(sed 's/^# //' "$TMPD/fuzz.log")"
 else
 	not_ok "$COUNT fuzzed frames, seed $SEED: no wrong or unexpected reply (exit $rc)" \
-		"$(sed 's/^# //' "$TMPD/fuzz.log")"
+		"$(sed 's/^# //' "$TMPD/fuzz.log")" "the server's counters:" \
+		"$(vipctl show web --stats)"
 fi
 
 # Still answering, and still configured the same.

@@ -3,15 +3,18 @@
 #
 # Every live member adapter answers an ARP request for a VIP with its own
 # MAC, exactly once, although the broadcast reaches all three of them; an
-# adapter that is down or without carrier does not answer.
+# adapter that is down or without carrier does not answer. The replies go
+# to the request's Ethernet source, not to whatever ARP sender MAC it
+# names: a forged sender MAC cannot aim them at another host.
 
 source "$(dirname "$0")/lib.sh"
 
 require_all
 require_scapy
+require_cmd tcpdump
 tap_header
 
-setup_or_finish setup_topology
+setup_or_finish setup_topology setup_client2
 check "group with a1 a2 a3 and two VIPs" \
 	vipctl group add web --dev a1,a2,a3 --vip "$VIP1,$VIP2"
 
@@ -49,5 +52,35 @@ else
 	not_ok "client resolved $VIP1 to a member" \
 		"$(ip -n "$CLI" neigh show "$VIP1")"
 fi
+
+# --- a forged sender MAC -------------------------------------------------------
+
+# A request from the client that names the second host as its sender: the
+# replies go to the client (its Ethernet source, in both headers), and the
+# second host receives nothing from the server. Not from the kernel
+# either, which would answer the sender MAC if vipfo passed the request
+# on: with arp_ignore=0 it answers for lo's addresses (the VIPs).
+victim=$(mac "$CLI2" c0)
+client_mac=$(mac "$CLI" c0)
+# The switch learns where the victim is (else it floods frames to it).
+cli2 ping -c 1 -W 2 "$CLIENT_IP" >/dev/null
+srv sysctl -qw net.ipv4.conf.all.arp_ignore=0
+from_server=$(macs_of a1 a2 a3 | sed 's/ *$//; s/ / or ether src /g')
+bg ip netns exec "$CLI2" tcpdump -ni c0 -U -w "$TMPD/victim.pcap" \
+	"ether dst $victim and (ether src $from_server)" 2>"$TMPD/victim.err"
+VICTIM_CAP=$BG_PID
+if wait_for 30 grep -q "listening on" "$TMPD/victim.err"; then
+	replies=$(arp_request "$VIP1" --src-mac "$victim" --eth-src "$client_mac")
+	check_replies "sender MAC $victim forged by the client: a1 a2 a3 answer the client" \
+		"$replies" a1 a2 a3
+	kill "$VICTIM_CAP"
+	wait "$VICTIM_CAP" 2>/dev/null
+	got=$(tcpdump -enr "$TMPD/victim.pcap" 2>/dev/null)
+	check "the host named as sender receives nothing from the server" \
+		test -z "$got"
+else
+	not_ok "tcpdump listens on the second host" "$(cat "$TMPD/victim.err")"
+fi
+srv sysctl -qw net.ipv4.conf.all.arp_ignore=1
 
 finish

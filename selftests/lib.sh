@@ -12,6 +12,8 @@
 #   a1 -------------------------- p1 --+
 #   a2 -------------------------- p2 --+
 #   a3 -------------------------- p3 --+-- pc ------------- c0 192.0.2.1/24
+#                                      +-- pc2 ------------ c0 192.0.2.2/24 of
+#                                          $CLI2 (cl2-XXXXXX, after setup_client2)
 #   a4 (not a member; only after setup_nonmember) ---------- c4 (own segment)
 #
 # Host recipe (what the server needs besides vipfo; the README repeats it),
@@ -67,11 +69,13 @@ SUFFIX=$(mktemp -u XXXXXX)
 SRV=srv-$SUFFIX
 SW=sw-$SUFFIX
 CLI=cli-$SUFFIX
+CLI2=cl2-$SUFFIX	# a second host on the switch, after setup_client2
 NETNS_LIST=()
 TMPD=$(mktemp -d "/tmp/vipfo-$TEST_NAME.XXXXXX")
 BG_PIDS=()
 
 CLIENT_IP=192.0.2.1
+CLIENT2_IP=192.0.2.2
 VIP1=192.0.2.100
 VIP2=192.0.2.101
 VIP3=192.0.2.102
@@ -304,6 +308,7 @@ create_ns()
 srv() { ip netns exec "$SRV" "$@"; }
 sw() { ip netns exec "$SW" "$@"; }
 cli() { ip netns exec "$CLI" "$@"; }
+cli2() { ip netns exec "$CLI2" "$@"; }
 vipctl() { ip netns exec "$SRV" "$VIPCTL" "$@"; }
 
 # The server: three member-to-be adapters on the bridge of the switch, the
@@ -342,6 +347,18 @@ setup_topology()
 		arpc_start || return 1
 	fi
 	wait_for 10 links_up "$SRV" a1 a2 a3
+}
+
+# A second host on the switch: namespace $CLI2, its c0 (CLIENT2_IP) on the
+# bridge's port pc2.
+setup_client2()
+{
+	create_ns "$CLI2" || return 1
+	printf '%s\n' "link add c0 type veth peer name pc2 netns $SW" \
+		"link set c0 up" "addr add $CLIENT2_IP/24 dev c0" |
+		ip -n "$CLI2" -b - || return 1
+	ip -n "$SW" link set pc2 master br0 up || return 1
+	wait_for 10 links_up "$CLI2" c0
 }
 
 # A fourth server adapter a4 that is no member, on its own segment with the

@@ -62,7 +62,8 @@ void add_garp_options(CLI::App *cmd, GroupArgs &a)
 			     ->check(CLI::Range(0, 1000));
 	a.rate_opt = cmd->add_option("--reply-rate", a.reply_rate,
 				     "ARP frames per second the group may send in answer to received ones "
-				     "(replies, conflict announcements); requests beyond it are dropped "
+				     "(replies, conflict announcements); requests beyond it get one reply, "
+				     "from the adapter that received them "
 				     "(0-10000000, 0 = no limit, default 100000)")
 			     ->type_name("N")
 			     ->check(CLI::Range(0, 10000000));

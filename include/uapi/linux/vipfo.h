@@ -190,7 +190,7 @@ enum vipfo_stats_attr {
 	VIPFO_STATS_A_GARPS,		/* gratuitous ARPs sent */
 	VIPFO_STATS_A_FAILOVERS,	/* failovers (group: started; dev: failed) */
 	VIPFO_STATS_A_TX_ERRORS,	/* replies or GARPs that could not be sent */
-	VIPFO_STATS_A_RATE_LIMITED,	/* requests dropped by the reply rate */
+	VIPFO_STATS_A_RATE_LIMITED,	/* over reply_rate: answered by one member */
 	VIPFO_STATS_A_CONFLICTS,	/* frames of another host claiming a VIP */
 
 	__VIPFO_STATS_A_MAX
