@@ -160,7 +160,7 @@ static bool arp_reply_from_all(struct vipfo_group *group,
 	unsigned int live = 0, first, i, pass;
 
 	list_for_each_entry_rcu(member, &group->members, group_node)
-		live += vipfo_member_live(member);
+		live += vipfo_member_active(member);
 	if (!live)
 		return true;
 	if (!vipfo_arp_budget(group, live))
@@ -171,7 +171,7 @@ static bool arp_reply_from_all(struct vipfo_group *group,
 	for (pass = 0; pass < 2; pass++) {
 		i = 0;
 		list_for_each_entry_rcu(member, &group->members, group_node) {
-			if (!vipfo_member_live(member))
+			if (!vipfo_member_active(member))
 				continue;
 			if ((i++ >= first) == !pass)
 				arp_reply(member, req);
