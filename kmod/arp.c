@@ -154,7 +154,25 @@ void vipfo_arp_budget_reset(struct vipfo_group *group)
 }
 
 /*
- * Every live member replies, or none when the group's budget cannot pay
+ * Beyond the budget: one reply, from the member the request arrived on,
+ * or, while that one is not active (held down), from the first that is.
+ */
+static void arp_reply_from_one(struct vipfo_group *group,
+			       struct vipfo_member *member,
+			       const struct arp_frame *req)
+{
+	if (!vipfo_member_active(member)) {
+		list_for_each_entry_rcu(member, &group->members, group_node)
+			if (vipfo_member_active(member))
+				break;
+		if (list_entry_is_head(member, &group->members, group_node))
+			return;
+	}
+	arp_reply(member, req);
+}
+
+/*
+ * Every active member replies, or none when the group's budget cannot pay
  * for all of them: false then (the caller answers from one). A Linux
  * requester keeps the first reply, so the round starts at a member picked
  * by the requester's address: peers spread over the adapters instead of
@@ -167,7 +185,7 @@ static bool arp_reply_from_all(struct vipfo_group *group,
 	unsigned int live = 0, first, i, pass;
 
 	list_for_each_entry_rcu(member, &group->members, group_node)
-		live += vipfo_member_live(member);
+		live += vipfo_member_active(member);
 	if (!live)
 		return true;
 	if (!vipfo_arp_budget(group, live))
@@ -178,7 +196,7 @@ static bool arp_reply_from_all(struct vipfo_group *group,
 	for (pass = 0; pass < 2; pass++) {
 		i = 0;
 		list_for_each_entry_rcu(member, &group->members, group_node) {
-			if (!vipfo_member_live(member))
+			if (!vipfo_member_active(member))
 				continue;
 			if ((i++ >= first) == !pass)
 				arp_reply(member, req);
@@ -413,8 +431,7 @@ static unsigned int vipfo_arp_in(void *priv, struct sk_buff *skb,
 			 * left without an answer by another's flood.
 			 */
 			if (!arp_reply_from_all(group, &req)) {
-				if (vipfo_member_live(member))
-					arp_reply(member, &req);
+				arp_reply_from_one(group, member, &req);
 				vipfo_stats_inc(member->stats,
 						VIPFO_RATE_LIMITED);
 				vipfo_stats_inc(group->stats,

@@ -42,7 +42,7 @@
 #define DROP_WAIT_US	200
 #define DROP_RETRIES	20
 
-/* The live members among @members, in list order; returns their number. */
+/* The active members among @members, in list order; returns their number. */
 static unsigned int live_members(struct vipfo_group *group,
 				 unsigned long members,
 				 struct vipfo_member **live)
@@ -52,7 +52,7 @@ static unsigned int live_members(struct vipfo_group *group,
 
 	list_for_each_entry_rcu(member, &group->members, group_node,
 				lockdep_rtnl_is_held())
-		if ((members & BIT(member->id)) && vipfo_member_live(member))
+		if ((members & BIT(member->id)) && vipfo_member_active(member))
 			live[n++] = member;
 	return n;
 }
@@ -316,6 +316,38 @@ void vipfo_failover_conflict(struct vipfo_member *member,
 	vipfo_netlink_notify_conflict(member, vip, mac);
 }
 
+/*
+ * Flap damping. A member that comes back is held down: it neither answers
+ * nor announces until it stayed up for its hold-down, up_delay doubled
+ * for each flap in a row (a failure while held down, or soon after it
+ * became active again). So a flaky link costs one failover, not one
+ * announcement storm per flap. A failure is never delayed, and a member
+ * that comes back while no other is active is not held down: the VIPs
+ * would be unreachable meanwhile.
+ */
+
+/* Counts a failure of a member that was active or held down as a flap. */
+static void hold_failed(struct vipfo_member *member)
+{
+	struct vipfo_hold *h = &member->hold;
+	unsigned long stable = msecs_to_jiffies(READ_ONCE(member->group->up_delay)) *
+			       VIPFO_FLAP_STABLE;
+	bool held;
+
+	spin_lock_bh(&h->lock);
+	held = test_and_clear_bit(VIPFO_MEMBER_HELD, &member->flags);
+	if (held || !test_bit(VIPFO_MEMBER_FAILED, &member->flags)) {
+		if (held || time_before(jiffies, h->active_since + stable))
+			h->flaps = min_t(u8, h->flaps + 1, VIPFO_HOLD_MAX_SHIFT);
+		else
+			h->flaps = 0;
+	}
+	spin_unlock_bh(&h->lock);
+	/* A timer already running finds the member no longer held. */
+	if (held)
+		del_timer(&h->timer);
+}
+
 /* Whichever path sees a failure first starts the one failover it gets. */
 static void member_failed(struct vipfo_member *member,
 			  enum vipfo_reason reason,
@@ -323,26 +355,27 @@ static void member_failed(struct vipfo_member *member,
 {
 	struct vipfo_group *group = member->group;
 
+	hold_failed(member);
 	if (test_and_set_bit(VIPFO_MEMBER_FAILED, &member->flags))
 		return;
 	vipfo_stats_inc(member->stats, VIPFO_FAILOVERS);
 	vipfo_stats_inc(group->stats, VIPFO_FAILOVERS);
-	/* The failed member is not live, so it is not among the senders. */
+	/* The failed member is not active, so it is not among the senders. */
 	announce_start(group, ~0UL);
 	vipfo_netlink_notify_failover(member, reason, detector, gfp);
 }
 
 /*
- * A failed member is live again; like a failure, whichever path sees it
- * first reports it. When it is the only one, the peers still hold the MACs
- * of dead adapters (nobody was left to announce): it announces every VIP.
- * Otherwise the peers are on survivors already.
+ * A failed member is active again. When it is the only one, the peers
+ * still hold the MACs of dead adapters (nobody was left to announce): it
+ * announces every VIP. Otherwise the peers are on survivors already.
  */
-static void member_recovered(struct vipfo_member *member,
-			     enum vipfo_detector detector, gfp_t gfp)
+static void member_active(struct vipfo_member *member,
+			  enum vipfo_detector detector, gfp_t gfp)
 {
 	struct vipfo_member *live[VIPFO_MAX_MEMBERS];
 
+	WRITE_ONCE(member->hold.active_since, jiffies);
 	if (!test_and_clear_bit(VIPFO_MEMBER_FAILED, &member->flags))
 		return;
 	if (!live_members(member->group, ~BIT(member->id), live))
@@ -350,10 +383,74 @@ static void member_recovered(struct vipfo_member *member,
 	vipfo_netlink_notify_recover(member, detector, gfp);
 }
 
+static void hold_expired(struct timer_list *t)
+{
+	struct vipfo_hold *h = from_timer(h, t, timer);
+	struct vipfo_member *member = container_of(h, struct vipfo_member, hold);
+	bool held;
+
+	spin_lock(&h->lock);
+	held = !h->gone && test_and_clear_bit(VIPFO_MEMBER_HELD, &member->flags);
+	spin_unlock(&h->lock);
+	/* A failure meanwhile would have ended the hold-down. */
+	if (!held || !vipfo_member_live(member))
+		return;
+	rcu_read_lock();
+	member_active(member, h->back_by, GFP_ATOMIC);
+	rcu_read_unlock();
+}
+
+/*
+ * A failed member is live again; like a failure, whichever path sees it
+ * first reports it: it becomes active at once, or is held down.
+ */
+static void member_recovered(struct vipfo_member *member,
+			     enum vipfo_detector detector, gfp_t gfp)
+{
+	struct vipfo_member *live[VIPFO_MAX_MEMBERS];
+	struct vipfo_hold *h = &member->hold;
+	unsigned long hold = 0;
+	bool held = false;
+
+	if (!test_bit(VIPFO_MEMBER_FAILED, &member->flags))
+		return;
+	if (live_members(member->group, ~BIT(member->id), live))
+		hold = msecs_to_jiffies(READ_ONCE(member->group->up_delay));
+
+	spin_lock_bh(&h->lock);
+	if (h->gone || test_bit(VIPFO_MEMBER_HELD, &member->flags)) {
+		spin_unlock_bh(&h->lock);
+		return;
+	}
+	if (hold) {
+		hold <<= h->flaps;
+		h->until = jiffies + hold;
+		h->back_by = detector;
+		set_bit(VIPFO_MEMBER_HELD, &member->flags);
+		mod_timer(&h->timer, h->until);
+		held = true;
+	}
+	spin_unlock_bh(&h->lock);
+	if (held)
+		vipfo_netlink_notify_hold(member, detector, gfp);
+	else
+		member_active(member, detector, gfp);
+}
+
+/* Milliseconds a held down member has left, for dumps and events. */
+unsigned int vipfo_failover_held_ms(const struct vipfo_member *member)
+{
+	long left = READ_ONCE(member->hold.until) - jiffies;
+
+	if (!test_bit(VIPFO_MEMBER_HELD, &member->flags) || left <= 0)
+		return 0;
+	return jiffies_to_msecs(left);
+}
+
 /* Peers that chose this member hold its old MAC: announce the new one. */
 static void member_mac_changed(struct vipfo_member *member)
 {
-	if (!vipfo_member_live(member))
+	if (!vipfo_member_active(member))
 		return;
 	announce_start(member->group, BIT(member->id));
 	vipfo_netlink_notify_failover(member, VIPFO_REASON_MAC_CHANGE,
@@ -476,8 +573,31 @@ void vipfo_carrier_poll_stop(struct vipfo_group *group)
 /* A member added while down must report its recovery, not a failure. */
 void vipfo_failover_member_added(struct vipfo_member *member)
 {
+	struct vipfo_hold *h = &member->hold;
+
+	timer_setup(&h->timer, hold_expired, 0);
+	spin_lock_init(&h->lock);
+	h->active_since = jiffies;
 	if (!vipfo_member_live(member))
 		set_bit(VIPFO_MEMBER_FAILED, &member->flags);
+}
+
+/*
+ * Unlinked from its group: its hold-down ends, and nothing arms it again
+ * (the carrier poll may still see it until a grace period has passed).
+ * Under RTNL, so waiting for a running timer is fine: it takes no lock
+ * that RTNL holders take.
+ */
+void vipfo_failover_member_unlinked(struct vipfo_member *member)
+{
+	struct vipfo_hold *h = &member->hold;
+
+	ASSERT_RTNL();
+	spin_lock_bh(&h->lock);
+	h->gone = true;
+	clear_bit(VIPFO_MEMBER_HELD, &member->flags);
+	spin_unlock_bh(&h->lock);
+	del_timer_sync(&h->timer);
 }
 
 /*

@@ -4,6 +4,7 @@
 
 #include <linux/hrtimer.h>
 #include <linux/spinlock.h>
+#include <linux/timer.h>
 #include <linux/workqueue.h>
 #include <uapi/linux/vipfo.h>
 
@@ -20,6 +21,27 @@ struct vipfo_announce {
 	bool restart;			/* a newer failover: start a fresh round */
 };
 
+/*
+ * Flap damping of a member: when it comes back it is held down (neither
+ * answers nor announces) for up_delay, doubled for each flap in a row.
+ */
+struct vipfo_hold {
+	struct timer_list timer;	/* ends the hold-down */
+	spinlock_t lock;		/* orders arming against unlinking */
+	bool gone;			/* unlinked: never armed again */
+	u8 flaps;			/* failures in a row: the doubling */
+	enum vipfo_detector back_by;	/* who saw it come back */
+	unsigned long until;		/* jiffies: end of the hold-down */
+	unsigned long active_since;	/* jiffies: it last became active */
+};
+
+/* Set while a member that came back is held down (VIPFO_MEMBER_FAILED too). */
+#define VIPFO_MEMBER_HELD	1
+/* A hold-down doubles at most this many times: 32 x up_delay. */
+#define VIPFO_HOLD_MAX_SHIFT	5
+/* Active for this many up_delays without a failure: no longer flapping. */
+#define VIPFO_FLAP_STABLE	10
+
 void vipfo_announce_init(struct vipfo_group *group);
 void vipfo_announce_cancel(struct vipfo_group *group);
 
@@ -28,6 +50,8 @@ void vipfo_carrier_poll_kick(struct vipfo_group *group);
 void vipfo_carrier_poll_stop(struct vipfo_group *group);
 
 void vipfo_failover_member_added(struct vipfo_member *member);
+void vipfo_failover_member_unlinked(struct vipfo_member *member);
+unsigned int vipfo_failover_held_ms(const struct vipfo_member *member);
 void vipfo_failover_member_left(struct vipfo_member *member,
 				enum vipfo_reason reason);
 void vipfo_failover_conflict(struct vipfo_member *member,

@@ -55,6 +55,7 @@ struct vipfo_group *vipfo_group_create(struct vipfo_net *vn, const char *name)
 	group->garp_interval = VIPFO_GARP_INTERVAL_DEFAULT;
 	group->carrier_poll = VIPFO_CARRIER_POLL_DEFAULT;
 	group->reply_rate = VIPFO_REPLY_RATE_DEFAULT;
+	group->up_delay = VIPFO_UP_DELAY_DEFAULT;
 	vipfo_arp_budget_reset(group);
 	vipfo_announce_init(group);
 	vipfo_carrier_poll_init(group);
@@ -218,6 +219,7 @@ void vipfo_member_unlink(struct vipfo_member *member)
 	ASSERT_RTNL();
 	list_del_rcu(&member->group_node);
 	list_del_rcu(&member->net_node);
+	vipfo_failover_member_unlinked(member);
 	__clear_bit(member->id, &group->member_ids);
 	WRITE_ONCE(group->n_members, group->n_members - 1);
 	vipfo_net_changed(group->vn);

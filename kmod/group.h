@@ -18,6 +18,8 @@ struct vipfo_net;
 #define VIPFO_GARP_COUNT_DEFAULT	3
 #define VIPFO_GARP_INTERVAL_DEFAULT	200	/* ms */
 #define VIPFO_CARRIER_POLL_DEFAULT	5	/* ms */
+#define VIPFO_UP_DELAY_DEFAULT		1000	/* ms */
+#define VIPFO_UP_DELAY_MAX		60000	/* ms */
 /*
  * Frames a second a group may send in answer to received ones. A Linux
  * peer asks for a VIP about once per reachable time (30 s, randomised
@@ -43,10 +45,14 @@ struct vipfo_member {
 	unsigned int id;		/* < VIPFO_MAX_MEMBERS, unique in group */
 	unsigned long flags;		/* VIPFO_MEMBER_* bits */
 	struct vipfo_stats __percpu *stats;
+	struct vipfo_hold hold;		/* failover.c: flap damping */
 	struct rcu_head rcu;
 };
 
-/* Set while a member is failed; the first path to see a failure sets it. */
+/*
+ * Set while a member is failed, held down included: the first path to see
+ * a failure sets it, and it is cleared when the member is active again.
+ */
 #define VIPFO_MEMBER_FAILED	0
 
 struct vipfo_group {
@@ -61,6 +67,7 @@ struct vipfo_group {
 	u32 garp_count;			/* READ_ONCE() outside RTNL */
 	u32 garp_interval;		/* ms, READ_ONCE() outside RTNL */
 	u32 carrier_poll;		/* ms, 0: off; READ_ONCE() outside RTNL */
+	u32 up_delay;			/* ms, 0: no hold-down; READ_ONCE() */
 	u32 reply_rate;			/* frames/s, 0: no limit; READ_ONCE() */
 	struct vipfo_stats __percpu *stats;
 	struct vipfo_announce announce;
@@ -134,6 +141,16 @@ static inline bool vipfo_member_live(const struct vipfo_member *m)
 	return true;
 }
 
+/*
+ * Answers ARP and announces: live, and neither failed nor held down after
+ * coming back (the failover policy clears VIPFO_MEMBER_FAILED).
+ */
+static inline bool vipfo_member_active(const struct vipfo_member *m)
+{
+	return !test_bit(VIPFO_MEMBER_FAILED, &m->flags) &&
+	       vipfo_member_live(m);
+}
+
 static inline enum vipfo_dev_state
 vipfo_member_state(const struct vipfo_member *m)
 {
@@ -141,6 +158,8 @@ vipfo_member_state(const struct vipfo_member *m)
 		return VIPFO_DEV_STATE_DOWN;
 	if (vipfo_member_no_carrier(m))
 		return VIPFO_DEV_STATE_NO_CARRIER;
+	if (test_bit(VIPFO_MEMBER_HELD, &m->flags))
+		return VIPFO_DEV_STATE_HELD_DOWN;
 	return VIPFO_DEV_STATE_UP;
 }
 

@@ -68,12 +68,19 @@ static struct netlink_range_validation reply_rate_range = {
 
 #define REPLY_RATE_POLICY NLA_POLICY_FULL_RANGE(NLA_U32, &reply_rate_range)
 
+static struct netlink_range_validation up_delay_range = {
+	.max = VIPFO_UP_DELAY_MAX,
+};
+
+#define UP_DELAY_POLICY NLA_POLICY_FULL_RANGE(NLA_U32, &up_delay_range)
+
 static const struct nla_policy group_new_policy[VIPFO_A_MAX + 1] = {
 	[VIPFO_A_GROUP_NAME] = NAME_POLICY,
 	[VIPFO_A_GARP_COUNT] = GARP_COUNT_POLICY,
 	[VIPFO_A_GARP_INTERVAL] = GARP_INTERVAL_POLICY,
 	[VIPFO_A_CARRIER_POLL] = CARRIER_POLL_POLICY,
 	[VIPFO_A_REPLY_RATE] = REPLY_RATE_POLICY,
+	[VIPFO_A_UP_DELAY] = UP_DELAY_POLICY,
 	[VIPFO_A_DEVS] = NLA_POLICY_NESTED(devs_policy),
 	[VIPFO_A_VIPS] = NLA_POLICY_NESTED(vips_policy),
 };
@@ -88,6 +95,7 @@ static const struct nla_policy group_set_policy[VIPFO_A_MAX + 1] = {
 	[VIPFO_A_GARP_INTERVAL] = GARP_INTERVAL_POLICY,
 	[VIPFO_A_CARRIER_POLL] = CARRIER_POLL_POLICY,
 	[VIPFO_A_REPLY_RATE] = REPLY_RATE_POLICY,
+	[VIPFO_A_UP_DELAY] = UP_DELAY_POLICY,
 };
 
 static const struct nla_policy devs_op_policy[VIPFO_A_MAX + 1] = {
@@ -145,6 +153,9 @@ static int put_dev(struct sk_buff *skb, int type,
 		return -EMSGSIZE;
 	if (member &&
 	    (nla_put_u8(skb, VIPFO_DEV_A_STATE, vipfo_member_state(member)) ||
+	     (vipfo_member_state(member) == VIPFO_DEV_STATE_HELD_DOWN &&
+	      nla_put_u32(skb, VIPFO_DEV_A_HELD_MS,
+			  vipfo_failover_held_ms(member))) ||
 	     put_stats(skb, VIPFO_DEV_A_STATS, member->stats)))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
@@ -163,7 +174,7 @@ static int put_members(struct sk_buff *skb, const struct vipfo_group *group,
 	list_for_each_entry_rcu(member, &group->members, group_node,
 				lockdep_rtnl_is_held()) {
 		if (member == except ||
-		    (live_only && !vipfo_member_live(member)))
+		    (live_only && !vipfo_member_active(member)))
 			continue;
 		if (put_dev(skb, VIPFO_A_DEV, member->dev,
 			    live_only ? NULL : member))
@@ -203,6 +214,7 @@ static int put_group(struct sk_buff *skb, const struct vipfo_group *group)
 	    nla_put_u32(skb, VIPFO_A_GARP_INTERVAL, group->garp_interval) ||
 	    nla_put_u32(skb, VIPFO_A_CARRIER_POLL, group->carrier_poll) ||
 	    nla_put_u32(skb, VIPFO_A_REPLY_RATE, group->reply_rate) ||
+	    nla_put_u32(skb, VIPFO_A_UP_DELAY, group->up_delay) ||
 	    nla_put_u32(skb, VIPFO_A_VIP_COUNT, group->n_vips) ||
 	    put_stats(skb, VIPFO_A_STATS, group->stats) ||
 	    put_members(skb, group, NULL, false))
@@ -269,14 +281,15 @@ void vipfo_netlink_notify_failover(const struct vipfo_member *member,
 	event_send(group, skb, hdr, gfp);
 }
 
-void vipfo_netlink_notify_recover(const struct vipfo_member *member,
-				  enum vipfo_detector detector, gfp_t gfp)
+/* A member came back (RECOVER_NTF), or came back and is held down. */
+static void notify_member_back(const struct vipfo_member *member, u8 cmd,
+			       enum vipfo_detector detector, gfp_t gfp)
 {
 	struct sk_buff *skb;
 	struct nlattr *nest;
 	void *hdr;
 
-	skb = event_new(member->group, VIPFO_CMD_RECOVER_NTF, &hdr, gfp);
+	skb = event_new(member->group, cmd, &hdr, gfp);
 	if (!skb)
 		return;
 	nest = nla_nest_start(skb, VIPFO_A_DEVS);
@@ -289,6 +302,18 @@ void vipfo_netlink_notify_recover(const struct vipfo_member *member,
 	return;
 err:
 	nlmsg_free(skb);
+}
+
+void vipfo_netlink_notify_recover(const struct vipfo_member *member,
+				  enum vipfo_detector detector, gfp_t gfp)
+{
+	notify_member_back(member, VIPFO_CMD_RECOVER_NTF, detector, gfp);
+}
+
+void vipfo_netlink_notify_hold(const struct vipfo_member *member,
+			       enum vipfo_detector detector, gfp_t gfp)
+{
+	notify_member_back(member, VIPFO_CMD_HOLD_NTF, detector, gfp);
 }
 
 /* Name, VIP, one device, a MAC: a few hundred bytes, in softirq. */
@@ -791,6 +816,8 @@ static int vipfo_nl_group_new(struct sk_buff *skb, struct genl_info *info)
 		group->reply_rate = nla_get_u32(attrs[VIPFO_A_REPLY_RATE]);
 		vipfo_arp_budget_reset(group);
 	}
+	if (attrs[VIPFO_A_UP_DELAY])
+		group->up_delay = nla_get_u32(attrs[VIPFO_A_UP_DELAY]);
 	err = devs_apply(group, &devs);
 	if (!err)
 		err = vips_apply(group, &vips);
@@ -880,6 +907,10 @@ static int vipfo_nl_group_set(struct sk_buff *skb, struct genl_info *info)
 			   nla_get_u32(info->attrs[VIPFO_A_REPLY_RATE]));
 		vipfo_arp_budget_reset(group);
 	}
+	/* A hold-down in progress keeps the length it started with. */
+	if (info->attrs[VIPFO_A_UP_DELAY])
+		WRITE_ONCE(group->up_delay,
+			   nla_get_u32(info->attrs[VIPFO_A_UP_DELAY]));
 	vipfo_net_changed(vn);
 	event_change(group, &(struct change_info){ .reason = -1, .cmd = VIPFO_CMD_GROUP_SET });
 out:

@@ -34,9 +34,11 @@ tap_header
 
 setup_or_finish setup_topology
 monitor_start "$SRV" "$EVENTS" || not_ok "vipctl monitor receives events"
-check "group web: a1 a2 a3, three VIPs, 2 GARPs 50 ms apart" \
+# Short hold-downs (100 ms, up to 3.2 s while flapping), so that the flaps
+# make many failovers and recoveries (flap_damping.sh tests the damping).
+check "group web: a1 a2 a3, three VIPs, 2 GARPs 50 ms apart, up delay 100 ms" \
 	vipctl group add web --dev a1,a2,a3 --vip "${VIPS// /,}" \
-	--garp-count 2 --garp-interval 50
+	--garp-count 2 --garp-interval 50 --up-delay 100
 config_snapshot "$TMPD/web.json"
 
 failovers_of() { failovers "$EVENTS" "$@"; }

@@ -55,6 +55,8 @@ struct group {
 	uint32_t garp_count, garp_interval, vip_count;
 	bool has_reply_rate;
 	uint32_t reply_rate;
+	bool has_up_delay;
+	uint32_t up_delay;
 	int ndev;
 	uint32_t ifindex[VIPFO_MAX_MEMBERS + 4];
 	bool dev_has_name_mac_state;
@@ -390,6 +392,10 @@ static int parse_group_attr(const struct nlattr *attr, void *data)
 		g->has_reply_rate = true;
 		g->reply_rate = mnl_attr_get_u32(attr);
 		break;
+	case VIPFO_A_UP_DELAY:
+		g->has_up_delay = true;
+		g->up_delay = mnl_attr_get_u32(attr);
+		break;
 	case VIPFO_A_STATS:
 		g->has_stats = true;
 		break;
@@ -584,8 +590,24 @@ TEST_F(vipfo, defaults_and_set)
 	ASSERT_EQ(200, g.garp_interval);
 	ASSERT_TRUE(g.has_reply_rate);
 	ASSERT_EQ(100000, g.reply_rate);
+	ASSERT_TRUE(g.has_up_delay);
+	ASSERT_EQ(1000, g.up_delay);
 	ASSERT_EQ(0, g.vip_count);
 	ASSERT_EQ(0, g.ndev);
+
+	/* The hold-down: 0 (none) is a value; past 60 s is refused. */
+	nlh = msg_new(nl, VIPFO_CMD_GROUP_SET, 0);
+	put_name(nlh, "web");
+	mnl_attr_put_u32(nlh, VIPFO_A_UP_DELAY, 0);
+	ASSERT_EQ(0, nl_talk(nl, nlh, NULL, NULL)) TH_LOG("%s", nl->msg);
+	ASSERT_EQ(0, group_get(nl, "web", &g));
+	ASSERT_TRUE(g.has_up_delay);
+	ASSERT_EQ(0, g.up_delay);
+	nlh = msg_new(nl, VIPFO_CMD_GROUP_SET, 0);
+	put_name(nlh, "web");
+	mnl_attr_put_u32(nlh, VIPFO_A_UP_DELAY, 60001);
+	ASSERT_EQ(-ERANGE, nl_talk(nl, nlh, NULL, NULL));
+	ASSERT_NE(0, nl->msg[0]) TH_LOG("no extack message for up_delay 60001");
 
 	/* The reply rate: set, and 0 (no limit) is a value, not "unset". */
 	nlh = msg_new(nl, VIPFO_CMD_GROUP_SET, 0);

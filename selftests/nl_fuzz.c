@@ -196,7 +196,7 @@ static const char *cmd_name(int cmd)
 	static const char * const names[] = {
 		"UNSPEC", "GROUP_NEW", "GROUP_DEL", "GROUP_SET", "GROUP_GET",
 		"DEV_ADD", "DEV_DEL", "VIP_ADD", "VIP_DEL", "CHANGE_NTF",
-		"FAILOVER_NTF", "RECOVER_NTF", "CONFLICT_NTF",
+		"FAILOVER_NTF", "RECOVER_NTF", "CONFLICT_NTF", "HOLD_NTF",
 	};
 	static char buf[16];
 
@@ -227,7 +227,7 @@ static bool cmd_changes(int cmd)
 /* A group as a dump shows it; devices and VIPs sorted. */
 struct sgroup {
 	char name[VIPFO_GROUP_NAME_SIZE];
-	uint32_t garp_count, garp_interval, carrier_poll, reply_rate;
+	uint32_t garp_count, garp_interval, carrier_poll, reply_rate, up_delay;
 	uint32_t vip_count;
 	int heads;		/* messages carrying the group's options */
 	int ndev;
@@ -302,7 +302,8 @@ static bool options_equal(const struct sgroup *x, const struct sgroup *y)
 	return x->garp_count == y->garp_count &&
 	       x->garp_interval == y->garp_interval &&
 	       x->carrier_poll == y->carrier_poll &&
-	       x->reply_rate == y->reply_rate;
+	       x->reply_rate == y->reply_rate &&
+	       x->up_delay == y->up_delay;
 }
 
 /* "" when equal, else what differs. */
@@ -322,10 +323,11 @@ static const char *snap_diff(const struct snap *a, const struct snap *b)
 			snprintf(why, sizeof(why), "group %s missing", x->name);
 		else if (!options_equal(x, y))
 			snprintf(why, sizeof(why),
-				 "group %s options %u/%u/%u/%u instead of %u/%u/%u/%u",
+				 "group %s options %u/%u/%u/%u/%u instead of %u/%u/%u/%u/%u",
 				 x->name, y->garp_count, y->garp_interval,
-				 y->carrier_poll, y->reply_rate, x->garp_count,
-				 x->garp_interval, x->carrier_poll, x->reply_rate);
+				 y->carrier_poll, y->reply_rate, y->up_delay,
+				 x->garp_count, x->garp_interval, x->carrier_poll,
+				 x->reply_rate, x->up_delay);
 		else if (x->ndev != y->ndev ||
 			 memcmp(x->dev, y->dev, x->ndev * sizeof(x->dev[0])))
 			snprintf(why, sizeof(why), "group %s: %d devices instead of %d (or others)",
@@ -598,6 +600,7 @@ static bool stats_ok(const struct nlattr *nest)
 /* What the first message of a group carries besides its name. */
 #define HEAD_ATTRS (1u << VIPFO_A_GARP_COUNT | 1u << VIPFO_A_GARP_INTERVAL | \
 		    1u << VIPFO_A_CARRIER_POLL | 1u << VIPFO_A_REPLY_RATE | \
+		    1u << VIPFO_A_UP_DELAY | \
 		    1u << VIPFO_A_VIP_COUNT | 1u << VIPFO_A_STATS | \
 		    1u << VIPFO_A_DEVS)
 
@@ -641,6 +644,10 @@ static void dump_group_cb(const struct nlmsghdr *nlh, void *data)
 		case VIPFO_A_REPLY_RATE:
 			if (g)
 				g->reply_rate = mnl_attr_get_u32(a);
+			break;
+		case VIPFO_A_UP_DELAY:
+			if (g)
+				g->up_delay = mnl_attr_get_u32(a);
 			break;
 		case VIPFO_A_STATS:
 			if (g && !stats_ok(a))
@@ -810,16 +817,18 @@ struct bgroup {
 	char devs[64];		/* "d0 d1" */
 	uint32_t vip_first;
 	int nvip;
+	uint32_t up_delay;
 };
 
 /* The baseline: small groups, an empty one, a full one, a big one. */
 static const struct bgroup baseline_def[] = {
-	{ "fz0", 7, 300, 0, 0, "d0 d1", NET_VIPS + 1, 16 },
-	{ "fz1", 3, 200, 5, 100000, "d2", NET_VIPS + 101, 4 },
-	{ "fz-2.e_", 100, 60000, 1000, 10000000, "", 0, 0 },
+	{ "fz0", 7, 300, 0, 0, "d0 d1", NET_VIPS + 1, 16, 0 },
+	{ "fz1", 3, 200, 5, 100000, "d2", NET_VIPS + 101, 4, 1000 },
+	{ "fz-2.e_", 100, 60000, 1000, 10000000, "", 0, 0, 60000 },
 	{ "full", 1, 10, 0, 1,
-	  "e0 e1 e2 e3 e4 e5 e6 e7 e8 e9 e10 e11 e12 e13 e14", NET_VIPS + 150, 1 },
-	{ "many", 2, 1000, 0, 50, "d3", MANY_VIPS + 1, MANY_N },
+	  "e0 e1 e2 e3 e4 e5 e6 e7 e8 e9 e10 e11 e12 e13 e14", NET_VIPS + 150, 1,
+	  1 },
+	{ "many", 2, 1000, 0, 50, "d3", MANY_VIPS + 1, MANY_N, 250 },
 };
 #define NBASE ((int)(sizeof(baseline_def) / sizeof(baseline_def[0])))
 
@@ -884,6 +893,7 @@ static void baseline_build(struct snap *s)
 		g->garp_interval = b->garp_interval;
 		g->carrier_poll = b->carrier_poll;
 		g->reply_rate = b->reply_rate;
+		g->up_delay = b->up_delay;
 		g->heads = 1;
 		snprintf(devs, sizeof(devs), "%s", b->devs);
 		for (tok = strtok_r(devs, " ", &save); tok;
@@ -1021,6 +1031,7 @@ static void restore(const struct snap *cur)
 			mnl_attr_put_u32(nlh, VIPFO_A_GARP_INTERVAL, b->garp_interval);
 			mnl_attr_put_u32(nlh, VIPFO_A_CARRIER_POLL, b->carrier_poll);
 			mnl_attr_put_u32(nlh, VIPFO_A_REPLY_RATE, b->reply_rate);
+			mnl_attr_put_u32(nlh, VIPFO_A_UP_DELAY, b->up_delay);
 			expect_ok(&main_c, nlh, g ? "restore: GROUP_SET" :
 				  "restore: GROUP_NEW");
 		}
@@ -1305,16 +1316,16 @@ static const char *gen_name(struct rng *r, int parent, bool new_likely)
 /* The options of GROUP_NEW and GROUP_SET, each with that chance. */
 static void gen_options(struct rng *r, int parent, int permille)
 {
-	static const uint32_t lo[] = { 1, 10, 0, 0 },
-			      hi[] = { 100, 60000, 1000, 10000000 };
+	static const uint32_t lo[] = { 1, 10, 0, 0, 0 },
+			      hi[] = { 100, 60000, 1000, 10000000, 60000 };
 	static const uint16_t type[] = {
 		VIPFO_A_GARP_COUNT, VIPFO_A_GARP_INTERVAL, VIPFO_A_CARRIER_POLL,
-		VIPFO_A_REPLY_RATE,
+		VIPFO_A_REPLY_RATE, VIPFO_A_UP_DELAY,
 	};
 	uint8_t mac[6];
 	int i;
 
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < (int)(sizeof(type) / sizeof(type[0])); i++) {
 		if (!chance(r, permille))
 			continue;
 		leaf_u32(parent, type[i], chance(r, 750) ?
@@ -1863,7 +1874,8 @@ static const struct pol vips_pol[] = {
 #define POL_OPTIONS	[VIPFO_A_GARP_COUNT] = { P_U32, 1, 100 }, \
 			[VIPFO_A_GARP_INTERVAL] = { P_U32, 10, 60000 }, \
 			[VIPFO_A_CARRIER_POLL] = { P_U32, 0, 1000 }, \
-			[VIPFO_A_REPLY_RATE] = { P_U32, 0, 10000000 }
+			[VIPFO_A_REPLY_RATE] = { P_U32, 0, 10000000 }, \
+			[VIPFO_A_UP_DELAY] = { P_U32, 0, 60000 }
 #define POL_DEVS	[VIPFO_A_DEVS] = { P_NEST, .nested = devs_pol, .nested_max = 1 }
 #define POL_VIPS	[VIPFO_A_VIPS] = { P_NEST, .nested = vips_pol, .nested_max = 2 }
 

@@ -19,11 +19,13 @@ struct GroupArgs {
 	uint32_t garp_interval = 0;
 	uint32_t carrier_poll = 0;
 	uint32_t reply_rate = 0;
+	uint32_t up_delay = 0;
 	bool no_local = false;
 	CLI::Option *count_opt = nullptr;
 	CLI::Option *interval_opt = nullptr;
 	CLI::Option *poll_opt = nullptr;
 	CLI::Option *rate_opt = nullptr;
+	CLI::Option *up_delay_opt = nullptr;
 
 	proto::GroupOptions options() const
 	{
@@ -36,6 +38,8 @@ struct GroupArgs {
 			o.carrier_poll = carrier_poll;
 		if (rate_opt && rate_opt->count())
 			o.reply_rate = reply_rate;
+		if (up_delay_opt && up_delay_opt->count())
+			o.up_delay = up_delay;
 		return o;
 	}
 };
@@ -67,6 +71,13 @@ void add_garp_options(CLI::App *cmd, GroupArgs &a)
 				     "(0-10000000, 0 = no limit, default 100000)")
 			     ->type_name("N")
 			     ->check(CLI::Range(0, 10000000));
+	a.up_delay_opt = cmd->add_option("--up-delay", a.up_delay,
+					 "Milliseconds a member that comes back is held down before it "
+					 "answers and announces again, doubled for each flap in a row up "
+					 "to 32 times; not while no other member is up "
+					 "(0-60000, 0 = at once, default 1000)")
+			     ->type_name("MS")
+			     ->check(CLI::Range(0, 60000));
 }
 
 void group_add(const GroupArgs &a)
@@ -107,8 +118,9 @@ void group_del(const GroupArgs &a)
 void group_set(const GroupArgs &a)
 {
 	if (!a.count_opt->count() && !a.interval_opt->count() && !a.poll_opt->count() &&
-	    !a.rate_opt->count())
-		throw CLI::RequiredError("--garp-count, --garp-interval, --carrier-poll or --reply-rate");
+	    !a.rate_opt->count() && !a.up_delay_opt->count())
+		throw CLI::RequiredError(
+			"--garp-count, --garp-interval, --carrier-poll, --reply-rate or --up-delay");
 	check_group_name(a.name);
 	Client client;
 	client.group_set(a.name, a.options());

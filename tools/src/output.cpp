@@ -65,6 +65,8 @@ Json device_json(const Device &d, bool stats)
 		j["mac"] = format_mac(*d.mac);
 	if (d.state)
 		j["state"] = proto::dev_state_name(*d.state);
+	if (d.held_ms)
+		j["held_ms"] = *d.held_ms;
 	if (stats && d.stats)
 		j["stats"] = stats_json(*d.stats);
 	return j;
@@ -116,6 +118,8 @@ std::string render_groups_text(std::span<const Group> groups, bool stats)
 		if (g.reply_rate)
 			out += *g.reply_rate ? ", reply rate " + std::to_string(*g.reply_rate) + "/s"
 					     : ", reply rate unlimited";
+		if (g.up_delay)
+			out += ", up delay " + std::to_string(*g.up_delay) + " ms";
 		out += "\n";
 		if (stats && g.stats)
 			out += "  " + stats_text(*g.stats) + "\n";
@@ -125,6 +129,8 @@ std::string render_groups_text(std::span<const Group> groups, bool stats)
 				out += " " + format_mac(*d.mac);
 			if (d.state)
 				out += " " + proto::dev_state_name(*d.state);
+			if (d.held_ms)
+				out += " (" + std::to_string(*d.held_ms) + " ms left)";
 			out += "\n";
 			if (stats && d.stats)
 				out += "    " + stats_text(*d.stats) + "\n";
@@ -147,6 +153,8 @@ Json groups_json(std::span<const Group> groups, bool stats)
 			j["carrier_poll_ms"] = *g.carrier_poll;
 		if (g.reply_rate)
 			j["reply_rate"] = *g.reply_rate;
+		if (g.up_delay)
+			j["up_delay_ms"] = *g.up_delay;
 		j["vip_count"] = vip_count(g);
 		if (stats)
 			j["stats"] = g.stats ? stats_json(*g.stats) : Json(nullptr);
@@ -218,6 +226,18 @@ std::string render_event_text(const proto::Event &ev)
 				s += " (detected by " + proto::detector_name(*e.detected_by) + ")";
 			return s;
 		}
+		std::string operator()(const proto::HoldEvent &e) const
+		{
+			std::string s = "hold " + e.group + ": " + dev_ref_text(e.device);
+			if (e.device.mac)
+				s += " " + format_mac(*e.device.mac);
+			s += " held down";
+			if (e.device.held_ms)
+				s += " for " + std::to_string(*e.device.held_ms) + " ms";
+			if (e.detected_by)
+				s += " (back, detected by " + proto::detector_name(*e.detected_by) + ")";
+			return s;
+		}
 		std::string operator()(const proto::ConflictEvent &e) const
 		{
 			std::string s = "conflict " + e.group + ": " + e.vip.str() + " claimed by ";
@@ -266,6 +286,14 @@ Json event_json(const proto::Event &ev)
 		Json operator()(const proto::RecoverEvent &e) const
 		{
 			Json j{{"event", "recover"}, {"group", e.group}};
+			j["device"] = device_json(e.device, false);
+			if (e.detected_by)
+				j["detected_by"] = proto::detector_name(*e.detected_by);
+			return j;
+		}
+		Json operator()(const proto::HoldEvent &e) const
+		{
+			Json j{{"event", "hold"}, {"group", e.group}};
 			j["device"] = device_json(e.device, false);
 			if (e.detected_by)
 				j["detected_by"] = proto::detector_name(*e.detected_by);

@@ -37,6 +37,8 @@ void put_options(MsgBuilder &b, const GroupOptions &opts)
 		b.put_u32(VIPFO_A_CARRIER_POLL, *opts.carrier_poll);
 	if (opts.reply_rate)
 		b.put_u32(VIPFO_A_REPLY_RATE, *opts.reply_rate);
+	if (opts.up_delay)
+		b.put_u32(VIPFO_A_UP_DELAY, *opts.up_delay);
 }
 
 void put_devs(MsgBuilder &b, std::span<const uint32_t> ifindexes)
@@ -133,6 +135,9 @@ Device decode_device(const nlattr *nest)
 			break;
 		case VIPFO_DEV_A_STATE:
 			d.state = nl::attr_u8(a);
+			break;
+		case VIPFO_DEV_A_HELD_MS:
+			d.held_ms = nl::attr_u32(a);
 			break;
 		case VIPFO_DEV_A_STATS:
 			d.stats = decode_stats(a);
@@ -326,6 +331,9 @@ Group decode_group(const nlmsghdr *nlh)
 		case VIPFO_A_REPLY_RATE:
 			g.reply_rate = nl::attr_u32(a);
 			break;
+		case VIPFO_A_UP_DELAY:
+			g.up_delay = nl::attr_u32(a);
+			break;
 		case VIPFO_A_VIP_COUNT:
 			g.vip_count = nl::attr_u32(a);
 			break;
@@ -362,6 +370,7 @@ void merge_group(std::vector<Group> &groups, Group &&part)
 	fill(g.garp_interval, part.garp_interval);
 	fill(g.carrier_poll, part.carrier_poll);
 	fill(g.reply_rate, part.reply_rate);
+	fill(g.up_delay, part.up_delay);
 	fill(g.vip_count, part.vip_count);
 	fill(g.stats, part.stats);
 	if (g.devices.empty())
@@ -431,6 +440,10 @@ Event decode_event(const nlmsghdr *nlh)
 		if (devices.empty())
 			throw Error("malformed recover notification: no device");
 		return RecoverEvent{group, devices.front(), detected_by};
+	case VIPFO_CMD_HOLD_NTF:
+		if (devices.empty())
+			throw Error("malformed hold notification: no device");
+		return HoldEvent{group, devices.front(), detected_by};
 	case VIPFO_CMD_CONFLICT_NTF:
 		if (!vips || vips->empty())
 			throw Error("malformed conflict notification: no VIP");
@@ -451,6 +464,8 @@ std::string dev_state_name(uint8_t state)
 		return "no-carrier";
 	case VIPFO_DEV_STATE_DOWN:
 		return "down";
+	case VIPFO_DEV_STATE_HELD_DOWN:
+		return "held-down";
 	default:
 		return "state-" + std::to_string(state);
 	}

@@ -25,11 +25,13 @@ namespace vipctl::proto {
 // stay below 64 KiB).
 inline constexpr size_t kBatchLimit = 32 * 1024;
 
+// Set with designated initializers: {.garp_count = 3}.
 struct GroupOptions {
-	std::optional<uint32_t> garp_count;
-	std::optional<uint32_t> garp_interval; // ms
-	std::optional<uint32_t> carrier_poll;  // ms, 0: off
-	std::optional<uint32_t> reply_rate;    // frames/s, 0: no limit
+	std::optional<uint32_t> garp_count = {};
+	std::optional<uint32_t> garp_interval = {}; // ms
+	std::optional<uint32_t> carrier_poll = {};  // ms, 0: off
+	std::optional<uint32_t> reply_rate = {};    // frames/s, 0: no limit
+	std::optional<uint32_t> up_delay = {};      // ms, 0: no hold-down
 };
 
 // One request and the slice of the VIP list it carries.
@@ -81,6 +83,7 @@ struct Device {
 	std::optional<std::string> ifname;
 	std::optional<std::array<uint8_t, 6>> mac;
 	std::optional<uint8_t> state; // enum vipfo_dev_state
+	std::optional<uint32_t> held_ms; // while held down: ms left
 	std::optional<Stats> stats;
 
 	bool operator==(const Device &) const = default;
@@ -92,6 +95,7 @@ struct Group {
 	std::optional<uint32_t> garp_interval;
 	std::optional<uint32_t> carrier_poll;
 	std::optional<uint32_t> reply_rate;
+	std::optional<uint32_t> up_delay;
 	std::optional<uint32_t> vip_count;
 	std::optional<Stats> stats;
 	std::vector<Device> devices;
@@ -137,6 +141,15 @@ struct RecoverEvent {
 	bool operator==(const RecoverEvent &) const = default;
 };
 
+// A failed member came back and is held down (device.held_ms) first.
+struct HoldEvent {
+	std::string group;
+	Device device;
+	std::optional<uint8_t> detected_by; // enum vipfo_detector
+
+	bool operator==(const HoldEvent &) const = default;
+};
+
 // Another host claims a VIP: a frame from it arrived on device.
 struct ConflictEvent {
 	std::string group;
@@ -154,13 +167,14 @@ struct UnknownEvent {
 	bool operator==(const UnknownEvent &) const = default;
 };
 
-using Event = std::variant<ChangeEvent, FailoverEvent, RecoverEvent, ConflictEvent, UnknownEvent>;
+using Event =
+	std::variant<ChangeEvent, FailoverEvent, RecoverEvent, HoldEvent, ConflictEvent, UnknownEvent>;
 
 // A notification from the "events" group. Throws Error if malformed.
 Event decode_event(const nlmsghdr *nlh);
 
 // Names used in text and JSON output.
-std::string dev_state_name(uint8_t state); // "up", "no-carrier", "down"
+std::string dev_state_name(uint8_t state); // "up", "no-carrier", "down", "held-down"
 std::string reason_name(uint8_t reason);   // "carrier-loss", ...
 std::string detector_name(uint8_t detector); // "notifier"
 std::string change_name(uint8_t cmd);	   // "vip-add", ...

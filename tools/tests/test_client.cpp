@@ -306,7 +306,7 @@ TEST(Client, GroupNewWithManyVips)
 	Fixture f;
 	const auto vips = v4_range(300);
 	const std::vector<DevRef> devs{{"eth1", 3}, {"eth2", 5}};
-	f.client.group_new("web", {3, 200, std::nullopt, std::nullopt}, devs, vips);
+	f.client.group_new("web", {.garp_count = 3, .garp_interval = 200}, devs, vips);
 	EXPECT_EQ(f.kernel->groups["web"], vips);
 	ASSERT_GE(f.kernel->log.size(), 2u);
 	EXPECT_EQ(f.kernel->log[0].cmd, VIPFO_CMD_GROUP_NEW);
@@ -349,7 +349,7 @@ TEST(Client, SimpleErrors)
 {
 	Fixture f;
 	EXPECT_EQ(error_of([&] { f.client.group_del("web"); }), "no such group");
-	EXPECT_EQ(error_of([&] { f.client.group_set("web", {5, std::nullopt, std::nullopt, std::nullopt}); }), "operation not supported");
+	EXPECT_EQ(error_of([&] { f.client.group_set("web", {.garp_count = 5}); }), "operation not supported");
 }
 
 namespace {

@@ -167,6 +167,30 @@ TEST(Output, ReplyRateShownWhenReported)
 		  R"("vips":["198.51.100.7"]}]})");
 }
 
+TEST(Output, HoldDown)
+{
+	Group g = empty_group();
+	g.up_delay = 1000;
+	Device d = dev(4, "eth2", 2, VIPFO_DEV_STATE_HELD_DOWN);
+	d.held_ms = 1500;
+	g.devices = {d};
+	EXPECT_EQ(render_groups_text(std::vector<Group>{g}, false),
+		  "group db: 1 device, 1 vip, garp 1 x 1000 ms, up delay 1000 ms\n"
+		  "  dev eth2 (ifindex 4) 52:54:00:12:34:02 held-down (1500 ms left)\n"
+		  "  vip 198.51.100.7\n");
+	EXPECT_EQ(dump_json(groups_json(std::vector<Group>{g}, false)),
+		  R"({"groups":[{"name":"db","garp_count":1,"garp_interval_ms":1000,"up_delay_ms":1000,)"
+		  R"("vip_count":1,"devices":[{"ifname":"eth2","ifindex":4,"mac":"52:54:00:12:34:02",)"
+		  R"("state":"held-down","held_ms":1500}],"vips":["198.51.100.7"]}]})");
+
+	const proto::HoldEvent h{"web", d, VIPFO_DETECTED_BY_POLL};
+	EXPECT_EQ(render_event_text(h),
+		  "hold web: eth2 (ifindex 4) 52:54:00:12:34:02 held down for 1500 ms (back, detected by poll)");
+	EXPECT_EQ(dump_json(event_json(h)),
+		  R"({"event":"hold","group":"web","device":{"ifname":"eth2","ifindex":4,)"
+		  R"("mac":"52:54:00:12:34:02","state":"held-down","held_ms":1500},"detected_by":"poll"})");
+}
+
 TEST(Output, JsonEscapesAndSurvivesBadUtf8)
 {
 	Group g = empty_group();

@@ -102,7 +102,7 @@ TEST(Encode, GroupNewEverything)
 {
 	const std::vector<uint32_t> devs{3, 4};
 	const std::vector<IpAddr> vips{parse_addr("192.0.2.10"), parse_addr("2001:db8::10")};
-	const auto reqs = proto::encode_group_new(kFam, "web", {5, 250, std::nullopt, std::nullopt}, devs, vips);
+	const auto reqs = proto::encode_group_new(kFam, "web", {.garp_count = 5, .garp_interval = 250}, devs, vips);
 	ASSERT_EQ(reqs.size(), 1u);
 	EXPECT_EQ(reqs[0].vip_first, 0u);
 	EXPECT_EQ(reqs[0].vip_count, 2u);
@@ -133,7 +133,7 @@ TEST(Encode, GroupNewMinimal)
 
 TEST(Encode, GroupNewOnlyInterval)
 {
-	const auto reqs = proto::encode_group_new(kFam, "db", {std::nullopt, 1000, std::nullopt, std::nullopt}, {}, {});
+	const auto reqs = proto::encode_group_new(kFam, "db", {.garp_interval = 1000}, {}, {});
 	const auto a = msg_attrs(nl::header(reqs[0].msg));
 	ASSERT_EQ(a.size(), 2u);
 	EXPECT_EQ(mnl_attr_get_type(a[1]), VIPFO_A_GARP_INTERVAL);
@@ -142,7 +142,7 @@ TEST(Encode, GroupNewOnlyInterval)
 
 TEST(Encode, GroupNewCarrierPollOff)
 {
-	const auto reqs = proto::encode_group_new(kFam, "db", {std::nullopt, std::nullopt, 0, std::nullopt}, {}, {});
+	const auto reqs = proto::encode_group_new(kFam, "db", {.carrier_poll = 0}, {}, {});
 	const auto a = msg_attrs(nl::header(reqs[0].msg));
 	ASSERT_EQ(a.size(), 2u); // 0 (off) is sent, not dropped
 	EXPECT_EQ(mnl_attr_get_type(a[1]), VIPFO_A_CARRIER_POLL);
@@ -152,13 +152,13 @@ TEST(Encode, GroupNewCarrierPollOff)
 TEST(Encode, ReplyRate)
 {
 	// Unlimited (0) is sent, not dropped; group set carries it too.
-	const auto reqs = proto::encode_group_new(kFam, "db", {std::nullopt, std::nullopt, std::nullopt, 0}, {}, {});
+	const auto reqs = proto::encode_group_new(kFam, "db", {.reply_rate = 0}, {}, {});
 	auto a = msg_attrs(nl::header(reqs[0].msg));
 	ASSERT_EQ(a.size(), 2u);
 	EXPECT_EQ(mnl_attr_get_type(a[1]), VIPFO_A_REPLY_RATE);
 	EXPECT_EQ(u32(a[1]), 0u);
 
-	const nl::Message m = proto::encode_group_set(kFam, "db", {std::nullopt, std::nullopt, 5, 50});
+	const nl::Message m = proto::encode_group_set(kFam, "db", {.carrier_poll = 5, .reply_rate = 50});
 	expect_header(m, VIPFO_CMD_GROUP_SET);
 	a = msg_attrs(nl::header(m));
 	ASSERT_EQ(a.size(), 3u);
@@ -167,6 +167,17 @@ TEST(Encode, ReplyRate)
 	EXPECT_EQ(u32(a[1]), 5u);
 	EXPECT_EQ(mnl_attr_get_type(a[2]), VIPFO_A_REPLY_RATE);
 	EXPECT_EQ(u32(a[2]), 50u);
+}
+
+TEST(Encode, UpDelay)
+{
+	// 0 (no hold-down) is sent, not dropped.
+	const nl::Message m =
+		proto::encode_group_set(kFam, "db", {.up_delay = 0});
+	const auto a = msg_attrs(nl::header(m));
+	ASSERT_EQ(a.size(), 2u);
+	EXPECT_EQ(mnl_attr_get_type(a[1]), VIPFO_A_UP_DELAY);
+	EXPECT_EQ(u32(a[1]), 0u);
 }
 
 TEST(Encode, VipSizes)
@@ -259,7 +270,7 @@ TEST(Encode, GroupNewSpillsIntoVipAdd)
 	// GROUP_NEW: name 8 + count 8 + DEVS (4 + 3 * 12) + VIPS 4 + 5 * 20;
 	// then VIP_ADD: name 8 + VIPS 4 + 7 * 20 = 152 <= 160.
 	const size_t limit = 8 + 8 + 40 + 4 + 20 * 5;
-	const auto reqs = proto::encode_group_new(kFam, "web", {7, std::nullopt, std::nullopt, std::nullopt}, devs, vips, limit);
+	const auto reqs = proto::encode_group_new(kFam, "web", {.garp_count = 7}, devs, vips, limit);
 	ASSERT_EQ(reqs.size(), 5u);
 	const std::vector<size_t> counts{5, 7, 7, 7, 4};
 
@@ -298,7 +309,7 @@ TEST(Encode, SimpleRequests)
 	ASSERT_EQ(a.size(), 1u);
 	expect_name(a[0], "web");
 
-	const nl::Message set = proto::encode_group_set(kFam, "web", {std::nullopt, 60000, std::nullopt, std::nullopt});
+	const nl::Message set = proto::encode_group_set(kFam, "web", {.garp_interval = 60000});
 	expect_header(set, VIPFO_CMD_GROUP_SET);
 	a = msg_attrs(nl::header(set));
 	ASSERT_EQ(a.size(), 2u);
@@ -423,6 +434,7 @@ nl::Message group_first_part()
 	b.put_u32(VIPFO_A_GARP_COUNT, 3);
 	b.put_u32(VIPFO_A_GARP_INTERVAL, 200);
 	b.put_u32(VIPFO_A_REPLY_RATE, 50);
+	b.put_u32(VIPFO_A_UP_DELAY, 250);
 	b.put_u32(VIPFO_A_VIP_COUNT, 4);
 	put_stats(b, VIPFO_A_STATS, 1000);
 	nlattr *devs = b.nest_start(VIPFO_A_DEVS);
@@ -451,6 +463,7 @@ TEST(Decode, Group)
 	EXPECT_EQ(g.garp_count, 3u);
 	EXPECT_EQ(g.garp_interval, 200u);
 	EXPECT_EQ(g.reply_rate, 50u);
+	EXPECT_EQ(g.up_delay, 250u);
 	EXPECT_EQ(g.vip_count, 4u);
 	EXPECT_EQ(g.stats, (proto::Stats{1001, 1002, 1003, 1004, 1005, 1006, 1007}));
 	ASSERT_EQ(g.devices.size(), 2u);
@@ -626,6 +639,24 @@ TEST(Decode, RecoverAndUnknownEvents)
 	b2.put_strz(VIPFO_A_GROUP_NAME, "web");
 	const nl::Message m2 = b2.finish();
 	EXPECT_THROW(proto::decode_event(nl::header(m2)), Error); // no device
+
+	auto bh = kernel_msg(VIPFO_CMD_HOLD_NTF);
+	bh.put_strz(VIPFO_A_GROUP_NAME, "web");
+	devs = bh.nest_start(VIPFO_A_DEVS);
+	nlattr *dev = bh.nest_start(VIPFO_A_DEV);
+	bh.put_u32(VIPFO_DEV_A_IFINDEX, 4);
+	bh.put_u8(VIPFO_DEV_A_STATE, VIPFO_DEV_STATE_HELD_DOWN);
+	bh.put_u32(VIPFO_DEV_A_HELD_MS, 4000);
+	bh.nest_end(dev);
+	bh.nest_end(devs);
+	bh.put_u8(VIPFO_A_DETECTED_BY, VIPFO_DETECTED_BY_NOTIFIER);
+	const nl::Message mh = bh.finish();
+	const auto h = std::get<proto::HoldEvent>(proto::decode_event(nl::header(mh)));
+	EXPECT_EQ(h.group, "web");
+	EXPECT_EQ(h.device.ifindex, 4u);
+	EXPECT_EQ(h.device.state, VIPFO_DEV_STATE_HELD_DOWN);
+	EXPECT_EQ(h.device.held_ms, 4000u);
+	EXPECT_EQ(h.detected_by, VIPFO_DETECTED_BY_NOTIFIER);
 
 	auto b3 = kernel_msg(77);
 	b3.put_strz(VIPFO_A_GROUP_NAME, "web");

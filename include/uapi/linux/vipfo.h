@@ -20,6 +20,11 @@
  *                                 default 100000; most ARP frames the
  *                                 group sends per second in answer to
  *                                 frames it received (0 = no limit)
+ *   VIPFO_A_UP_DELAY              u32 ms, optional, 0..60000, default 1000;
+ *                                 a member that comes back is held down
+ *                                 this long before it answers and
+ *                                 announces again, doubled for each flap
+ *                                 in a row up to 32 times (0 = at once)
  *   VIPFO_A_DEVS                  nest, optional
  *     VIPFO_A_DEV (repeated)      nest
  *       VIPFO_DEV_A_IFINDEX       u32, required
@@ -37,6 +42,7 @@
  *   VIPFO_A_GARP_INTERVAL         optional
  *   VIPFO_A_CARRIER_POLL          optional
  *   VIPFO_A_REPLY_RATE            optional
+ *   VIPFO_A_UP_DELAY              optional
  *
  * VIPFO_CMD_DEV_ADD, VIPFO_CMD_DEV_DEL
  *   VIPFO_A_GROUP_NAME            required
@@ -58,6 +64,7 @@
  *   VIPFO_A_GARP_INTERVAL         u32
  *   VIPFO_A_CARRIER_POLL          u32
  *   VIPFO_A_REPLY_RATE            u32
+ *   VIPFO_A_UP_DELAY              u32
  *   VIPFO_A_VIP_COUNT             u32, VIPs in the group
  *   VIPFO_A_STATS                 nest of VIPFO_STATS_A_*, u64 each
  *   VIPFO_A_DEVS                  nest
@@ -66,6 +73,7 @@
  *       VIPFO_DEV_A_IFNAME        string
  *       VIPFO_DEV_A_MAC           binary, ETH_ALEN
  *       VIPFO_DEV_A_STATE         u8, enum vipfo_dev_state
+ *       VIPFO_DEV_A_HELD_MS       u32, while HELD_DOWN: ms it has left
  *       VIPFO_DEV_A_STATS         nest of VIPFO_STATS_A_*
  *   VIPFO_A_VIPS                  nest (dump only)
  *     VIPFO_A_VIP (repeated)      nest: FAMILY, ADDR
@@ -84,9 +92,13 @@
  *   VIPFO_A_REASON (u8, enum vipfo_reason), VIPFO_A_DETECTED_BY (u8, enum
  *   vipfo_detector), VIPFO_A_DEVS (survivors), VIPFO_A_VIP_COUNT (VIPs
  *   announced by each survivor), VIPFO_A_GARP_COUNT
- * VIPFO_CMD_RECOVER_NTF: a failed member is up with carrier again
+ * VIPFO_CMD_RECOVER_NTF: a failed member answers and announces again
  *   VIPFO_A_GROUP_NAME, VIPFO_A_DEVS (the recovered device),
- *   VIPFO_A_DETECTED_BY (u8, enum vipfo_detector)
+ *   VIPFO_A_DETECTED_BY (u8, enum vipfo_detector: who saw it come back)
+ * VIPFO_CMD_HOLD_NTF: a failed member came back and is held down (flap
+ * damping) before it recovers; a failure meanwhile ends the hold-down
+ *   VIPFO_A_GROUP_NAME, VIPFO_A_DEVS (the device, state HELD_DOWN and
+ *   VIPFO_DEV_A_HELD_MS: how long), VIPFO_A_DETECTED_BY
  * VIPFO_CMD_CONFLICT_NTF: another host claims a VIP (an ARP request or
  * reply with the VIP as sender IP from a MAC of no device of ours arrived
  * on a member); the live members announce the VIP again. At most one per
@@ -124,6 +136,7 @@ enum vipfo_cmd {
 	VIPFO_CMD_FAILOVER_NTF,
 	VIPFO_CMD_RECOVER_NTF,
 	VIPFO_CMD_CONFLICT_NTF,
+	VIPFO_CMD_HOLD_NTF,
 
 	__VIPFO_CMD_MAX
 };
@@ -146,6 +159,7 @@ enum vipfo_attr {
 	VIPFO_A_CARRIER_POLL,
 	VIPFO_A_REPLY_RATE,
 	VIPFO_A_PEER_MAC,
+	VIPFO_A_UP_DELAY,
 
 	__VIPFO_A_MAX
 };
@@ -168,6 +182,7 @@ enum vipfo_dev_attr {
 	VIPFO_DEV_A_MAC,
 	VIPFO_DEV_A_STATE,
 	VIPFO_DEV_A_STATS,
+	VIPFO_DEV_A_HELD_MS,
 
 	__VIPFO_DEV_A_MAX
 };
@@ -201,6 +216,7 @@ enum vipfo_dev_state {
 	VIPFO_DEV_STATE_UP,		/* up with carrier: answers and announces */
 	VIPFO_DEV_STATE_NO_CARRIER,	/* admin up, carrier lost */
 	VIPFO_DEV_STATE_DOWN,		/* admin down */
+	VIPFO_DEV_STATE_HELD_DOWN,	/* back, but held down: it flapped */
 };
 
 enum vipfo_reason {

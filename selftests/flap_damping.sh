@@ -1,0 +1,147 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Flap damping. A member that comes back is held down (no answers, no
+# announcements) for --up-delay before it is active again, doubled for
+# each flap in a row up to 32 times; its failure is never delayed. So a
+# flapping link costs one failover's announcements, not one storm per
+# flap: 200 fast flaps of a1 must make at most the failovers that the
+# settings allow, and the group is healthy afterwards.
+
+source "$(dirname "$0")/lib.sh"
+
+require_all
+require_scapy
+tap_header
+
+UP=300		# ms
+COUNT=2
+NVIPS=20
+FLAPS=200
+
+setup_or_finish setup_topology
+mapfile -t vips < <(for ((i = 1; i <= NVIPS; i++)); do echo "198.51.100.$i"; done)
+check "group with a1 a2 a3, $NVIPS VIPs, --up-delay $UP --garp-count $COUNT" \
+	vipctl group add web --dev a1,a2,a3 --no-local --up-delay "$UP" \
+	--garp-count "$COUNT" --garp-interval 50 --vip "$(IFS=,; echo "${vips[*]}")"
+check "show reports up_delay_ms $UP" bash -c \
+	"ip netns exec $SRV $VIPCTL show web --json | grep -q '\"up_delay_ms\":$UP'"
+monitor_start "$SRV" "$TMPD/events" || diag "the monitor reported no event"
+
+# stat NAME: a counter of the group
+stat()
+{
+	vipctl show web --json --stats >"$TMPD/stat.json" &&
+		json_value "$TMPD/stat.json" "j['groups'][0]['stats']['$1']"
+}
+
+# held_ms IF: what show says IF has left of its hold-down (0: not held)
+held_ms()
+{
+	vipctl show web --json >"$TMPD/held.json" &&
+		json_value "$TMPD/held.json" \
+		"[d.get('held_ms', 0) for d in j['groups'][0]['devices'] if d['ifname'] == '$1'][0]"
+}
+
+# 1: one failure and return. The failure is announced at once; back, a1
+# is held down: show and an event say so and for how long, it does not
+# answer; then it is up and answers again. A longer hold-down here, so
+# that the checks fit in it.
+LONG=5000
+check "group set --up-delay $LONG" vipctl group set web --up-delay "$LONG"
+fail_adapter carrier-loss a1
+check "a1 failed: no-carrier" wait_for 10 dev_state_is web a1 no-carrier
+recover_adapter carrier-loss a1
+if wait_for 5 dev_state_is web a1 held-down; then
+	left=$(held_ms a1)
+	if [ "$left" -gt 0 ] && [ "$left" -le $((32 * LONG)) ]; then
+		ok "a1 back: held-down, $left ms left (up delay $LONG ms)"
+	else
+		not_ok "a1 back: held-down with its time left" "held_ms: $left"
+	fi
+	check_replies "a1 held down: replies from a2 a3 only" \
+		"$(ARP_WINDOW=0.5 arp_request "${vips[0]}")" a2 a3
+else
+	not_ok "a1 back: held-down" "$(vipctl show web)"
+fi
+check "hold event for a1 with its hold-down" wait_for 5 find_event \
+	"$TMPD/events" "$TMPD/ev" \
+	"e['event'] == 'hold' and e['device']['ifname'] == 'a1' and e['device']['held_ms'] >= $LONG"
+check "a1 up once the hold-down is over" wait_for $((2 * LONG / 1000 + 10)) \
+	dev_state_is web a1 up
+check "recover event for a1" wait_for 5 find_event "$TMPD/events" "$TMPD/ev" \
+	"e['event'] == 'recover' and e['device']['ifname'] == 'a1'"
+check_replies "a1 active again: replies from a1 a2 a3" \
+	"$(arp_request "${vips[0]}")" a1 a2 a3
+check "group set --up-delay $UP" vipctl group set web --up-delay "$UP"
+
+# 2: all down, then one back: it is not held down (the VIPs would be
+# unreachable), and announces them at once.
+for i in a1 a2 a3; do fail_adapter carrier-loss "$i"; done
+check "a1 a2 a3 no-carrier" \
+	wait_for 10 states_are web a1=no-carrier a2=no-carrier a3=no-carrier
+recover_adapter carrier-loss a2
+check "a2 back alone: up at once, not held down" \
+	wait_for 2 dev_state_is web a2 up
+recover_adapter carrier-loss a1
+recover_adapter carrier-loss a3
+check "a1 a3 back: up after their hold-down" wait_for $((32 * UP / 1000 + 10)) \
+	states_are web a1=up a2=up a3=up
+
+# 3: 200 flaps of a1's link, as fast as the switch can make them. A
+# failover needs a1 active, and a1 is active only after a hold-down of at
+# least UP ms with its link up throughout: during the T ms from the first
+# flap until a1 is active again there is room for at most 1 + T / UP
+# failovers (the first one included), each announcing NVIPS VIPs from the
+# two others COUNT times. T ends with the last flap: a1 fails no more.
+sleep $((10 * UP / 1000 + 1))	# a1 is no longer flapping (stable)
+f0=$(stat failovers)
+g0=$(stat garps)
+t0=$(now_ms)
+for ((i = 0; i < FLAPS; i++)); do
+	echo "link set p1 down"
+	echo "link set p1 up"
+done | ip -n "$SW" -b -
+flapped=$(now_ms)
+check "after the flaps: a1 a2 a3 up" wait_for $((32 * UP / 1000 + 10)) \
+	states_are web a1=up a2=up a3=up
+t=$((flapped - t0))
+sleep 1		# an announcement of the last failover still going
+failovers=$(($(stat failovers) - f0))
+garps=$(($(stat garps) - g0))
+max_fo=$((1 + t / UP))
+max_garps=$((max_fo * NVIPS * 2 * COUNT))
+diag "$FLAPS flaps in $t ms, a1 active again $(($(now_ms) - t0)) ms after the first"
+if [ "$failovers" -ge 1 ] && [ "$failovers" -le "$max_fo" ]; then
+	ok "$FLAPS flaps: $failovers failovers (at most $max_fo)"
+else
+	not_ok "$FLAPS flaps: at most $max_fo failovers" "failovers: $failovers"
+fi
+if [ "$garps" -le "$max_garps" ]; then
+	ok "$FLAPS flaps: $garps gratuitous ARPs (at most $max_garps)"
+else
+	not_ok "$FLAPS flaps: at most $max_garps gratuitous ARPs" "garps: $garps"
+fi
+# The hold-down doubled while a1 kept flapping, and stayed bounded.
+check "hold-downs doubled, at most 32 x $UP ms" "$PYTHON" - "$TMPD/events" "$UP" <<'EOF'
+import json, sys
+up = int(sys.argv[2])
+held = [e["device"]["held_ms"] for e in map(json.loads, open(sys.argv[1]))
+        if e.get("event") == "hold" and e["device"].get("ifname") == "a1"]
+assert held and max(held) >= 2 * up and max(held) <= 32 * up, held
+EOF
+
+# The group is healthy: all answer, and a failure is still announced.
+check_replies "after the flaps: replies from a1 a2 a3" \
+	"$(arp_request "${vips[0]}")" a1 a2 a3
+if capture_start 3; then
+	GARP_SINCE=$EPOCHREALTIME
+	fail_adapter carrier-loss a2
+	capture_wait "$TMPD/garps"
+	check_garps "after the flaps: a2's failure announced by a1 and a3" \
+		"$TMPD/garps" "$COUNT" "${vips[*]}" a1 a3
+else
+	not_ok "capture started" "$(cat "$TMPD/capture.err")"
+fi
+
+finish
