@@ -23,17 +23,24 @@ static int __net_init vipfo_net_init_one(struct net *net)
 	return vipfo_vip_table_init(vn);
 }
 
-static void __net_exit vipfo_net_exit_batch(struct list_head *net_list)
+/*
+ * The groups go first, while the namespace's devices still receive frames
+ * (a veth whose peer lives on in another namespace): the ARP hook goes with
+ * the last group, but a softirq may still be inside it, reading the VIP
+ * table and this vipfo_net. The namespace core waits for RCU readers
+ * between pre_exit and exit (cleanup_net() and the pernet unregistration
+ * alike), so nothing a reader may hold is freed before they are done.
+ */
+static void __net_exit vipfo_net_pre_exit(struct net *net)
 {
-	struct net *net;
-
 	rtnl_lock();
-	list_for_each_entry(net, net_list, exit_list)
-		vipfo_group_destroy_all(vipfo_net(net));
+	vipfo_group_destroy_all(vipfo_net(net));
 	rtnl_unlock();
+}
 
-	list_for_each_entry(net, net_list, exit_list)
-		vipfo_vip_table_destroy(vipfo_net(net));
+static void __net_exit vipfo_net_exit(struct net *net)
+{
+	vipfo_vip_table_destroy(vipfo_net(net));
 }
 
 /* A device subsystem, so that our exit runs while the namespace's devices
@@ -41,7 +48,8 @@ static void __net_exit vipfo_net_exit_batch(struct list_head *net_list)
  */
 static struct pernet_operations vipfo_net_ops = {
 	.init = vipfo_net_init_one,
-	.exit_batch = vipfo_net_exit_batch,
+	.pre_exit = vipfo_net_pre_exit,
+	.exit = vipfo_net_exit,
 	.id = &vipfo_net_id,
 	.size = sizeof(struct vipfo_net),
 };
