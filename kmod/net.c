@@ -54,22 +54,39 @@ static struct pernet_operations vipfo_net_ops = {
 	.size = sizeof(struct vipfo_net),
 };
 
+/* Set under RTNL at module unload: no group may be created any more. */
+static bool unloading;
+
+bool vipfo_net_unloading(void)
+{
+	ASSERT_RTNL();
+	return unloading;
+}
+
 /*
  * At module unload, every group of every namespace goes before the
  * netdevice notifier does: unregistering a notifier replays a DOWN and an
  * UNREGISTER of every device to it, which members would take for real
- * failures and announce.
+ * failures and announce. When this returns, nothing that ran for a group
+ * (hook, poll, announcement) still runs, so nothing sends an event.
  */
 void vipfo_net_destroy_groups(void)
 {
 	struct net *net;
 
 	rtnl_lock();
+	unloading = true;
 	down_read(&net_rwsem);
 	for_each_net(net)
 		vipfo_group_destroy_all(vipfo_net(net));
 	up_read(&net_rwsem);
 	rtnl_unlock();
+	/* Namespaces being dismantled are no longer listed: their groups
+	 * go in our pre_exit, which this waits for.
+	 */
+	net_ns_barrier();
+	/* The ARP hook's last readers. */
+	synchronize_net();
 }
 
 int vipfo_net_init(void)

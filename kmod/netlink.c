@@ -753,6 +753,14 @@ static int vipfo_nl_group_new(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 
 	rtnl_lock();
+	/* Unloading destroys every group for good. (The other changes
+	 * need a group: they fail by themselves.)
+	 */
+	if (vipfo_net_unloading()) {
+		GENL_SET_ERR_MSG(info, "the module is being unloaded");
+		err = -ESHUTDOWN;
+		goto out;
+	}
 	if (vipfo_group_find(vn, nla_data(attrs[VIPFO_A_GROUP_NAME]))) {
 		NL_SET_ERR_MSG_ATTR(extack, attrs[VIPFO_A_GROUP_NAME],
 				    "group already exists");
