@@ -44,9 +44,13 @@ err_cache:
 
 static void __exit vipfo_exit(void)
 {
-	/* No new configuration, then no group, then no device events. */
-	vipfo_netlink_uninit();
+	/*
+	 * No group, and none can be created, before the family goes: an
+	 * event sent after it would go to a multicast group id that another
+	 * family may have by then. Then no device events.
+	 */
 	vipfo_net_destroy_groups();
+	vipfo_netlink_uninit();
 	vipfo_failover_uninit();
 	vipfo_net_uninit();
 	/* Members, groups and VIPs are freed by RCU callbacks. */

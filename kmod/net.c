@@ -23,17 +23,24 @@ static int __net_init vipfo_net_init_one(struct net *net)
 	return vipfo_vip_table_init(vn);
 }
 
-static void __net_exit vipfo_net_exit_batch(struct list_head *net_list)
+/*
+ * The groups go first, while the namespace's devices still receive frames
+ * (a veth whose peer lives on in another namespace): the ARP hook goes with
+ * the last group, but a softirq may still be inside it, reading the VIP
+ * table and this vipfo_net. The namespace core waits for RCU readers
+ * between pre_exit and exit (cleanup_net() and the pernet unregistration
+ * alike), so nothing a reader may hold is freed before they are done.
+ */
+static void __net_exit vipfo_net_pre_exit(struct net *net)
 {
-	struct net *net;
-
 	rtnl_lock();
-	list_for_each_entry(net, net_list, exit_list)
-		vipfo_group_destroy_all(vipfo_net(net));
+	vipfo_group_destroy_all(vipfo_net(net));
 	rtnl_unlock();
+}
 
-	list_for_each_entry(net, net_list, exit_list)
-		vipfo_vip_table_destroy(vipfo_net(net));
+static void __net_exit vipfo_net_exit(struct net *net)
+{
+	vipfo_vip_table_destroy(vipfo_net(net));
 }
 
 /* A device subsystem, so that our exit runs while the namespace's devices
@@ -41,27 +48,45 @@ static void __net_exit vipfo_net_exit_batch(struct list_head *net_list)
  */
 static struct pernet_operations vipfo_net_ops = {
 	.init = vipfo_net_init_one,
-	.exit_batch = vipfo_net_exit_batch,
+	.pre_exit = vipfo_net_pre_exit,
+	.exit = vipfo_net_exit,
 	.id = &vipfo_net_id,
 	.size = sizeof(struct vipfo_net),
 };
+
+/* Set under RTNL at module unload: no group may be created any more. */
+static bool unloading;
+
+bool vipfo_net_unloading(void)
+{
+	ASSERT_RTNL();
+	return unloading;
+}
 
 /*
  * At module unload, every group of every namespace goes before the
  * netdevice notifier does: unregistering a notifier replays a DOWN and an
  * UNREGISTER of every device to it, which members would take for real
- * failures and announce.
+ * failures and announce. When this returns, nothing that ran for a group
+ * (hook, poll, announcement) still runs, so nothing sends an event.
  */
 void vipfo_net_destroy_groups(void)
 {
 	struct net *net;
 
 	rtnl_lock();
+	unloading = true;
 	down_read(&net_rwsem);
 	for_each_net(net)
 		vipfo_group_destroy_all(vipfo_net(net));
 	up_read(&net_rwsem);
 	rtnl_unlock();
+	/* Namespaces being dismantled are no longer listed: their groups
+	 * go in our pre_exit, which this waits for.
+	 */
+	net_ns_barrier();
+	/* The ARP hook's last readers. */
+	synchronize_net();
 }
 
 int vipfo_net_init(void)

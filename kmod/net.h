@@ -40,6 +40,7 @@ static inline void vipfo_net_changed(struct vipfo_net *vn)
 }
 
 int vipfo_net_init(void);
+bool vipfo_net_unloading(void);
 void vipfo_net_destroy_groups(void);
 void vipfo_net_uninit(void);
 

@@ -788,6 +788,14 @@ static int vipfo_nl_group_new(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 
 	rtnl_lock();
+	/* Unloading destroys every group for good. (The other changes
+	 * need a group: they fail by themselves.)
+	 */
+	if (vipfo_net_unloading()) {
+		GENL_SET_ERR_MSG(info, "the module is being unloaded");
+		err = -ESHUTDOWN;
+		goto out;
+	}
 	if (vipfo_group_find(vn, nla_data(attrs[VIPFO_A_GROUP_NAME]))) {
 		NL_SET_ERR_MSG_ATTR(extack, attrs[VIPFO_A_GROUP_NAME],
 				    "group already exists");
@@ -1022,32 +1030,68 @@ out:
 }
 
 /*
- * Dump cursor: args[0] groups done, args[1] VIPs of the current group
- * sent, args[2] whether its first message went out, args[3] the next VIP
- * to send and args[4] the generation it belongs to, so that a long list
- * resumes in O(1) when nothing changed between two messages.
+ * Dump cursor. A long VIP list resumes at the VIP that did not fit, found
+ * again by its address: O(1), and only values are kept, so nothing a
+ * message left behind can be freed under the next one. When that VIP is
+ * gone, the list resumes after the VIP sent last, and when that is gone
+ * too, after as many VIPs as were sent (the dump is flagged interrupted
+ * then).
  */
-enum { DUMP_GROUP, DUMP_VIPS_SENT, DUMP_HEAD_SENT, DUMP_NEXT_VIP, DUMP_GEN };
+struct dump_ctx {
+	unsigned int groups_done;
+	unsigned int vips_sent;		/* of the current group */
+	bool head_sent;			/* its first message went out */
+	bool have_next, have_last;
+	struct in6_addr next;		/* the VIP that did not fit */
+	struct in6_addr last;		/* the VIP sent last */
+};
 
-static struct vipfo_vip *dump_resume_vip(struct netlink_callback *cb,
+static_assert(sizeof(struct dump_ctx) <=
+	      sizeof_field(struct netlink_callback, ctx));
+
+static struct dump_ctx *dump_ctx(struct netlink_callback *cb)
+{
+	return (struct dump_ctx *)cb->ctx;
+}
+
+/* The VIP at @addr if it is still one of @group's. */
+static struct vipfo_vip *dump_find_vip(struct vipfo_group *group,
+				       const struct in6_addr *addr)
+{
+	struct vipfo_vip *vip = vipfo_vip_lookup(group->vn, addr);
+
+	return vip && vip->group == group ? vip : NULL;
+}
+
+/* Where @group's list resumes: a VIP, or the list head when all are sent. */
+static struct vipfo_vip *dump_resume_vip(const struct dump_ctx *ctx,
 					 struct vipfo_group *group)
 {
+	unsigned int skip = ctx->vips_sent;
 	struct vipfo_vip *vip;
-	long skip = cb->args[DUMP_VIPS_SENT];
 
-	if (cb->args[DUMP_NEXT_VIP] && cb->args[DUMP_GEN] == group->vn->generation)
-		return (struct vipfo_vip *)cb->args[DUMP_NEXT_VIP];
-	list_for_each_entry(vip, &group->vips, group_node)
-		if (skip-- <= 0)
+	if (ctx->have_next) {
+		vip = dump_find_vip(group, &ctx->next);
+		if (vip)
 			return vip;
-	return NULL;
+	}
+	if (ctx->have_last) {
+		vip = dump_find_vip(group, &ctx->last);
+		if (vip)
+			return list_next_entry(vip, group_node);
+	}
+	list_for_each_entry(vip, &group->vips, group_node)
+		if (!skip--)
+			break;
+	return vip;
 }
 
 /* 0 when the group is complete, -EMSGSIZE when the message is full. */
 static int dump_group(struct sk_buff *skb, struct netlink_callback *cb,
 		      struct vipfo_group *group)
 {
-	struct vipfo_vip *vip;
+	struct dump_ctx *ctx = dump_ctx(cb);
+	struct vipfo_vip *vip, *sent = NULL;
 	struct nlattr *nest;
 	bool full = false;
 	void *hdr;
@@ -1057,16 +1101,14 @@ static int dump_group(struct sk_buff *skb, struct netlink_callback *cb,
 	if (!hdr)
 		return -EMSGSIZE;
 	genl_dump_check_consistent(cb, hdr);
-	if (!cb->args[DUMP_HEAD_SENT] ? put_group(skb, group) :
+	if (!ctx->head_sent ? put_group(skb, group) :
 	    nla_put_string(skb, VIPFO_A_GROUP_NAME, group->name)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
-	cb->args[DUMP_HEAD_SENT] = 1;
+	ctx->head_sent = true;
 
-	vip = dump_resume_vip(cb, group);
-	if (!vip)	/* all sent: start at the head, so the loop is empty */
-		vip = list_entry(&group->vips, struct vipfo_vip, group_node);
+	vip = dump_resume_vip(ctx, group);
 	nest = nla_nest_start(skb, VIPFO_A_VIPS);
 	if (!nest) {
 		full = true;
@@ -1077,14 +1119,19 @@ static int dump_group(struct sk_buff *skb, struct netlink_callback *cb,
 			full = true;
 			break;
 		}
-		cb->args[DUMP_VIPS_SENT]++;
+		ctx->vips_sent++;
+		sent = vip;
 	}
 	nla_nest_end(skb, nest);
 end:
-	if (full) {
-		cb->args[DUMP_NEXT_VIP] = (long)vip;
-		cb->args[DUMP_GEN] = group->vn->generation;
+	if (sent) {
+		ctx->last = sent->addr;
+		ctx->have_last = true;
 	}
+	ctx->have_next = full && !list_entry_is_head(vip, &group->vips,
+						     group_node);
+	if (ctx->have_next)
+		ctx->next = vip->addr;
 	genlmsg_end(skb, hdr);
 	return full ? -EMSGSIZE : 0;
 }
@@ -1094,13 +1141,14 @@ static int vipfo_nl_group_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
 	struct vipfo_net *vn = vipfo_net(sock_net(skb->sk));
 	const struct nlattr *name = info->attrs[VIPFO_A_GROUP_NAME];
+	struct dump_ctx *ctx = dump_ctx(cb);
 	struct vipfo_group *group;
-	long idx = 0;
+	unsigned int idx = 0;
 
 	rtnl_lock();
 	cb->seq = vn->generation;
 	list_for_each_entry(group, &vn->groups, net_node) {
-		if (idx < cb->args[DUMP_GROUP]) {
+		if (idx < ctx->groups_done) {
 			idx++;
 			continue;
 		}
@@ -1108,11 +1156,9 @@ static int vipfo_nl_group_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		    dump_group(skb, cb, group))
 			break;
 		idx++;
-		cb->args[DUMP_VIPS_SENT] = 0;
-		cb->args[DUMP_HEAD_SENT] = 0;
-		cb->args[DUMP_NEXT_VIP] = 0;
+		*ctx = (struct dump_ctx){ .groups_done = idx };
 	}
-	cb->args[DUMP_GROUP] = idx;
+	ctx->groups_done = idx;
 	rtnl_unlock();
 	return skb->len;
 }

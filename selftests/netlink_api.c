@@ -1148,6 +1148,119 @@ TEST_F_TIMEOUT(vipfo, dump_large_group, 300)
 	free(seen);
 }
 
+#define RESUME_VIPS	10000
+
+/* Delete n VIPs from first on, in batches that fit a nest. */
+static int vips_del(struct nl *nl, const char *name, uint32_t first, int n)
+{
+	int i, err = 0;
+
+	for (i = 0; i < n && !err; i += BIG_BATCH)
+		err = vips_cmd(nl, VIPFO_CMD_VIP_DEL, name, first + i,
+			       n - i < BIG_BATCH ? n - i : BIG_BATCH);
+	return err;
+}
+
+/*
+ * A dump resumes where it stopped even when VIPs it already sent are
+ * deleted between two of its messages: every VIP not sent yet still comes,
+ * and each VIP comes once. (The dump is flagged interrupted, as after any
+ * change.)
+ */
+TEST_F_TIMEOUT(vipfo, dump_resumes_after_delete, 300)
+{
+	struct nl *nl = &self->nl, other = {};
+	int i, len, reads = 0, deleted = 0, dup = 0, missing = 0, out = 0;
+	int first_missing = -1;
+	bool done = false, intr = false;
+	unsigned char *seen;
+	struct nlmsghdr *nlh;
+	uint32_t *vips;
+	struct group g;
+	char *rx;
+
+	REQUIRE_VIPFO();
+	ASSERT_EQ(0, nl_open(&other));
+	ASSERT_EQ(0, group_new(nl, "big", self->dev, 1, 0, 0));
+	for (i = 0; i < RESUME_VIPS; i += BIG_BATCH)
+		ASSERT_EQ(0, vips_cmd(nl, VIPFO_CMD_VIP_ADD, "big",
+				      BIG_FIRST + i, BIG_BATCH))
+			TH_LOG("batch at %d: %s", i, nl->msg);
+
+	vips = calloc(RESUME_VIPS + 16, sizeof(*vips));
+	seen = calloc(RESUME_VIPS, 1);
+	rx = malloc(BUF_SIZE);
+	ASSERT_TRUE(vips && seen && rx);
+	memset(&g, 0, sizeof(g));
+	g.vips = vips;
+	g.vips_max = RESUME_VIPS + 16;
+
+	nlh = msg_new(nl, VIPFO_CMD_GROUP_GET, NLM_F_DUMP);
+	put_name(nlh, "big");
+	ASSERT_LT(0, send(nl->fd, nlh, nlh->nlmsg_len, 0));
+	while (!done) {
+		len = recv(nl->fd, rx, BUF_SIZE, 0);
+		ASSERT_LT(0, len) TH_LOG("recv: %m");
+		reads++;
+		for (nlh = (struct nlmsghdr *)rx; mnl_nlmsg_ok(nlh, len);
+		     nlh = mnl_nlmsg_next(nlh, &len)) {
+			if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+				intr = true;
+			if (nlh->nlmsg_type == NLMSG_ERROR ||
+			    nlh->nlmsg_type == NLMSG_DONE) {
+				parse_status(nl, nlh);
+				ASSERT_EQ(0, nl->err) TH_LOG("%s", nl->msg);
+				done = true;
+				break;
+			}
+			if (nlh->nlmsg_type == nl->family)
+				group_cb(nlh, &g);
+		}
+		if (reads > 1 || done)
+			continue;
+		/* The first message: its VIPs were sent, in insertion order.
+		 * Delete them all before reading on.
+		 */
+		ASSERT_GT(g.nvip, 0);
+		ASSERT_LT(g.nvip, RESUME_VIPS / 2)
+			TH_LOG("the first message should hold a few thousand VIPs");
+		for (i = 0; i < g.nvip; i++)
+			ASSERT_EQ(BIG_FIRST + i, vips[i]);
+		deleted = g.nvip;
+		ASSERT_EQ(0, vips_del(&other, "big", BIG_FIRST, deleted))
+			TH_LOG("%s", other.msg);
+	}
+	TH_LOG("%d VIPs deleted after the first message; %d VIPs in %d messages",
+	       deleted, g.nvip, reads);
+	ASSERT_EQ(0, g.bad_vips);
+	ASSERT_EQ(0, g.wrong_name);
+	for (i = 0; i < g.nvip && i < RESUME_VIPS + 16; i++) {
+		uint32_t k = vips[i] - BIG_FIRST;
+
+		if (k >= RESUME_VIPS)
+			out++;
+		else if (seen[k]++)
+			dup++;
+	}
+	for (i = RESUME_VIPS - 1; i >= 0; i--) {
+		if (!seen[i]) {
+			missing++;
+			first_missing = i;
+		}
+	}
+	EXPECT_EQ(0, out);
+	EXPECT_EQ(0, dup);
+	EXPECT_EQ(0, missing) TH_LOG("never sent, the first: VIP %d",
+				     first_missing);
+	EXPECT_EQ(RESUME_VIPS, g.nvip);
+	EXPECT_TRUE(intr);
+	free(rx);
+	free(vips);
+	free(seen);
+	close(other.fd);
+	free(other.buf);
+}
+
 TEST_F(vipfo, ipv6_vip_rejected)
 {
 	struct nl *nl = &self->nl;
