@@ -376,6 +376,7 @@ static enum hrtimer_restart carrier_poll(struct hrtimer *timer)
 {
 	struct vipfo_group *group =
 		container_of(timer, struct vipfo_group, carrier_timer);
+	enum hrtimer_restart ret = HRTIMER_NORESTART;
 	struct vipfo_member *member;
 	bool failed = false, was_failed;
 	u32 interval;
@@ -402,11 +403,20 @@ static enum hrtimer_restart carrier_poll(struct hrtimer *timer)
 	if (failed)
 		queue_delayed_work(system_unbound_wq, &group->carrier_report, 0);
 
+	/*
+	 * vipfo_carrier_poll_kick() may have started the timer again while
+	 * this ran: then that start stands (forwarding a queued timer is not
+	 * allowed), else the next poll is one current interval away.
+	 */
+	spin_lock(&group->carrier_lock);
 	interval = READ_ONCE(group->carrier_poll);
-	if (!interval || !READ_ONCE(group->n_members))
-		return HRTIMER_NORESTART;
-	hrtimer_forward_now(timer, ms_to_ktime(interval));
-	return HRTIMER_RESTART;
+	if (!hrtimer_is_queued(timer) && interval &&
+	    READ_ONCE(group->n_members)) {
+		hrtimer_forward_now(timer, ms_to_ktime(interval));
+		ret = HRTIMER_RESTART;
+	}
+	spin_unlock(&group->carrier_lock);
+	return ret;
 }
 
 /*
@@ -452,18 +462,30 @@ void vipfo_carrier_poll_init(struct vipfo_group *group)
 	hrtimer_init(&group->carrier_timer, CLOCK_MONOTONIC,
 		     HRTIMER_MODE_REL_SOFT);
 	group->carrier_timer.function = carrier_poll;
+	spin_lock_init(&group->carrier_lock);
 	INIT_DELAYED_WORK(&group->carrier_report, carrier_report);
 }
 
-/* Runs only while the group has members and polling is on. */
+/*
+ * Runs only while the group has members and polling is on; when either
+ * ends, the running poll stops by itself. A shorter interval takes effect
+ * at once, not when the timer armed with the old one expires. Under the
+ * lock the callback takes to re-arm itself, so that the two never both
+ * arm it.
+ */
 void vipfo_carrier_poll_kick(struct vipfo_group *group)
 {
+	struct hrtimer *timer = &group->carrier_timer;
+	ktime_t interval = ms_to_ktime(group->carrier_poll);
+
 	ASSERT_RTNL();
-	if (group->carrier_poll && group->n_members &&
-	    !hrtimer_is_queued(&group->carrier_timer))
-		hrtimer_start(&group->carrier_timer,
-			      ms_to_ktime(group->carrier_poll),
-			      HRTIMER_MODE_REL_SOFT);
+	if (!group->carrier_poll || !group->n_members)
+		return;
+	spin_lock_bh(&group->carrier_lock);
+	if (!hrtimer_is_queued(timer) ||
+	    hrtimer_get_remaining(timer) > interval)
+		hrtimer_start(timer, interval, HRTIMER_MODE_REL_SOFT);
+	spin_unlock_bh(&group->carrier_lock);
 }
 
 void vipfo_carrier_poll_stop(struct vipfo_group *group)

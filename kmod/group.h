@@ -63,6 +63,7 @@ struct vipfo_group {
 	struct vipfo_stats __percpu *stats;
 	struct vipfo_announce announce;
 	struct hrtimer carrier_timer;	/* failover.c: the carrier poll */
+	spinlock_t carrier_lock;	/* its re-arming, by kick and callback */
 	struct delayed_work carrier_report;	/* and what it caught */
 	struct vipfo_seen seen;
 	/* Written by every answered request: away from what is read. */
