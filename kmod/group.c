@@ -32,7 +32,7 @@ struct vipfo_group *vipfo_group_create(struct vipfo_net *vn, const char *name)
 	int err;
 
 	ASSERT_RTNL();
-	group = kzalloc(sizeof(*group), GFP_KERNEL);
+	group = kzalloc(sizeof(*group), GFP_KERNEL_ACCOUNT);
 	if (!group)
 		return ERR_PTR(-ENOMEM);
 	group->stats = vipfo_stats_alloc();
@@ -153,7 +153,7 @@ struct vipfo_member *vipfo_member_add(struct vipfo_group *group,
 	id = find_first_zero_bit(&group->member_ids, VIPFO_MAX_MEMBERS);
 	if (id >= VIPFO_MAX_MEMBERS)
 		return ERR_PTR(-ENOSPC);
-	member = kzalloc(sizeof(*member), GFP_KERNEL);
+	member = kzalloc(sizeof(*member), GFP_KERNEL_ACCOUNT);
 	if (!member)
 		return ERR_PTR(-ENOMEM);
 	member->stats = vipfo_stats_alloc();
@@ -162,7 +162,7 @@ struct vipfo_member *vipfo_member_add(struct vipfo_group *group,
 		return ERR_PTR(-ENOMEM);
 	}
 
-	netdev_hold(dev, &member->dev_tracker, GFP_KERNEL);
+	netdev_hold(dev, &member->dev_tracker, GFP_KERNEL_ACCOUNT);
 	member->dev = dev;
 	member->group = group;
 	member->id = id;

@@ -590,7 +590,7 @@ static int vips_check_repeats(struct vip_list *vips,
 
 	if (vips->n < 2)
 		return 0;
-	order = kvmalloc_array(vips->n, sizeof(*order), GFP_KERNEL);
+	order = kvmalloc_array(vips->n, sizeof(*order), GFP_KERNEL_ACCOUNT);
 	if (!order)
 		return -ENOMEM;
 	for (i = 0; i < vips->n; i++)
@@ -629,8 +629,8 @@ static int vips_parse(struct vipfo_net *vn, struct vipfo_group *group,
 		NL_SET_ERR_MSG_ATTR(extack, list, "empty VIP list");
 		return -EINVAL;
 	}
-	vips->addr = kvmalloc_array(n, sizeof(*vips->addr), GFP_KERNEL);
-	vips->attr = kvmalloc_array(n, sizeof(*vips->attr), GFP_KERNEL);
+	vips->addr = kvmalloc_array(n, sizeof(*vips->addr), GFP_KERNEL_ACCOUNT);
+	vips->attr = kvmalloc_array(n, sizeof(*vips->attr), GFP_KERNEL_ACCOUNT);
 	if (!vips->addr || !vips->attr) {
 		err = -ENOMEM;
 		goto err;

@@ -22,6 +22,11 @@ static const struct rhashtable_params vip_params = {
 	.automatic_shrinking = true,
 };
 
+/*
+ * 6.1's rhashtable allocates its buckets with GFP_KERNEL from its own
+ * worker (GFP_ATOMIC when an insert must grow it at once): never charged
+ * to a memory cgroup. They grow with the VIPs, which are.
+ */
 int vipfo_vip_table_init(struct vipfo_net *vn)
 {
 	return rhashtable_init(&vn->vips, &vip_params);
@@ -94,9 +99,10 @@ void vipfo_vip_destroy(struct vipfo_vip *vip)
 	call_rcu(&vip->rcu, vip_free_rcu);
 }
 
+/* Charged to the memory cgroup of whoever adds them. */
 int vipfo_vip_cache_init(void)
 {
-	vip_cache = KMEM_CACHE(vipfo_vip, 0);
+	vip_cache = KMEM_CACHE(vipfo_vip, SLAB_ACCOUNT);
 	return vip_cache ? 0 : -ENOMEM;
 }
 
