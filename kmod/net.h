@@ -21,6 +21,7 @@ struct vipfo_net {
 	struct list_head members;	/* struct vipfo_member.net_node */
 	struct rhashtable vips;		/* struct vipfo_vip by address */
 	unsigned int n_groups;		/* the ARP hook is there while > 0 */
+	unsigned int n_vips;		/* of every group */
 	u32 generation;			/* bumped on every change, for dumps */
 };
 

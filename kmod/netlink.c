@@ -17,6 +17,7 @@
 #include <net/sock.h>
 
 #include "group.h"
+#include "limits.h"
 #include "net.h"
 #include "netlink.h"
 #include "vip.h"
@@ -410,6 +411,19 @@ void vipfo_netlink_notify_dev_removed(const struct vipfo_member *member)
 
 /* Request parsing: everything is checked before anything changes. */
 
+/* Would @more on top of @have exceed @limit? Then refused, naming it. */
+static bool over_limit(struct vipfo_limit *limit, unsigned int have,
+		       unsigned int more, const struct nlattr *attr,
+		       struct netlink_ext_ack *extack)
+{
+	const struct vipfo_limit_val *val = vipfo_limit(limit);
+
+	if (more <= val->value && have <= val->value - more)
+		return false;
+	vipfo_limit_refuse(extack, attr, val);
+	return true;
+}
+
 static bool group_name_ok(const struct nlattr *attr,
 			  struct netlink_ext_ack *extack)
 {
@@ -629,6 +643,8 @@ static int vips_parse(struct vipfo_net *vn, struct vipfo_group *group,
 		NL_SET_ERR_MSG_ATTR(extack, list, "empty VIP list");
 		return -EINVAL;
 	}
+	if (add && over_limit(&vipfo_max_vips, vn->n_vips, n, list, extack))
+		return -ENOSPC;
 	vips->addr = kvmalloc_array(n, sizeof(*vips->addr), GFP_KERNEL_ACCOUNT);
 	vips->attr = kvmalloc_array(n, sizeof(*vips->attr), GFP_KERNEL_ACCOUNT);
 	if (!vips->addr || !vips->attr) {
@@ -757,6 +773,11 @@ static int vipfo_nl_group_new(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG_ATTR(extack, attrs[VIPFO_A_GROUP_NAME],
 				    "group already exists");
 		err = -EEXIST;
+		goto out;
+	}
+	if (over_limit(&vipfo_max_groups, vn->n_groups, 1,
+		       attrs[VIPFO_A_GROUP_NAME], extack)) {
+		err = -ENOSPC;
 		goto out;
 	}
 	err = devs_parse(vn, NULL, attrs[VIPFO_A_DEVS], true, &devs, extack);

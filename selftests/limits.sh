@@ -5,7 +5,12 @@
 # what one namespace can cost the host must be bounded:
 # - memory: a request's allocations are charged to the caller's memory
 #   cgroup: VIPs added from a cgroup raise its memory.current by at least
-#   what they take, and deleting them gives it back.
+#   what they take, and deleting them gives it back;
+# - groups and VIPs per namespace are capped by module parameters that
+#   only the host's root can change: root of a user namespace (mapped to
+#   nobody on the host, as in an unprivileged container) exceeding one
+#   is refused with a message naming it, its value and the parameter,
+#   and nothing of the request is applied.
 
 source "$(dirname "$0")/lib.sh"
 
@@ -24,8 +29,25 @@ CG=$CGROOT/vipfo-$SUFFIX
 N_ACCT=20000
 VIP_SIZE=72	# sizeof(struct vipfo_vip): the least a VIP costs
 
+PARAMS=/sys/module/vipfo/parameters
+declare -A SAVED
+for f in "$PARAMS"/*; do
+	[ -f "$f" ] && SAVED[$f]=$(cat "$f")
+done
+
+# The module's parameters as they were before the test.
+restore_params()
+{
+	local f
+
+	for f in "${!SAVED[@]}"; do
+		echo "${SAVED[$f]}" >"$f"
+	done
+}
+
 limits_cleanup()
 {
+	restore_params
 	[ -d "$CG" ] && rmdir "$CG"
 	cleanup
 }
@@ -94,4 +116,93 @@ else
 fi
 
 rmdir "$CG" 2>/dev/null
+
+# ------------------------------------------------------------ caps
+
+# Root of a user namespace and of a network namespace of its own, mapped
+# to nobody on the host: a process holds the namespaces, and uns CMD...
+# runs CMD in them as their root.
+bg setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	unshare --user --map-root-user --net sleep 100000
+USERNS_PID=$BG_PID
+userns_ready()
+{
+	[ "$(readlink "/proc/$USERNS_PID/ns/net")" != "$(readlink /proc/self/ns/net)" ]
+}
+uns() { nsenter -t "$USERNS_PID" -U -n -- "$@"; }
+if ! wait_for 20 userns_ready; then
+	not_ok "user namespace of nobody with a network namespace"
+	finish
+fi
+
+# vips PREFIX N: N addresses PREFIX.x.y
+vips()
+{
+	local i
+
+	for ((i = 0; i < $2; i++)); do
+		echo "$1.$((i / 250)).$((i % 250 + 1))"
+	done
+}
+
+# refused DESC MSG CMD...: CMD fails with exit 1 and one line holding the
+# kernel's message MSG, and the namespace's configuration is unchanged
+refused()
+{
+	local desc=$1 msg=$2 out rc lines
+
+	shift 2
+	uns "$VIPCTL" show --json >"$TMPD/before.json"
+	out=$("$@" 2>&1 >/dev/null)
+	rc=$?
+	lines=$(printf '%s\n' "$out" | grep -c .)
+	uns "$VIPCTL" show --json >"$TMPD/after.json"
+	if [ "$rc" = 1 ] && [ "$lines" = 1 ] && grep -qF -- "$msg" <<<"$out" &&
+	   cmp -s "$TMPD/before.json" "$TMPD/after.json"; then
+		ok "$desc: refused ($out)"
+	else
+		not_ok "$desc: refused with exit 1, one line and nothing applied" \
+			"exit $rc, stderr:" "$out" \
+			"before: $(head -c 500 "$TMPD/before.json")" \
+			"after: $(head -c 500 "$TMPD/after.json")"
+	fi
+}
+
+# The caps, low enough to reach.
+echo 3 >"$PARAMS/max_groups" && echo 100 >"$PARAMS/max_vips" ||
+	not_ok "caps set by the host's root"
+check "the caps are root's: mode 0644" \
+	test "$(stat -c %a "$PARAMS/max_groups") $(stat -c %a "$PARAMS/max_vips")" = "644 644"
+if uns sh -c "echo 1000 >$PARAMS/max_groups" 2>/dev/null; then
+	not_ok "user-ns root cannot raise max_groups"
+else
+	ok "user-ns root cannot raise max_groups"
+fi
+check "max_groups still 3" test "$(cat "$PARAMS/max_groups")" = 3
+
+check "user-ns root: 3 groups" uns bash -c \
+	"$VIPCTL group add g1 && $VIPCTL group add g2 && $VIPCTL group add g3"
+MSG_GROUPS="too many groups in this network namespace: max_groups is 3 (vipfo module parameter)"
+MSG_VIPS="too many VIPs in this network namespace: max_vips is 100 (vipfo module parameter)"
+refused "a 4th group" "$MSG_GROUPS" uns "$VIPCTL" group add g4
+refused "101 VIPs at once" "$MSG_VIPS" \
+	uns "$VIPCTL" vip add g1 $(vips 10.1 101) --no-local
+check "60 VIPs in g1" uns "$VIPCTL" vip add g1 $(vips 10.1 60) --no-local
+refused "41 more in g2" "$MSG_VIPS" \
+	uns "$VIPCTL" vip add g2 $(vips 10.2 41) --no-local
+check "group del g3" uns "$VIPCTL" group del g3
+list=$(vips 10.3 41)
+refused "a new group with 41 VIPs" "$MSG_VIPS" \
+	uns "$VIPCTL" group add g3 --vip "${list//$'\n'/,}" --no-local
+check "40 more in g2: the cap exactly" \
+	uns "$VIPCTL" vip add g2 $(vips 10.2 40) --no-local
+uns "$VIPCTL" show --json >"$TMPD/caps.json"
+check "g1 with 60 VIPs, g2 with 40, no g3" json_check "$TMPD/caps.json" \
+	"sorted((x['name'], x['vip_count']) for x in j['groups']) == [('g1', 60), ('g2', 40)]"
+check "the host's root raises max_groups: the 3rd group again" \
+	bash -c "echo 4 >$PARAMS/max_groups && nsenter -t $USERNS_PID -U -n -- $VIPCTL group add g3"
+check "user-ns root: delete every group" uns bash -c \
+	"$VIPCTL group del g1 && $VIPCTL group del g2 && $VIPCTL group del g3"
+restore_params
+
 finish
