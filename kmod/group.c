@@ -12,6 +12,7 @@
 #include "arp.h"
 #include "failover.h"
 #include "group.h"
+#include "limits.h"
 #include "net.h"
 #include "vip.h"
 
@@ -28,6 +29,7 @@ struct vipfo_group *vipfo_group_find(struct vipfo_net *vn, const char *name)
 
 struct vipfo_group *vipfo_group_create(struct vipfo_net *vn, const char *name)
 {
+	const struct vipfo_limit_val *floor;
 	struct vipfo_group *group;
 	int err;
 
@@ -53,11 +55,12 @@ struct vipfo_group *vipfo_group_create(struct vipfo_net *vn, const char *name)
 	INIT_LIST_HEAD(&group->vips);
 	group->garp_count = VIPFO_GARP_COUNT_DEFAULT;
 	group->garp_interval = VIPFO_GARP_INTERVAL_DEFAULT;
-	group->carrier_poll = VIPFO_CARRIER_POLL_DEFAULT;
+	floor = vipfo_carrier_poll_floor(vn);
+	group->carrier_poll = max_t(u32, VIPFO_CARRIER_POLL_DEFAULT,
+				    floor ? floor->value : 0);
 	group->reply_rate = VIPFO_REPLY_RATE_DEFAULT;
 	vipfo_arp_budget_reset(group);
 	vipfo_announce_init(group);
-	vipfo_carrier_poll_init(group);
 
 	list_add_tail_rcu(&group->net_node, &vn->groups);
 	vn->n_groups++;
@@ -91,10 +94,10 @@ void vipfo_group_destroy(struct vipfo_group *group)
 		vipfo_member_remove(member);
 	list_for_each_entry_safe(vip, vtmp, &group->vips, group_node)
 		vipfo_vip_destroy(vip);
-	/* The poll may start announcements: stop it first. Neither takes
-	 * RTNL, so waiting for them here is safe.
+	/* The poll may start announcements: wait for it first. Neither
+	 * takes RTNL, so waiting for them here is safe.
 	 */
-	vipfo_carrier_poll_stop(group);
+	vipfo_carrier_poll_sync(vn);
 	vipfo_announce_cancel(group);
 
 	if (!--vn->n_groups)
@@ -173,7 +176,7 @@ struct vipfo_member *vipfo_member_add(struct vipfo_group *group,
 	list_add_tail_rcu(&member->net_node, &group->vn->members);
 	WRITE_ONCE(group->n_members, group->n_members + 1);
 	vipfo_net_changed(group->vn);
-	vipfo_carrier_poll_kick(group);
+	vipfo_carrier_poll_update(group->vn);
 	return member;
 }
 
@@ -197,5 +200,6 @@ void vipfo_member_remove(struct vipfo_member *member)
 	__clear_bit(member->id, &group->member_ids);
 	WRITE_ONCE(group->n_members, group->n_members - 1);
 	vipfo_net_changed(group->vn);
+	vipfo_carrier_poll_update(group->vn);
 	call_rcu(&member->rcu, member_free_rcu);
 }

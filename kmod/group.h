@@ -15,7 +15,7 @@ struct vipfo_net;
 
 #define VIPFO_GARP_COUNT_DEFAULT	3
 #define VIPFO_GARP_INTERVAL_DEFAULT	200	/* ms */
-#define VIPFO_CARRIER_POLL_DEFAULT	5	/* ms */
+#define VIPFO_CARRIER_POLL_DEFAULT	5	/* ms; or carrier_poll_min, if more */
 /*
  * Frames a second a group may send in answer to received ones. A Linux
  * peer asks for a VIP about once per reachable time (30 s, randomised
@@ -62,9 +62,6 @@ struct vipfo_group {
 	u32 reply_rate;			/* frames/s, 0: no limit; READ_ONCE() */
 	struct vipfo_stats __percpu *stats;
 	struct vipfo_announce announce;
-	struct hrtimer carrier_timer;	/* failover.c: the carrier poll */
-	spinlock_t carrier_lock;	/* its re-arming, by kick and callback */
-	struct delayed_work carrier_report;	/* and what it caught */
 	struct vipfo_seen seen;
 	/* Written by every answered request: away from what is read. */
 	struct vipfo_budget budget ____cacheline_aligned_in_smp;

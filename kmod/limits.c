@@ -100,6 +100,18 @@ struct vipfo_limit vipfo_max_vips = {
 module_param_cb(max_vips, &limit_ops, &vipfo_max_vips, 0644);
 MODULE_PARM_DESC(max_vips, "Most VIPs in one network namespace (default 1048576)");
 
+struct vipfo_limit vipfo_carrier_poll_min = {
+	.name = "carrier_poll_min",
+	.what = "carrier poll too short for a namespace not owned by the initial user namespace",
+	.unit = " ms",
+	.def = 10,
+	.max = 1000,
+	.vals = LIST_HEAD_INIT(vipfo_carrier_poll_min.vals),
+};
+module_param_cb(carrier_poll_min, &limit_ops, &vipfo_carrier_poll_min, 0644);
+MODULE_PARM_DESC(carrier_poll_min,
+		 "Shortest carrier poll (ms) in namespaces of other user namespaces (0-1000, default 10)");
+
 void vipfo_limit_refuse(struct netlink_ext_ack *extack,
 			const struct nlattr *attr,
 			const struct vipfo_limit_val *val)
@@ -116,7 +128,7 @@ void vipfo_limit_refuse(struct netlink_ext_ack *extack,
 int vipfo_limits_init(void)
 {
 	struct vipfo_limit *limits[] = {
-		&vipfo_max_groups, &vipfo_max_vips,
+		&vipfo_max_groups, &vipfo_max_vips, &vipfo_carrier_poll_min,
 	};
 	unsigned int i;
 	int err = 0;

@@ -29,6 +29,7 @@ struct vipfo_limit {
 
 extern struct vipfo_limit vipfo_max_groups;
 extern struct vipfo_limit vipfo_max_vips;
+extern struct vipfo_limit vipfo_carrier_poll_min;
 
 /* The value now, with its message: both from one read. */
 static inline const struct vipfo_limit_val *

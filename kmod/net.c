@@ -6,6 +6,7 @@
 
 #include <linux/rtnetlink.h>
 
+#include "failover.h"
 #include "group.h"
 #include "net.h"
 #include "vip.h"
@@ -20,6 +21,7 @@ static int __net_init vipfo_net_init_one(struct net *net)
 	INIT_LIST_HEAD(&vn->groups);
 	INIT_LIST_HEAD(&vn->members);
 	vn->generation = 1;
+	vipfo_carrier_poll_init(vn);
 	return vipfo_vip_table_init(vn);
 }
 
@@ -32,8 +34,10 @@ static void __net_exit vipfo_net_exit_batch(struct list_head *net_list)
 		vipfo_group_destroy_all(vipfo_net(net));
 	rtnl_unlock();
 
-	list_for_each_entry(net, net_list, exit_list)
+	list_for_each_entry(net, net_list, exit_list) {
+		vipfo_carrier_poll_stop(vipfo_net(net));
 		vipfo_vip_table_destroy(vipfo_net(net));
+	}
 }
 
 /* A device subsystem, so that our exit runs while the namespace's devices

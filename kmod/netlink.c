@@ -16,6 +16,7 @@
 #include <net/genetlink.h>
 #include <net/sock.h>
 
+#include "failover.h"
 #include "group.h"
 #include "limits.h"
 #include "net.h"
@@ -424,6 +425,25 @@ static bool over_limit(struct vipfo_limit *limit, unsigned int have,
 	return true;
 }
 
+/*
+ * Namespaces of other user namespaces poll no faster than carrier_poll_min
+ * (0, off, is always allowed): their timers run on the host's CPUs.
+ */
+static bool carrier_poll_ok(struct vipfo_net *vn, const struct nlattr *attr,
+			    struct netlink_ext_ack *extack)
+{
+	const struct vipfo_limit_val *floor = vipfo_carrier_poll_floor(vn);
+	u32 ms;
+
+	if (!attr || !floor)
+		return true;
+	ms = nla_get_u32(attr);
+	if (!ms || ms >= floor->value)
+		return true;
+	vipfo_limit_refuse(extack, attr, floor);
+	return false;
+}
+
 static bool group_name_ok(const struct nlattr *attr,
 			  struct netlink_ext_ack *extack)
 {
@@ -780,6 +800,10 @@ static int vipfo_nl_group_new(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOSPC;
 		goto out;
 	}
+	if (!carrier_poll_ok(vn, attrs[VIPFO_A_CARRIER_POLL], extack)) {
+		err = -ERANGE;
+		goto out;
+	}
 	err = devs_parse(vn, NULL, attrs[VIPFO_A_DEVS], true, &devs, extack);
 	if (err)
 		goto out;
@@ -875,6 +899,11 @@ static int vipfo_nl_group_set(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOENT;
 		goto out;
 	}
+	if (!carrier_poll_ok(vn, info->attrs[VIPFO_A_CARRIER_POLL],
+			     info->extack)) {
+		err = -ERANGE;
+		goto out;
+	}
 	if (info->attrs[VIPFO_A_GARP_COUNT])
 		WRITE_ONCE(group->garp_count,
 			   nla_get_u32(info->attrs[VIPFO_A_GARP_COUNT]));
@@ -884,7 +913,7 @@ static int vipfo_nl_group_set(struct sk_buff *skb, struct genl_info *info)
 	if (info->attrs[VIPFO_A_CARRIER_POLL]) {
 		WRITE_ONCE(group->carrier_poll,
 			   nla_get_u32(info->attrs[VIPFO_A_CARRIER_POLL]));
-		vipfo_carrier_poll_kick(group);
+		vipfo_carrier_poll_update(vn);
 	}
 	if (info->attrs[VIPFO_A_REPLY_RATE]) {
 		WRITE_ONCE(group->reply_rate,

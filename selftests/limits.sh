@@ -10,7 +10,11 @@
 #   only the host's root can change: root of a user namespace (mapped to
 #   nobody on the host, as in an unprivileged container) exceeding one
 #   is refused with a message naming it, its value and the parameter,
-#   and nothing of the request is applied.
+#   and nothing of the request is applied;
+# - the carrier poll: one timer per namespace however many groups poll,
+#   no faster than carrier_poll_min in namespaces of other user
+#   namespaces: 32 groups polling at that floor cost the host's timer
+#   softirqs no more than a few times what one timer does.
 
 source "$(dirname "$0")/lib.sh"
 
@@ -204,5 +208,89 @@ check "the host's root raises max_groups: the 3rd group again" \
 check "user-ns root: delete every group" uns bash -c \
 	"$VIPCTL group del g1 && $VIPCTL group del g2 && $VIPCTL group del g3"
 restore_params
+
+# ------------------------------------------------------------ poll floor
+
+# poll_ms NS-CMD GROUP: the carrier_poll_ms vipctl shows for GROUP
+poll_ms()
+{
+	"$1" "$VIPCTL" show "$2" --json >"$TMPD/poll.json" &&
+		json_value "$TMPD/poll.json" "j['groups'][0]['carrier_poll_ms']"
+}
+
+echo 10 >"$PARAMS/carrier_poll_min" || not_ok "carrier_poll_min set to 10"
+MSG_FLOOR="carrier poll too short for a namespace not owned by the initial user namespace: carrier_poll_min is 10 ms (vipfo module parameter)"
+check "user-ns root: group f1" uns "$VIPCTL" group add f1
+check "a new group polls every 10 ms there (5 ms below the floor)" \
+	test "$(poll_ms uns f1)" = 10
+refused "carrier poll 9 ms" "$MSG_FLOOR" \
+	uns "$VIPCTL" group set f1 --carrier-poll 9 --garp-count 7
+refused "a new group with carrier poll 5 ms" "$MSG_FLOOR" \
+	uns "$VIPCTL" group add f2 --carrier-poll 5
+check "carrier poll 0 (off) and 10 ms are allowed" uns bash -c \
+	"$VIPCTL group set f1 --carrier-poll 0 && $VIPCTL group set f1 --carrier-poll 10"
+check "the initial user namespace's namespaces have no floor: 1 ms" \
+	vipctl group add f1 --carrier-poll 1
+vipctl group add f2
+check "and default to 5 ms" test "$(poll_ms srv f2)" = 5
+if echo 1001 >"$PARAMS/carrier_poll_min" 2>/dev/null; then
+	not_ok "carrier_poll_min above 1000 refused"
+else
+	ok "carrier_poll_min above 1000 refused"
+fi
+echo 20 >"$PARAMS/carrier_poll_min"
+uns "$VIPCTL" group add f2
+check "carrier_poll_min 20: a new group polls every 20 ms" \
+	test "$(poll_ms uns f2)" = 20
+check "user-ns root: delete f1 and f2" uns bash -c \
+	"$VIPCTL group del f1 && $VIPCTL group del f2"
+vipctl group del f1 >/dev/null 2>&1
+vipctl group del f2 >/dev/null 2>&1
+restore_params
+
+# ------------------------------------------------------------ timer load
+
+# The host's timer softirqs a second, over SECONDS: rate SECONDS
+hrtimer_softirqs()
+{
+	awk '$1 == "HRTIMER:" { for (i = 2; i <= NF; i++) n += $i }
+	     END { print n }' /proc/softirqs
+}
+
+softirq_rate()
+{
+	local n0 t0 n1 t1
+
+	n0=$(hrtimer_softirqs)
+	t0=$(now_ms)
+	sleep "$1"	# the measurement itself: nothing to poll for
+	n1=$(hrtimer_softirqs)
+	t1=$(now_ms)
+	echo $(((n1 - n0) * 1000 / (t1 - t0)))
+}
+
+N_POLL=32
+POLL_MS=$(cat "$PARAMS/carrier_poll_min" 2>/dev/null || echo 10)
+base=$(softirq_rate 3)
+if uns bash -c "
+	for i in \$(seq $N_POLL); do
+		echo \"link add p\$i type dummy\"; echo \"link set p\$i up\"
+	done | ip -b - &&
+	for i in \$(seq $N_POLL); do
+		$VIPCTL group add p\$i --dev p\$i --carrier-poll $POLL_MS || exit 1
+	done" >"$TMPD/load.out" 2>&1; then
+	rate=$(softirq_rate 3)
+	# One timer every POLL_MS ms; four times that is still far from
+	# what N_POLL timers cost.
+	bound=$((base + 4 * 1000 / POLL_MS))
+	if [ "$rate" -le "$bound" ]; then
+		ok "$N_POLL groups polling every $POLL_MS ms: $rate timer softirqs/s (idle: $base, bound: $bound)"
+	else
+		not_ok "$N_POLL groups polling every $POLL_MS ms: timer softirqs/s at most $bound" \
+			"$rate/s with them, $base/s before"
+	fi
+else
+	not_ok "user-ns root: $N_POLL groups of a dummy each" "$(cat "$TMPD/load.out")"
+fi
 
 finish

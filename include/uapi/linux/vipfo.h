@@ -15,7 +15,13 @@
  *   VIPFO_A_GARP_INTERVAL         u32 ms, optional, 10..60000, default 200
  *   VIPFO_A_CARRIER_POLL          u32 ms, optional, 0..1000, default 5;
  *                                 how often members' carrier is checked
- *                                 besides the device notifier (0 = never)
+ *                                 besides the device notifier (0 = never;
+ *                                 one poll per namespace, at the shortest
+ *                                 of its groups'). In a namespace not
+ *                                 owned by the initial user namespace 0
+ *                                 or at least the module parameter
+ *                                 carrier_poll_min (default 10), and by
+ *                                 default the larger of 5 and that
  *   VIPFO_A_REPLY_RATE            u32 frames/s, optional, 0..10000000,
  *                                 default 100000; most ARP frames the
  *                                 group sends per second in answer to
