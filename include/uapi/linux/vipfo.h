@@ -7,7 +7,9 @@
  * namespace. Commands that change state need CAP_NET_ADMIN in the user
  * namespace owning the network namespace; reading is open to everyone.
  * A request is applied completely or not at all; every rejection carries
- * an extended ack message naming the offending attribute.
+ * an extended ack message naming the offending attribute. A namespace
+ * holds at most max_groups groups and max_vips VIPs (module parameters,
+ * default 4096 and 1048576): a request past one gets ENOSPC.
  *
  * VIPFO_CMD_GROUP_NEW (reply: the group as in GET)
  *   VIPFO_A_GROUP_NAME            string, required, 1-31 chars [a-zA-Z0-9_.-]
