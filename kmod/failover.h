@@ -2,14 +2,15 @@
 #ifndef _VIPFO_FAILOVER_H
 #define _VIPFO_FAILOVER_H
 
-#include <linux/hrtimer.h>
 #include <linux/spinlock.h>
 #include <linux/timer.h>
 #include <linux/workqueue.h>
 #include <uapi/linux/vipfo.h>
 
 struct vipfo_group;
+struct vipfo_limit_val;
 struct vipfo_member;
+struct vipfo_net;
 struct vipfo_vip;
 
 /* A group's pending gratuitous ARP rounds. */
@@ -45,9 +46,12 @@ struct vipfo_hold {
 void vipfo_announce_init(struct vipfo_group *group);
 void vipfo_announce_cancel(struct vipfo_group *group);
 
-void vipfo_carrier_poll_init(struct vipfo_group *group);
-void vipfo_carrier_poll_kick(struct vipfo_group *group);
-void vipfo_carrier_poll_stop(struct vipfo_group *group);
+void vipfo_carrier_poll_init(struct vipfo_net *vn);
+const struct vipfo_limit_val *
+vipfo_carrier_poll_floor(const struct vipfo_net *vn);
+void vipfo_carrier_poll_update(struct vipfo_net *vn);
+void vipfo_carrier_poll_sync(struct vipfo_net *vn);
+void vipfo_carrier_poll_stop(struct vipfo_net *vn);
 
 void vipfo_failover_member_added(struct vipfo_member *member);
 void vipfo_failover_member_unlinked(struct vipfo_member *member);

@@ -12,6 +12,7 @@
 #include "arp.h"
 #include "failover.h"
 #include "group.h"
+#include "limits.h"
 #include "net.h"
 #include "vip.h"
 
@@ -28,11 +29,12 @@ struct vipfo_group *vipfo_group_find(struct vipfo_net *vn, const char *name)
 
 struct vipfo_group *vipfo_group_create(struct vipfo_net *vn, const char *name)
 {
+	const struct vipfo_limit_val *floor;
 	struct vipfo_group *group;
 	int err;
 
 	ASSERT_RTNL();
-	group = kzalloc(sizeof(*group), GFP_KERNEL);
+	group = kzalloc(sizeof(*group), GFP_KERNEL_ACCOUNT);
 	if (!group)
 		return ERR_PTR(-ENOMEM);
 	group->stats = vipfo_stats_alloc();
@@ -53,12 +55,13 @@ struct vipfo_group *vipfo_group_create(struct vipfo_net *vn, const char *name)
 	INIT_LIST_HEAD(&group->vips);
 	group->garp_count = VIPFO_GARP_COUNT_DEFAULT;
 	group->garp_interval = VIPFO_GARP_INTERVAL_DEFAULT;
-	group->carrier_poll = VIPFO_CARRIER_POLL_DEFAULT;
+	floor = vipfo_carrier_poll_floor(vn);
+	group->carrier_poll = max_t(u32, VIPFO_CARRIER_POLL_DEFAULT,
+				    floor ? floor->value : 0);
 	group->reply_rate = VIPFO_REPLY_RATE_DEFAULT;
 	group->up_delay = VIPFO_UP_DELAY_DEFAULT;
 	vipfo_arp_budget_reset(group);
 	vipfo_announce_init(group);
-	vipfo_carrier_poll_init(group);
 
 	list_add_tail_rcu(&group->net_node, &vn->groups);
 	vn->n_groups++;
@@ -92,10 +95,10 @@ void vipfo_group_destroy(struct vipfo_group *group)
 		vipfo_member_remove(member);
 	list_for_each_entry_safe(vip, vtmp, &group->vips, group_node)
 		vipfo_vip_destroy(vip);
-	/* The poll may start announcements: stop it first. Neither takes
-	 * RTNL, so waiting for them here is safe.
+	/* The poll may start announcements: wait for it first. Neither
+	 * takes RTNL, so waiting for them here is safe.
 	 */
-	vipfo_carrier_poll_stop(group);
+	vipfo_carrier_poll_sync(vn);
 	vipfo_announce_cancel(group);
 
 	if (!--vn->n_groups)
@@ -173,7 +176,7 @@ struct vipfo_member *vipfo_member_add(struct vipfo_group *group,
 	id = find_first_zero_bit(&group->member_ids, VIPFO_MAX_MEMBERS);
 	if (id >= VIPFO_MAX_MEMBERS)
 		return ERR_PTR(-ENOSPC);
-	member = kzalloc(sizeof(*member), GFP_KERNEL);
+	member = kzalloc(sizeof(*member), GFP_KERNEL_ACCOUNT);
 	if (!member)
 		return ERR_PTR(-ENOMEM);
 	member->stats = vipfo_stats_alloc();
@@ -182,7 +185,7 @@ struct vipfo_member *vipfo_member_add(struct vipfo_group *group,
 		return ERR_PTR(-ENOMEM);
 	}
 
-	netdev_hold(dev, &member->dev_tracker, GFP_KERNEL);
+	netdev_hold(dev, &member->dev_tracker, GFP_KERNEL_ACCOUNT);
 	member->dev = dev;
 	member->group = group;
 	member->id = id;
@@ -193,7 +196,7 @@ struct vipfo_member *vipfo_member_add(struct vipfo_group *group,
 	list_add_tail_rcu(&member->net_node, &group->vn->members);
 	WRITE_ONCE(group->n_members, group->n_members + 1);
 	vipfo_net_changed(group->vn);
-	vipfo_carrier_poll_kick(group);
+	vipfo_carrier_poll_update(group->vn);
 	return member;
 }
 
@@ -223,6 +226,7 @@ void vipfo_member_unlink(struct vipfo_member *member)
 	__clear_bit(member->id, &group->member_ids);
 	WRITE_ONCE(group->n_members, group->n_members - 1);
 	vipfo_net_changed(group->vn);
+	vipfo_carrier_poll_update(group->vn);
 }
 
 /* After vipfo_member_unlink(): freed once the readers are done. */

@@ -17,7 +17,7 @@ struct vipfo_net;
 
 #define VIPFO_GARP_COUNT_DEFAULT	3
 #define VIPFO_GARP_INTERVAL_DEFAULT	200	/* ms */
-#define VIPFO_CARRIER_POLL_DEFAULT	5	/* ms */
+#define VIPFO_CARRIER_POLL_DEFAULT	5	/* ms; or carrier_poll_min, if more */
 #define VIPFO_UP_DELAY_DEFAULT		1000	/* ms */
 #define VIPFO_UP_DELAY_MAX		60000	/* ms */
 /*
@@ -71,8 +71,6 @@ struct vipfo_group {
 	u32 reply_rate;			/* frames/s, 0: no limit; READ_ONCE() */
 	struct vipfo_stats __percpu *stats;
 	struct vipfo_announce announce;
-	struct hrtimer carrier_timer;	/* failover.c: the carrier poll */
-	struct delayed_work carrier_report;	/* and what it caught */
 	struct vipfo_seen seen;
 	struct vipfo_claims claims;
 	/* Written by every answered request: away from what is read. */

@@ -8,6 +8,7 @@
 #include <net/genetlink.h>
 
 #include "failover.h"
+#include "limits.h"
 #include "net.h"
 #include "netlink.h"
 #include "vip.h"
@@ -16,6 +17,10 @@ static int __init vipfo_init(void)
 {
 	int err;
 
+	/* Their parameters' memory goes with the module, whatever happens. */
+	err = vipfo_limits_init();
+	if (err)
+		return err;
 	err = vipfo_vip_cache_init();
 	if (err)
 		return err;

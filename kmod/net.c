@@ -6,6 +6,7 @@
 
 #include <linux/rtnetlink.h>
 
+#include "failover.h"
 #include "group.h"
 #include "net.h"
 #include "vip.h"
@@ -20,6 +21,7 @@ static int __net_init vipfo_net_init_one(struct net *net)
 	INIT_LIST_HEAD(&vn->groups);
 	INIT_LIST_HEAD(&vn->members);
 	vn->generation = 1;
+	vipfo_carrier_poll_init(vn);
 	return vipfo_vip_table_init(vn);
 }
 
@@ -40,6 +42,7 @@ static void __net_exit vipfo_net_pre_exit(struct net *net)
 
 static void __net_exit vipfo_net_exit(struct net *net)
 {
+	vipfo_carrier_poll_stop(vipfo_net(net));
 	vipfo_vip_table_destroy(vipfo_net(net));
 }
 

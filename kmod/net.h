@@ -2,9 +2,12 @@
 #ifndef _VIPFO_NET_H
 #define _VIPFO_NET_H
 
+#include <linux/hrtimer.h>
 #include <linux/list.h>
 #include <linux/rhashtable-types.h>
 #include <linux/rtnetlink.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
@@ -21,7 +24,13 @@ struct vipfo_net {
 	struct list_head members;	/* struct vipfo_member.net_node */
 	struct rhashtable vips;		/* struct vipfo_vip by address */
 	unsigned int n_groups;		/* the ARP hook is there while > 0 */
+	unsigned int n_vips;		/* of every group */
 	u32 generation;			/* bumped on every change, for dumps */
+	/* failover.c: one carrier poll for every member of the namespace */
+	struct hrtimer carrier_timer;
+	spinlock_t carrier_lock;	/* the interval, and re-arming the timer */
+	u32 carrier_poll;		/* ms, 0: not polling */
+	struct delayed_work carrier_report;	/* what the poll caught */
 };
 
 extern unsigned int vipfo_net_id;

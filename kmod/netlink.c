@@ -16,7 +16,9 @@
 #include <net/genetlink.h>
 #include <net/sock.h>
 
+#include "failover.h"
 #include "group.h"
+#include "limits.h"
 #include "net.h"
 #include "netlink.h"
 #include "vip.h"
@@ -440,6 +442,38 @@ void vipfo_netlink_notify_dev_removed(const struct vipfo_member *member,
 
 /* Request parsing: everything is checked before anything changes. */
 
+/* Would @more on top of @have exceed @limit? Then refused, naming it. */
+static bool over_limit(struct vipfo_limit *limit, unsigned int have,
+		       unsigned int more, const struct nlattr *attr,
+		       struct netlink_ext_ack *extack)
+{
+	const struct vipfo_limit_val *val = vipfo_limit(limit);
+
+	if (more <= val->value && have <= val->value - more)
+		return false;
+	vipfo_limit_refuse(extack, attr, val);
+	return true;
+}
+
+/*
+ * Namespaces of other user namespaces poll no faster than carrier_poll_min
+ * (0, off, is always allowed): their timers run on the host's CPUs.
+ */
+static bool carrier_poll_ok(struct vipfo_net *vn, const struct nlattr *attr,
+			    struct netlink_ext_ack *extack)
+{
+	const struct vipfo_limit_val *floor = vipfo_carrier_poll_floor(vn);
+	u32 ms;
+
+	if (!attr || !floor)
+		return true;
+	ms = nla_get_u32(attr);
+	if (!ms || ms >= floor->value)
+		return true;
+	vipfo_limit_refuse(extack, attr, floor);
+	return false;
+}
+
 static bool group_name_ok(const struct nlattr *attr,
 			  struct netlink_ext_ack *extack)
 {
@@ -625,7 +659,7 @@ static int vips_check_repeats(struct vip_list *vips,
 
 	if (vips->n < 2)
 		return 0;
-	order = kvmalloc_array(vips->n, sizeof(*order), GFP_KERNEL);
+	order = kvmalloc_array(vips->n, sizeof(*order), GFP_KERNEL_ACCOUNT);
 	if (!order)
 		return -ENOMEM;
 	for (i = 0; i < vips->n; i++)
@@ -664,8 +698,10 @@ static int vips_parse(struct vipfo_net *vn, struct vipfo_group *group,
 		NL_SET_ERR_MSG_ATTR(extack, list, "empty VIP list");
 		return -EINVAL;
 	}
-	vips->addr = kvmalloc_array(n, sizeof(*vips->addr), GFP_KERNEL);
-	vips->attr = kvmalloc_array(n, sizeof(*vips->attr), GFP_KERNEL);
+	if (add && over_limit(&vipfo_max_vips, vn->n_vips, n, list, extack))
+		return -ENOSPC;
+	vips->addr = kvmalloc_array(n, sizeof(*vips->addr), GFP_KERNEL_ACCOUNT);
+	vips->attr = kvmalloc_array(n, sizeof(*vips->attr), GFP_KERNEL_ACCOUNT);
 	if (!vips->addr || !vips->attr) {
 		err = -ENOMEM;
 		goto err;
@@ -802,6 +838,15 @@ static int vipfo_nl_group_new(struct sk_buff *skb, struct genl_info *info)
 		err = -EEXIST;
 		goto out;
 	}
+	if (over_limit(&vipfo_max_groups, vn->n_groups, 1,
+		       attrs[VIPFO_A_GROUP_NAME], extack)) {
+		err = -ENOSPC;
+		goto out;
+	}
+	if (!carrier_poll_ok(vn, attrs[VIPFO_A_CARRIER_POLL], extack)) {
+		err = -ERANGE;
+		goto out;
+	}
 	err = devs_parse(vn, NULL, attrs[VIPFO_A_DEVS], true, &devs, extack);
 	if (err)
 		goto out;
@@ -899,6 +944,11 @@ static int vipfo_nl_group_set(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOENT;
 		goto out;
 	}
+	if (!carrier_poll_ok(vn, info->attrs[VIPFO_A_CARRIER_POLL],
+			     info->extack)) {
+		err = -ERANGE;
+		goto out;
+	}
 	if (info->attrs[VIPFO_A_GARP_COUNT])
 		WRITE_ONCE(group->garp_count,
 			   nla_get_u32(info->attrs[VIPFO_A_GARP_COUNT]));
@@ -908,7 +958,7 @@ static int vipfo_nl_group_set(struct sk_buff *skb, struct genl_info *info)
 	if (info->attrs[VIPFO_A_CARRIER_POLL]) {
 		WRITE_ONCE(group->carrier_poll,
 			   nla_get_u32(info->attrs[VIPFO_A_CARRIER_POLL]));
-		vipfo_carrier_poll_kick(group);
+		vipfo_carrier_poll_update(vn);
 	}
 	if (info->attrs[VIPFO_A_REPLY_RATE]) {
 		WRITE_ONCE(group->reply_rate,

@@ -50,12 +50,13 @@ static inline void vipfo_stats_inc(struct vipfo_stats __percpu *pcpu,
 	vipfo_stats_add(pcpu, counter, 1);
 }
 
+/* Charged to the memory cgroup of the caller, as the group or member is. */
 static inline struct vipfo_stats __percpu *vipfo_stats_alloc(void)
 {
 	struct vipfo_stats __percpu *stats;
 	int cpu;
 
-	stats = alloc_percpu(struct vipfo_stats);
+	stats = alloc_percpu_gfp(struct vipfo_stats, GFP_KERNEL_ACCOUNT);
 	if (!stats)
 		return NULL;
 	for_each_possible_cpu(cpu)

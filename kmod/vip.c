@@ -22,6 +22,12 @@ static const struct rhashtable_params vip_params = {
 	.automatic_shrinking = true,
 };
 
+/*
+ * 6.1's rhashtable allocates its buckets with GFP_KERNEL from its own
+ * worker (GFP_ATOMIC when an insert must grow it at once): never charged
+ * to a memory cgroup. They grow with the VIPs, which are, and which
+ * max_vips caps.
+ */
 int vipfo_vip_table_init(struct vipfo_net *vn)
 {
 	return rhashtable_init(&vn->vips, &vip_params);
@@ -72,6 +78,7 @@ struct vipfo_vip *vipfo_vip_create(struct vipfo_group *group,
 	}
 	list_add_tail_rcu(&vip->group_node, &group->vips);
 	WRITE_ONCE(group->n_vips, group->n_vips + 1);
+	group->vn->n_vips++;
 	vipfo_net_changed(group->vn);
 	return vip;
 }
@@ -90,13 +97,15 @@ void vipfo_vip_destroy(struct vipfo_vip *vip)
 				       vip_params));
 	list_del_rcu(&vip->group_node);
 	WRITE_ONCE(group->n_vips, group->n_vips - 1);
+	group->vn->n_vips--;
 	vipfo_net_changed(group->vn);
 	call_rcu(&vip->rcu, vip_free_rcu);
 }
 
+/* Charged to the memory cgroup of whoever adds them. */
 int vipfo_vip_cache_init(void)
 {
-	vip_cache = KMEM_CACHE(vipfo_vip, 0);
+	vip_cache = KMEM_CACHE(vipfo_vip, SLAB_ACCOUNT);
 	return vip_cache ? 0 : -ENOMEM;
 }
 

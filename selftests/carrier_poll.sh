@@ -299,6 +299,26 @@ else
 fi
 check "d1 reported no-carrier" dev_state_is flap d1 no-carrier
 
+# 5b: a shorter poll interval takes effect at once, not when the timer
+# armed with the longer one expires. Right after another link event (so
+# that linkwatch reports d1's loss a second late), flap's poll goes to
+# 1000 ms and 50 ms later to 5 ms, and d1 loses its carrier: the poll must
+# see it within 100 ms. poll_lower.py does it in one process: under TCG
+# a vipctl or a cable pulled through qemu's monitor takes from hundreds of
+# ms to seconds, longer than the second in which the old interval matters.
+ip -n "$SRV" link set d0 carrier on
+ip -n "$SRV" link set d1 carrier on
+check "d1 back up" wait_for 20 dev_state_is flap d1 up
+out=$(srv "$PYTHON" "$SELFTEST_DIR/poll_lower.py" --group flap --dev d1 \
+	--event-dev d0 --from 1000 --to 5 2>&1)
+if [[ $out =~ detected_by=poll\ delay_ms=([0-9]+) ]] &&
+   [ "${BASH_REMATCH[1]}" -lt 100 ]; then
+	ok "poll 1000 ms, then 5 ms: d1's loss seen by the poll ($out)"
+else
+	not_ok "poll 1000 ms, then 5 ms: d1's loss seen by the poll within 100 ms" \
+		"$out"
+fi
+
 # 6: a2 back after all were down, while RTNL is busy (a namespace with
 # many devices being deleted, as when a container goes: ~2 s here). A
 # carrier loss detaches the NIC's qdiscs; linkwatch attaches them again

@@ -61,7 +61,9 @@ void add_garp_options(CLI::App *cmd, GroupArgs &a)
 				 ->check(CLI::Range(10, 60000));
 	a.poll_opt = cmd->add_option("--carrier-poll", a.carrier_poll,
 				     "Milliseconds between checks of the members' carrier, which catch a "
-				     "lost link before the kernel reports it (0-1000, 0 = off, default 5)")
+				     "lost link before the kernel reports it (0-1000, 0 = off, default 5; in a "
+				     "namespace of another user namespace at least the module's carrier_poll_min, "
+				     "default 10)")
 			     ->type_name("MS")
 			     ->check(CLI::Range(0, 1000));
 	a.rate_opt = cmd->add_option("--reply-rate", a.reply_rate,

@@ -7,7 +7,9 @@
  * namespace. Commands that change state need CAP_NET_ADMIN in the user
  * namespace owning the network namespace; reading is open to everyone.
  * A request is applied completely or not at all; every rejection carries
- * an extended ack message naming the offending attribute.
+ * an extended ack message naming the offending attribute. A namespace
+ * holds at most max_groups groups and max_vips VIPs (module parameters,
+ * default 4096 and 1048576): a request past one gets ENOSPC.
  *
  * VIPFO_CMD_GROUP_NEW (reply: the group as in GET)
  *   VIPFO_A_GROUP_NAME            string, required, 1-31 chars [a-zA-Z0-9_.-]
@@ -15,7 +17,13 @@
  *   VIPFO_A_GARP_INTERVAL         u32 ms, optional, 10..60000, default 200
  *   VIPFO_A_CARRIER_POLL          u32 ms, optional, 0..1000, default 5;
  *                                 how often members' carrier is checked
- *                                 besides the device notifier (0 = never)
+ *                                 besides the device notifier (0 = never;
+ *                                 one poll per namespace, at the shortest
+ *                                 of its groups'). In a namespace not
+ *                                 owned by the initial user namespace 0
+ *                                 or at least the module parameter
+ *                                 carrier_poll_min (default 10), and by
+ *                                 default the larger of 5 and that
  *   VIPFO_A_REPLY_RATE            u32 frames/s, optional, 0..10000000,
  *                                 default 100000; most ARP frames the
  *                                 group sends per second in answer to
