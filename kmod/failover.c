@@ -141,25 +141,56 @@ static unsigned int announce_vip_paced(struct vipfo_group *group,
 	}
 }
 
-/* The VIPs of a round, copied so that the work can sleep between frames. */
-static struct in6_addr *vips_copy(struct vipfo_group *group, unsigned int *n)
+static void round_start(struct vipfo_group *group, struct vipfo_round *r)
 {
-	unsigned int max = READ_ONCE(group->n_vips), i = 0;
-	struct in6_addr *addrs;
-	struct vipfo_vip *vip;
+	r->next = 0;
+	r->end = 0;
+	r->last_seq = READ_ONCE(group->vip_seq);
+	r->copied_all = false;
+}
 
-	addrs = kvmalloc_array(max ?: 1, sizeof(*addrs), GFP_KERNEL);
-	if (!addrs)
-		return NULL;
+/*
+ * Copies the next VIPFO_ROUND_CHUNK VIPs of the round, once all copied
+ * before are sent, in one short RCU section: no allocation and no long
+ * section, whatever the number of VIPs. The copy resumes after the newest
+ * VIP copied that is still the group's, found by its address in the hash
+ * table (its seq tells it from one deleted and added again since, which
+ * is at the end of the list now); when all of them are gone, from the
+ * head, past what was copied. VIPs added since the round began are not
+ * part of it. Returns false when the round has no VIP left.
+ */
+static bool round_copy(struct vipfo_group *group, struct vipfo_round *r)
+{
+	struct vipfo_vip *vip = NULL;
+	u64 copied = 0;
+	unsigned int i;
+
+	if (r->copied_all)
+		return false;
+	if (r->end)
+		copied = r->vips[r->end - 1].seq;
 	rcu_read_lock();
-	list_for_each_entry_rcu(vip, &group->vips, group_node) {
-		if (i == max)
-			break;	/* added since the failure: not announced */
-		addrs[i++] = vip->addr;
+	for (i = r->end; i > 0 && !vip; i--) {
+		vip = vipfo_vip_lookup(group->vn, &r->vips[i - 1].addr);
+		if (vip && (vip->group != group ||
+			    vip->seq != r->vips[i - 1].seq))
+			vip = NULL;
 	}
+	r->next = 0;
+	r->end = 0;
+	vip = list_prepare_entry(vip, &group->vips, group_node);
+	list_for_each_entry_continue_rcu(vip, &group->vips, group_node) {
+		if (vip->seq <= copied)
+			continue;
+		if (vip->seq > r->last_seq || r->end == ARRAY_SIZE(r->vips))
+			break;
+		r->vips[r->end].addr = vip->addr;
+		r->vips[r->end++].seq = vip->seq;
+	}
+	r->copied_all = list_entry_is_head(vip, &group->vips, group_node) ||
+			vip->seq > r->last_seq;
 	rcu_read_unlock();
-	*n = i;
-	return addrs;
+	return r->end > r->next;
 }
 
 /*
@@ -171,17 +202,15 @@ static bool announce_round_paced(struct vipfo_group *group,
 				 unsigned long members)
 {
 	struct vipfo_announce *a = &group->announce;
+	struct vipfo_round *r = &a->round;
 	unsigned long slept = jiffies;
-	unsigned int n, seq;
-	struct in6_addr *addrs;
-	bool done = true, stuck = false;
+	bool stuck = false;
+	unsigned int seq;
 
-	addrs = vips_copy(group, &n);
-	if (!addrs) {
-		announce_round_now(group, members);
-		return true;
-	}
-	for (seq = 0; seq < n; seq++) {
+	round_start(group, r);
+	for (seq = 0;; seq++, r->next++) {
+		if (r->next == r->end && !round_copy(group, r))
+			return true;
 		/*
 		 * The work spends nearly all its time in RCU read-side or
 		 * BH-disabled sections: each frame also runs the receivers'
@@ -200,16 +229,12 @@ static bool announce_round_paced(struct vipfo_group *group,
 		} else {
 			cond_resched();
 		}
-		if (READ_ONCE(a->restart)) {
-			done = false;
-			break;
-		}
-		if (!announce_vip_paced(group, members, &addrs[seq], seq,
-					&stuck))
-			break;
+		if (READ_ONCE(a->restart))
+			return false;
+		if (!announce_vip_paced(group, members, &r->vips[r->next].addr,
+					seq, &stuck))
+			return true;
 	}
-	kvfree(addrs);
-	return done;
 }
 
 static void announce_work(struct work_struct *work)

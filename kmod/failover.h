@@ -3,6 +3,7 @@
 #define _VIPFO_FAILOVER_H
 
 #include <linux/hrtimer.h>
+#include <linux/in6.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 #include <uapi/linux/vipfo.h>
@@ -11,6 +12,26 @@ struct vipfo_group;
 struct vipfo_member;
 struct vipfo_vip;
 
+/* VIPs a paced round copies at a time, under RCU. */
+#define VIPFO_ROUND_CHUNK	32
+
+struct vipfo_round_vip {
+	struct in6_addr addr;
+	u64 seq;			/* struct vipfo_vip.seq */
+};
+
+/*
+ * Where a paced round is: a window of the group's VIP list. Only the work
+ * uses it (a work item never runs twice at once).
+ */
+struct vipfo_round {
+	struct vipfo_round_vip vips[VIPFO_ROUND_CHUNK];
+	unsigned int next;		/* the next VIP to send */
+	unsigned int end;		/* after the last VIP copied */
+	u64 last_seq;			/* of the last VIP of the round */
+	bool copied_all;
+};
+
 /* A group's pending gratuitous ARP rounds. */
 struct vipfo_announce {
 	struct delayed_work work;
@@ -18,6 +39,7 @@ struct vipfo_announce {
 	unsigned int rounds_left;
 	unsigned long members;		/* ids of the members to announce from */
 	bool restart;			/* a newer failover: start a fresh round */
+	struct vipfo_round round;	/* the work's own */
 };
 
 void vipfo_announce_init(struct vipfo_group *group);
