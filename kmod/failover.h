@@ -12,6 +12,8 @@ struct vipfo_group;
 struct vipfo_member;
 struct vipfo_vip;
 
+/* Our frames a member's queues may hold at once in a paced round. */
+#define VIPFO_ROUND_QUEUED	8
 /* VIPs a paced round copies at a time, under RCU. */
 #define VIPFO_ROUND_CHUNK	32
 
@@ -21,15 +23,20 @@ struct vipfo_round_vip {
 };
 
 /*
- * Where a paced round is: a window of the group's VIP list. Only the work
- * uses it (a work item never runs twice at once).
+ * Where a paced round is: a window of the group's VIP list, the last
+ * VIPFO_ROUND_QUEUED sent ones kept in front of it to be sent again when a
+ * queue may have dropped them, and how many frames each member may queue.
+ * Only the work uses it (a work item never runs twice at once).
  */
 struct vipfo_round {
-	struct vipfo_round_vip vips[VIPFO_ROUND_CHUNK];
+	struct vipfo_round_vip vips[VIPFO_ROUND_QUEUED + VIPFO_ROUND_CHUNK];
+	unsigned int first;		/* the oldest VIP still in vips[] */
 	unsigned int next;		/* the next VIP to send */
 	unsigned int end;		/* after the last VIP copied */
 	u64 last_seq;			/* of the last VIP of the round */
 	bool copied_all;
+	u8 queued_max[VIPFO_MAX_MEMBERS];	/* by member id */
+	unsigned long stuck;		/* member ids: queues that do not drain */
 };
 
 /* A group's pending gratuitous ARP rounds. */

@@ -41,6 +41,8 @@ struct vipfo_member {
 	unsigned int id;		/* < VIPFO_MAX_MEMBERS, unique in group */
 	unsigned long flags;		/* VIPFO_MEMBER_* bits */
 	struct vipfo_stats __percpu *stats;
+	struct sock *sk;		/* arp.c: owns the announcements */
+	unsigned int garp_truesize;	/* arp.c: of the last announcement */
 	struct rcu_head rcu;
 };
 
