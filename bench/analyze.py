@@ -316,7 +316,11 @@ def fanout(raw):
         backlog = open(os.path.join(raw, "fanout", "netdev_max_backlog")).read().strip()
     except OSError:
         backlog = None
-    return {"runs": runs, "netdev_max_backlog": backlog,
+    try:
+        qdisc = open(os.path.join(raw, "fanout", "qdisc")).read().strip()
+    except OSError:
+        qdisc = "noqueue"
+    return {"runs": runs, "netdev_max_backlog": backlog, "qdisc": qdisc,
             "summary": {how: {k: summary([r[k] for r in runs if r["how"] == how])
                               for k in keys}
                         for how in sorted({r["how"] for r in runs})}}

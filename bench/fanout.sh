@@ -9,12 +9,17 @@
 # vipfo's counters, and trace the failure, the notifier (how long it runs,
 # holding RTNL) and every ARP frame the server's adapters transmit.
 #
+# BENCH_FANOUT_QDISC sets the survivors' root qdisc, in tc's words
+# (default: veth's noqueue), e.g. fq_codel, pfifo_fast, or
+# "tbf rate 10mbit burst 1600 latency 100ms".
+#
 # Usage: bench/fanout.sh  (inside the VM, BENCH_RAW set)
 
 . "$(dirname "$0")/lib.sh"
 . "$BENCH_DIR/ktime.sh"
 
 NVIPS=${BENCH_FANOUT_VIPS:-10000}
+QDISC=${BENCH_FANOUT_QDISC:-noqueue}
 out=$RAW/fanout
 mkdir -p "$out"
 
@@ -50,6 +55,11 @@ srv_vipfo fan a1,a2,a3 || exit 1
 vipctl_vips add fan "$NVIPS" --no-local || exit 1
 BENCH_TRACE_KB=${BENCH_TRACE_KB:-32768} ktime_setup 'protocol == 0x0806 && name ~ "a*"'
 sysctl -n net.core.netdev_max_backlog >"$out/netdev_max_backlog"
+for d in a2 a3; do
+	# shellcheck disable=SC2086 # tc's words
+	srv tc qdisc replace dev "$d" root $QDISC || exit 1
+done
+echo "$QDISC" >"$out/qdisc"
 
 for ((rep = 1; rep <= REPS; rep++)); do
 	for how in carrier admin; do

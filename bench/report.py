@@ -345,7 +345,8 @@ def section_fanout(res, goals):
     exp, n = runs[0]["expected"], runs[0]["vips"]
     hows = [(h, name) for h, name in HOWS if h in S]
     out = ["## 4. Failover fan-out", "",
-           f"{n:,} VIPs on a1 a2 a3, garp_count 3; a1 loses carrier (vipfo's "
+           f"{n:,} VIPs on a1 a2 a3, garp_count 3, the survivors' qdisc "
+           f"{F.get('qdisc', 'noqueue')}; a1 loses carrier (vipfo's "
            "carrier poll or its notifier, whichever sees it first, starts the "
            "failover) or goes admin down (the notifier, under RTNL). Expected "
            f"{n:,} × 2 survivors × 3 = {exp:,} gratuitous ARPs. Frames are "
@@ -368,9 +369,10 @@ def section_fanout(res, goals):
     for k, name, d in rows:
         out.append(f"| {name} | " + " | ".join(fmt(S[h][k], d) for h, _ in hows) + " |")
     out += ["", f"veth drops a frame when its peer's receive backlog is full "
-            f"(net.core.netdev_max_backlog = {F.get('netdev_max_backlog')}); "
-            "vipfo then waits for the queue to drain and sends the frame "
-            "again, and counts a tx_error only for a frame it gives up on. "
+            f"(net.core.netdev_max_backlog = {F.get('netdev_max_backlog')}), "
+            "and says so only when it has no qdisc; vipfo keeps at most 8 of "
+            "its frames in each survivor's queues, sends a frame a queue "
+            "dropped again, and counts a tx_error only for a frame it gives up on. "
             "The bridge's own forwarding to the client shares that backlog, "
             "so frames at the client can fall short of frames sent.", ""]
     for h, name in hows:

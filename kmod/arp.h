@@ -58,6 +58,9 @@ struct vipfo_group;
 int vipfo_arp_hook_register(struct net *net);
 void vipfo_arp_hook_unregister(struct net *net);
 int vipfo_arp_send_garp(struct vipfo_member *member, __be32 vip);
+unsigned int vipfo_arp_garps_queued(const struct vipfo_member *member);
+int vipfo_arp_member_init(struct vipfo_member *member, struct net *net);
+void vipfo_arp_member_uninit(struct vipfo_member *member);
 bool vipfo_arp_budget(struct vipfo_group *group, unsigned int frames);
 void vipfo_arp_budget_reset(struct vipfo_group *group);
 

@@ -33,14 +33,36 @@
 /* Frames one round may send from the notifier before it is deferred. */
 #define INLINE_FRAMES	64
 /*
- * A full transmit queue (a qdisc, or a veth peer's backlog) drops a frame:
- * the work waits for the queue to drain and sends the frame again, up to
- * DROP_RETRIES times, the wait doubling from DROP_WAIT_US to 64 times
- * that: quick while the queue drains fast, about 200 ms in all for one
- * frame when the CPU that drains it is starved. A frame lost even so
- * means a queue that does not drain: the rest of the round no longer
- * waits.
+ * The pacing of a round sent by the work. Each member's announcements are
+ * charged to a socket of its own until they are freed (arp.c), so the work
+ * knows how many of them the member's queues still hold, whatever they
+ * are: a qdisc, a driver's ring, a veth peer's backlog. It keeps a few
+ * there (VIPFO_ROUND_QUEUED), as TCP Small Queues does, and sleeps while a
+ * member has that many. Drop codes alone cannot pace: fq_codel drops the
+ * oldest frames of the fattest flow and says NET_XMIT_CN, or nothing when
+ * another flow paid; CoDel drops at dequeue what waited too long; veth
+ * behind a qdisc drops what the peer's backlog cannot take and tells no
+ * one. With a few frames queued, ours is never the fattest flow, its
+ * frames never wait long, and CoDel leaves a queue holding no more than
+ * an MTU alone; other traffic in the queue does not hold the round up.
+ *
+ * A frame a queue still drops (-ENOBUFS: a full pfifo or veth backlog) is
+ * sent again once the queue had time to drain, the wait doubling from
+ * DROP_WAIT_US. -EBUSY (NET_XMIT_CN) may have dropped any of the member's
+ * queued frames: the round goes back by that many VIPs, which every member
+ * sends again to keep their order. Either way the member may queue half as
+ * many for the rest of the round, so that going back stops.
+ *
+ * Every wait is bounded: a member whose queue frees none of our frames
+ * for QUEUE_WAIT_MS, or drops one DROP_RETRIES times, is stuck: for the
+ * rest of the round it gets each frame once, without waiting, and what
+ * its queue refuses counts as lost (tx_errors). A slow queue that frees
+ * frames, however slowly, is waited for: a second without any is long
+ * for a queue, and is what a busy VM may take to run the softirq that
+ * drains it.
  */
+#define QUEUE_WAIT_US	20
+#define QUEUE_WAIT_MS	1000
 #define DROP_WAIT_US	200
 #define DROP_RETRIES	20
 
@@ -107,83 +129,156 @@ static void announce_round_now(struct vipfo_group *group,
 }
 
 /*
- * One VIP of a round from the work, which may sleep: a frame that a full
- * queue dropped is sent again once the queue had time to drain, unless
- * *stuck. Returns the number of live senders; 0 ends the round.
+ * One VIP of a paced round, at r->next and position seq in it: sent from
+ * every live member in turn, each once its queues hold fewer of our
+ * frames than it may queue. Returns how many VIPs the round goes back by
+ * (0: on to the next), or -1 when the round ends: no live member is left,
+ * or a newer failover wants a fresh round.
  */
-static unsigned int announce_vip_paced(struct vipfo_group *group,
-				       unsigned long members,
-				       const struct in6_addr *addr,
-				       unsigned int seq, bool *stuck)
+static int announce_vip_paced(struct vipfo_group *group,
+			      unsigned long members, struct vipfo_round *r,
+			      unsigned int seq)
 {
 	struct vipfo_member *live[VIPFO_MAX_MEMBERS], *member;
-	unsigned int n, i = 0, tries = 0;
+	const struct in6_addr *addr = &r->vips[r->next].addr;
+	unsigned int n, i = 0, tries = 0, naps = 0, queued, last = 0, back = 0;
+	unsigned long deadline = 0;
+	bool full = false;
+	u8 *quota;
 	int err;
 
 	for (;;) {
 		rcu_read_lock();
 		/* Members may fail or go while the work sleeps. */
 		n = live_members(group, members, live);
-		for (; i < n; i++, tries = 0) {
+		for (; i < n; i++, tries = 0, naps = 0, deadline = 0) {
 			member = sender(live, n, seq, i);
+			quota = &r->queued_max[member->id];
+			queued = vipfo_arp_garps_queued(member);
+			full = queued >= *quota &&
+			       !test_bit(member->id, &r->stuck);
+			if (full) {
+				if (!deadline || queued < last)
+					deadline = jiffies +
+						msecs_to_jiffies(QUEUE_WAIT_MS);
+				last = queued;
+				if (time_before(jiffies, deadline))
+					break;
+				__set_bit(member->id, &r->stuck);
+				full = false;
+			}
 			err = announce(member, addr);
 			if (!err)
 				continue;
-			if (err == -ENOBUFS && !*stuck &&
-			    tries++ < DROP_RETRIES)
-				break;
-			*stuck |= err == -ENOBUFS;
-			announce_lost(member);
+			if ((err != -ENOBUFS && err != -EBUSY) ||
+			    test_bit(member->id, &r->stuck)) {
+				announce_lost(member);
+				continue;
+			}
+			if (tries++ == DROP_RETRIES) {
+				__set_bit(member->id, &r->stuck);
+				announce_lost(member);
+				continue;
+			}
+			*quota = max(*quota / 2, 1);
+			if (err == -EBUSY)
+				back = min(queued, r->next - r->first);
+			break;
 		}
 		rcu_read_unlock();
+		if (back)
+			return back;
 		if (i >= n)
-			return n;
-		usleep_range(DROP_WAIT_US << min(tries - 1, 6U),
-			     DROP_WAIT_US << min(tries, 7U));
+			return n ? 0 : -1;
+		if (READ_ONCE(group->announce.restart))
+			return -1;
+		if (full)
+			usleep_range(QUEUE_WAIT_US << min(naps, 5U),
+				     QUEUE_WAIT_US << min(naps + 1, 6U));
+		else
+			usleep_range(DROP_WAIT_US << min(tries - 1, 6U),
+				     DROP_WAIT_US << min(tries, 7U));
+		naps += full;
 	}
 }
 
-/* The VIPs of a round, copied so that the work can sleep between frames. */
-static struct in6_addr *vips_copy(struct vipfo_group *group, unsigned int *n)
+static void round_start(struct vipfo_group *group, struct vipfo_round *r)
 {
-	unsigned int max = READ_ONCE(group->n_vips), i = 0;
-	struct in6_addr *addrs;
-	struct vipfo_vip *vip;
-
-	addrs = kvmalloc_array(max ?: 1, sizeof(*addrs), GFP_KERNEL);
-	if (!addrs)
-		return NULL;
-	rcu_read_lock();
-	list_for_each_entry_rcu(vip, &group->vips, group_node) {
-		if (i == max)
-			break;	/* added since the failure: not announced */
-		addrs[i++] = vip->addr;
-	}
-	rcu_read_unlock();
-	*n = i;
-	return addrs;
+	r->first = VIPFO_ROUND_QUEUED;
+	r->next = VIPFO_ROUND_QUEUED;
+	r->end = VIPFO_ROUND_QUEUED;
+	r->last_seq = READ_ONCE(group->vip_seq);
+	r->copied_all = false;
+	memset(r->queued_max, VIPFO_ROUND_QUEUED, sizeof(r->queued_max));
+	r->stuck = 0;
 }
 
 /*
- * A round from the work, paced by the transmit queues: thousands of
- * frames at once would overflow them. Returns false when a newer failover
- * asked for a fresh round before this one was done.
+ * Copies the next VIPFO_ROUND_CHUNK VIPs of the round, once all copied
+ * before are sent, in one short RCU section: no allocation and no long
+ * section, whatever the number of VIPs. The last VIPFO_ROUND_QUEUED sent
+ * stay in front, to be sent again. The copy resumes after the newest VIP
+ * copied that is still the group's, found by its address in the hash
+ * table (its seq tells it from one deleted and added again since, which
+ * is at the end of the list now); when all of them are gone, from the
+ * head, past what was copied. VIPs added since the round began are not
+ * part of it. Returns false when the round has no VIP left.
+ */
+static bool round_copy(struct vipfo_group *group, struct vipfo_round *r)
+{
+	unsigned int keep = min(r->end - r->first, VIPFO_ROUND_QUEUED), i;
+	struct vipfo_vip *vip = NULL;
+	u64 copied = 0;
+
+	if (r->copied_all)
+		return false;
+	if (r->end > r->first)
+		copied = r->vips[r->end - 1].seq;
+	rcu_read_lock();
+	for (i = r->end; i > r->first && !vip; i--) {
+		vip = vipfo_vip_lookup(group->vn, &r->vips[i - 1].addr);
+		if (vip && (vip->group != group ||
+			    vip->seq != r->vips[i - 1].seq))
+			vip = NULL;
+	}
+	memmove(&r->vips[VIPFO_ROUND_QUEUED - keep], &r->vips[r->end - keep],
+		keep * sizeof(r->vips[0]));
+	r->first = VIPFO_ROUND_QUEUED - keep;
+	r->next = VIPFO_ROUND_QUEUED;
+	r->end = VIPFO_ROUND_QUEUED;
+	vip = list_prepare_entry(vip, &group->vips, group_node);
+	list_for_each_entry_continue_rcu(vip, &group->vips, group_node) {
+		if (vip->seq <= copied)
+			continue;
+		if (vip->seq > r->last_seq || r->end == ARRAY_SIZE(r->vips))
+			break;
+		r->vips[r->end].addr = vip->addr;
+		r->vips[r->end++].seq = vip->seq;
+	}
+	r->copied_all = list_entry_is_head(vip, &group->vips, group_node) ||
+			vip->seq > r->last_seq;
+	rcu_read_unlock();
+	return r->end > r->next;
+}
+
+/*
+ * A round from the work, paced by the members' queues (see QUEUE_WAIT_US
+ * above). Returns false when a newer failover asked for a fresh round
+ * before this one was done.
  */
 static bool announce_round_paced(struct vipfo_group *group,
 				 unsigned long members)
 {
 	struct vipfo_announce *a = &group->announce;
+	struct vipfo_round *r = &a->round;
 	unsigned long slept = jiffies;
-	unsigned int n, seq;
-	struct in6_addr *addrs;
-	bool done = true, stuck = false;
+	unsigned int seq = 0;
+	int back;
 
-	addrs = vips_copy(group, &n);
-	if (!addrs) {
-		announce_round_now(group, members);
-		return true;
-	}
-	for (seq = 0; seq < n; seq++) {
+	round_start(group, r);
+	for (;;) {
+		if (r->next == r->end && !round_copy(group, r))
+			return true;
 		/*
 		 * The work spends nearly all its time in RCU read-side or
 		 * BH-disabled sections: each frame also runs the receivers'
@@ -202,16 +297,19 @@ static bool announce_round_paced(struct vipfo_group *group,
 		} else {
 			cond_resched();
 		}
-		if (READ_ONCE(a->restart)) {
-			done = false;
-			break;
+		if (READ_ONCE(a->restart))
+			return false;
+		back = announce_vip_paced(group, members, r, seq);
+		if (back < 0)
+			return !READ_ONCE(a->restart);
+		if (back) {
+			r->next -= back;
+			seq -= back;
+		} else {
+			r->next++;
+			seq++;
 		}
-		if (!announce_vip_paced(group, members, &addrs[seq], seq,
-					&stuck))
-			break;
 	}
-	kvfree(addrs);
-	return done;
 }
 
 static void announce_work(struct work_struct *work)

@@ -2,6 +2,7 @@
 #ifndef _VIPFO_FAILOVER_H
 #define _VIPFO_FAILOVER_H
 
+#include <linux/in6.h>
 #include <linux/spinlock.h>
 #include <linux/timer.h>
 #include <linux/workqueue.h>
@@ -13,6 +14,33 @@ struct vipfo_member;
 struct vipfo_net;
 struct vipfo_vip;
 
+/* Our frames a member's queues may hold at once in a paced round. */
+#define VIPFO_ROUND_QUEUED	8
+/* VIPs a paced round copies at a time, under RCU. */
+#define VIPFO_ROUND_CHUNK	32
+
+struct vipfo_round_vip {
+	struct in6_addr addr;
+	u64 seq;			/* struct vipfo_vip.seq */
+};
+
+/*
+ * Where a paced round is: a window of the group's VIP list, the last
+ * VIPFO_ROUND_QUEUED sent ones kept in front of it to be sent again when a
+ * queue may have dropped them, and how many frames each member may queue.
+ * Only the work uses it (a work item never runs twice at once).
+ */
+struct vipfo_round {
+	struct vipfo_round_vip vips[VIPFO_ROUND_QUEUED + VIPFO_ROUND_CHUNK];
+	unsigned int first;		/* the oldest VIP still in vips[] */
+	unsigned int next;		/* the next VIP to send */
+	unsigned int end;		/* after the last VIP copied */
+	u64 last_seq;			/* of the last VIP of the round */
+	bool copied_all;
+	u8 queued_max[VIPFO_MAX_MEMBERS];	/* by member id */
+	unsigned long stuck;		/* member ids: queues that do not drain */
+};
+
 /* A group's pending gratuitous ARP rounds. */
 struct vipfo_announce {
 	struct delayed_work work;
@@ -20,6 +48,7 @@ struct vipfo_announce {
 	unsigned int rounds_left;
 	unsigned long members;		/* ids of the members to announce from */
 	bool restart;			/* a newer failover: start a fresh round */
+	struct vipfo_round round;	/* the work's own */
 };
 
 /*

@@ -171,6 +171,7 @@ struct vipfo_member *vipfo_member_add(struct vipfo_group *group,
 {
 	struct vipfo_member *member;
 	unsigned int id;
+	int err;
 
 	ASSERT_RTNL();
 	id = find_first_zero_bit(&group->member_ids, VIPFO_MAX_MEMBERS);
@@ -183,6 +184,12 @@ struct vipfo_member *vipfo_member_add(struct vipfo_group *group,
 	if (!member->stats) {
 		kfree(member);
 		return ERR_PTR(-ENOMEM);
+	}
+	err = vipfo_arp_member_init(member, dev_net(dev));
+	if (err) {
+		free_percpu(member->stats);
+		kfree(member);
+		return ERR_PTR(err);
 	}
 
 	netdev_hold(dev, &member->dev_tracker, GFP_KERNEL_ACCOUNT);
@@ -206,6 +213,7 @@ static void member_free_rcu(struct rcu_head *head)
 		container_of(head, struct vipfo_member, rcu);
 
 	netdev_put(member->dev, &member->dev_tracker);
+	vipfo_arp_member_uninit(member);
 	free_percpu(member->stats);
 	kfree(member);
 }

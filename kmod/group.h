@@ -46,6 +46,8 @@ struct vipfo_member {
 	unsigned long flags;		/* VIPFO_MEMBER_* bits */
 	struct vipfo_stats __percpu *stats;
 	struct vipfo_hold hold;		/* failover.c: flap damping */
+	struct sock *sk;		/* arp.c: owns the announcements */
+	unsigned int garp_truesize;	/* arp.c: of the last announcement */
 	struct rcu_head rcu;
 };
 
@@ -64,6 +66,7 @@ struct vipfo_group {
 	unsigned long member_ids;	/* vipfo_member.id values in use */
 	struct list_head vips;		/* struct vipfo_vip.group_node */
 	unsigned int n_vips;		/* READ_ONCE() outside RTNL */
+	u64 vip_seq;			/* of the newest VIP; READ_ONCE() */
 	u32 garp_count;			/* READ_ONCE() outside RTNL */
 	u32 garp_interval;		/* ms, READ_ONCE() outside RTNL */
 	u32 carrier_poll;		/* ms, 0: off; READ_ONCE() outside RTNL */

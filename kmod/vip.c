@@ -76,6 +76,9 @@ struct vipfo_vip *vipfo_vip_create(struct vipfo_group *group,
 		kmem_cache_free(vip_cache, vip);
 		return ERR_PTR(err);
 	}
+	/* Never reused: a VIP deleted and added again is a new one. */
+	WRITE_ONCE(group->vip_seq, group->vip_seq + 1);
+	vip->seq = group->vip_seq;
 	list_add_tail_rcu(&vip->group_node, &group->vips);
 	WRITE_ONCE(group->n_vips, group->n_vips + 1);
 	group->vn->n_vips++;

@@ -12,7 +12,7 @@ struct vipfo_group;
 /*
  * One virtual IP. Both families share one key: an IPv4 VIP is stored as
  * its IPv4-mapped IPv6 address (::ffff:a.b.c.d), which is never a valid
- * IPv6 VIP. 72 bytes, so 100,000 VIPs fit in well under 128 bytes each
+ * IPv6 VIP. 80 bytes, so 100,000 VIPs fit in well under 128 bytes each
  * with the hash table's buckets.
  */
 struct vipfo_vip {
@@ -20,6 +20,7 @@ struct vipfo_vip {
 	struct in6_addr addr;
 	struct vipfo_group *group;
 	struct list_head group_node;	/* vipfo_group.vips, insertion order */
+	u64 seq;			/* the group's vip_seq: list order */
 	unsigned long defended;		/* jiffies: last answer to a conflict */
 	struct rcu_head rcu;
 };
