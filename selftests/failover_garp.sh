@@ -61,4 +61,36 @@ else
 	not_ok "MAC change: capture started" "$(cat "$TMPD/capture.err")"
 fi
 
+# garp_count 0: the group answers, but announces nothing: not for a
+# failure, not for the recovery of its only member up (all were down),
+# not for another host's claim on a VIP (counted all the same). The
+# capture ends a second after the first gratuitous ARP: the claim's, if
+# vipfo sends none.
+check "group set --garp-count 0" vipctl group set web --garp-count 0
+arpc capture --iface c0 --window 1 --max 30 >"$TMPD/capture.err"
+if [ ! -s "$TMPD/capture.err" ]; then
+	GARP_SINCE=$EPOCHREALTIME
+	fail_adapter admin-down a1
+	fail_adapter admin-down a2
+	recover_adapter admin-down a2
+	check "garp_count 0: a2, up again, reported up" \
+		wait_for 10 dev_state_is web a2 up
+	check_replies "garp_count 0: a2 answers" "$(arp_request "$VIP1")" a2
+	arp_request "$VIP2" --gratuitous --src-mac 02:00:00:00:0b:01 >/dev/null
+	capture_wait "$TMPD/garp-0"
+	ours=$(awk -v since="$GARP_SINCE" -v m="$(macs_of a1 a2)" \
+		'index(" " m, " " $1 " ") && $6 >= since' "$TMPD/garp-0")
+	if [ -z "$ours" ]; then
+		ok "garp_count 0: no update for a failure, a recovery, a claim"
+	else
+		not_ok "garp_count 0: no update for a failure, a recovery, a claim" \
+			"sent (sender MAC, VIP, eth src, eth dst, op, time):" "$ours"
+	fi
+	vipctl show web --json --stats >"$TMPD/stats.json"
+	check "garp_count 0: the claim on $VIP2 counted" json_check \
+		"$TMPD/stats.json" "g['stats']['conflicts'] == 1"
+else
+	not_ok "garp_count 0: capture started" "$(cat "$TMPD/capture.err")"
+fi
+
 finish

@@ -683,8 +683,9 @@ TEST_F(vipfo, missing_required_attribute)
 TEST_F(vipfo, out_of_range)
 {
 	static const struct { int attr; uint32_t val; int ok; } cases[] = {
-		{ VIPFO_A_GARP_COUNT, 0, 0 },
 		{ VIPFO_A_GARP_COUNT, 101, 0 },
+		{ VIPFO_A_GARP_COUNT, 0xffffffff, 0 },
+		{ VIPFO_A_GARP_COUNT, 0, 1 },	/* answer, never announce */
 		{ VIPFO_A_GARP_COUNT, 1, 1 },
 		{ VIPFO_A_GARP_COUNT, 100, 1 },
 		{ VIPFO_A_GARP_INTERVAL, 9, 0 },
@@ -712,8 +713,15 @@ TEST_F(vipfo, out_of_range)
 		mnl_attr_put_u32(nlh, cases[i].attr, cases[i].val);
 		nl_talk(nl, nlh, NULL, NULL);
 		if (cases[i].ok) {
+			struct group g;
+
 			ASSERT_EQ(0, nl->err) TH_LOG("attr %d = %u: %s",
 				cases[i].attr, cases[i].val, nl->msg);
+			ASSERT_EQ(0, group_get(nl, name, &g));
+			if (cases[i].attr == VIPFO_A_GARP_COUNT)
+				ASSERT_EQ(cases[i].val, g.garp_count);
+			if (cases[i].attr == VIPFO_A_GARP_INTERVAL)
+				ASSERT_EQ(cases[i].val, g.garp_interval);
 			continue;
 		}
 		snprintf(ctx, sizeof(ctx), "attr %d = %u", cases[i].attr,

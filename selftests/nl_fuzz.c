@@ -1860,7 +1860,7 @@ static const struct pol vips_pol[] = {
 };
 
 #define POL_NAME	[VIPFO_A_GROUP_NAME] = { P_NAME, 0, 31 }
-#define POL_OPTIONS	[VIPFO_A_GARP_COUNT] = { P_U32, 1, 100 }, \
+#define POL_OPTIONS	[VIPFO_A_GARP_COUNT] = { P_U32, 0, 100 }, \
 			[VIPFO_A_GARP_INTERVAL] = { P_U32, 10, 60000 }, \
 			[VIPFO_A_CARRIER_POLL] = { P_U32, 0, 1000 }, \
 			[VIPFO_A_REPLY_RATE] = { P_U32, 0, 10000000 }
