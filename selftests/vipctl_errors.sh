@@ -81,7 +81,7 @@ if addr_on_lo "$SRV" 192.0.2.110; then
 else
 	ok "bad address: no VIP left on lo"
 fi
-fails "vip add: IPv6 VIP" 1 '2001:db8::1|ipv6|not supported' \
+fails "vip add: IPv6 VIP" 1 '^vipctl: vip add web: 2001:db8::1: IPv6 VIPs are not supported yet$' \
 	vip add web 2001:db8::1
 fails "group add: duplicate group" 1 'web.*exist|exist.*web' group add web
 fails "vip add: VIP of another group" 1 "$VIP1" \
