@@ -137,6 +137,16 @@ skip_all()
 	exit $ksft_skip
 }
 
+# Fail the whole test (before any result was printed): what a skip would
+# hide where the environment promised it (the test VM).
+fail_all()
+{
+	echo "TAP version 13"
+	echo "not ok 1 - $TEST_NAME: $*"
+	echo "1..1"
+	exit $ksft_fail
+}
+
 tap_header()
 {
 	echo "TAP version 13"
@@ -243,13 +253,38 @@ require_vipctl()
 	[ -x "$VIPCTL" ] || skip_all "vipctl not built ($VIPCTL)"
 }
 
-# Load vipfo: the installed module, else the freshly built one.
+# Load vipfo: the installed module, else the freshly built one. In the
+# test VM (scripts/vm-run sets VIPFO_IN_VM) it must load.
 require_vipfo()
 {
 	[ -d /sys/module/vipfo ] && return 0
-	modprobe -q vipfo 2>/dev/null ||
-		insmod "$REPO_DIR/kmod/vipfo.ko" 2>/dev/null ||
-		skip_all "cannot load the vipfo module"
+	modprobe -q vipfo 2>/dev/null && return 0
+	insmod "$REPO_DIR/kmod/vipfo.ko" 2>/dev/null && return 0
+	[ -n "${VIPFO_IN_VM:-}" ] && fail_all "cannot load the vipfo module"
+	skip_all "cannot load the vipfo module"
+}
+
+# require_installed: vipfo is installed in /lib/modules; where run_vm.sh
+# installed it (VIPFO_INSTALLED), its absence is a failure.
+require_installed()
+{
+	[ -n "$(modinfo -n vipfo 2>/dev/null)" ] && return 0
+	[ -n "${VIPFO_INSTALLED:-}" ] &&
+		fail_all "vipfo is not installed, although run_vm.sh installed it"
+	skip_all "vipfo is not installed in /lib/modules/$(uname -r) (selftests/run_vm.sh installs it)"
+}
+
+# require_nics N: the VM's virtio-net NICs eth0..eth(N-1). scripts/vm-run
+# --nics N exports VIPFO_NICS=N into the guest: where N were asked for,
+# their absence is a failure.
+require_nics()
+{
+	local last=eth$(($1 - 1))
+
+	[ -d "/sys/class/net/$last" ] && return 0
+	[ "${VIPFO_NICS:-0}" -ge "$1" ] &&
+		fail_all "scripts/vm-run --nics $VIPFO_NICS, but no $last"
+	skip_all "needs $1 NICs (scripts/vm-run --nics $1)"
 }
 
 # Everything a topology test needs; skips the test when something is missing.
