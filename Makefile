@@ -2,7 +2,7 @@
 #
 # make            build vipfo.ko and vipctl
 # make check      unit tests on the host, every selftest in a VM; ends with
-#                 one line "N passed, N failed"
+#                 one line "N passed, N failed, N skipped"
 # make check-debug  every selftest in a VM under a debug kernel (KASAN,
 #                 lockdep, kmemleak...), built once and cached; not in CI
 #                 (README, Tests)

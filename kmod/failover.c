@@ -322,7 +322,11 @@ static void announce_work(struct work_struct *work)
 	bool more;
 
 	spin_lock_bh(&a->lock);
+	/* Rounds still due when garp_count was set to 0 are not sent. */
+	if (!READ_ONCE(group->garp_count))
+		a->rounds_left = 0;
 	if (!a->rounds_left) {
+		a->members = 0;
 		spin_unlock_bh(&a->lock);
 		return;
 	}
@@ -364,6 +368,9 @@ static void announce_start(struct vipfo_group *group, unsigned long members)
 	unsigned int rounds = READ_ONCE(group->garp_count);
 	unsigned long delay = 0;
 
+	/* garp_count 0: the group answers, never announces. */
+	if (!rounds)
+		return;
 	if (READ_ONCE(group->n_vips) * live_members(group, members, live) <=
 	    INLINE_FRAMES) {
 		announce_round_now(group, members);
@@ -387,11 +394,12 @@ static void announce_start(struct vipfo_group *group, unsigned long members)
  * Another host claims one of our VIPs: arp.c saw its frame arrive on
  * @member. Every live member announces the VIP again, once, in the
  * rotating order of a failover round (a peer keeps the last update it
- * hears). Two hosts fighting over an address must not make an ARP storm:
- * a VIP is answered at most once a second, the event likewise, and the
- * frames are paid from the group's reply budget, so claims on thousands
- * of VIPs at once are bounded too. One frame per member: sent right here,
- * in softirq under RCU.
+ * hears); with garp_count 0 nothing is announced, the claim only
+ * reported. Two hosts fighting over an address must not make an ARP
+ * storm: a VIP is answered at most once a second, the event likewise,
+ * and the frames are paid from the group's reply budget, so claims on
+ * thousands of VIPs at once are bounded too. One frame per member: sent
+ * right here, in softirq under RCU.
  */
 void vipfo_failover_conflict(struct vipfo_member *member,
 			     struct vipfo_vip *vip, const u8 *mac)
@@ -405,7 +413,7 @@ void vipfo_failover_conflict(struct vipfo_member *member,
 	    !try_cmpxchg(&vip->defended, &last, now))
 		return;
 	n = live_members(group, ~0UL, live);
-	if (n && vipfo_arp_budget(group, n)) {
+	if (n && READ_ONCE(group->garp_count) && vipfo_arp_budget(group, n)) {
 		seq = ntohl(vipfo_vip_v4(vip));
 		for (i = 0; i < n; i++) {
 			from = sender(live, n, seq, i);

@@ -54,7 +54,8 @@ static const struct nla_policy vips_policy[VIPFO_A_VIP + 1] = {
 };
 
 #define NAME_POLICY { .type = NLA_NUL_STRING, .len = VIPFO_GROUP_NAME_SIZE - 1 }
-#define GARP_COUNT_POLICY NLA_POLICY_RANGE(NLA_U32, 1, 100)
+/* 0: answer, never announce. */
+#define GARP_COUNT_POLICY NLA_POLICY_RANGE(NLA_U32, 0, 100)
 /* Policy ranges are s16: larger bounds need a range structure. */
 static struct netlink_range_validation garp_interval_range = {
 	.min = 10,

@@ -3,9 +3,11 @@
 #
 # Every live member adapter answers an ARP request for a VIP with its own
 # MAC, exactly once, although the broadcast reaches all three of them; an
-# adapter that is down or without carrier does not answer. The replies go
-# to the request's Ethernet source, not to whatever ARP sender MAC it
-# names: a forged sender MAC cannot aim them at another host.
+# adapter that is down or without carrier does not answer: it could not
+# send an answer anyway, so tc's egress hook counts what vipfo hands it,
+# and its counters must not move. The replies go to the request's
+# Ethernet source, not to whatever ARP sender MAC it names: a forged
+# sender MAC cannot aim them at another host.
 
 source "$(dirname "$0")/lib.sh"
 
@@ -17,6 +19,7 @@ tap_header
 setup_or_finish setup_topology setup_client2
 check "group with a1 a2 a3 and two VIPs" \
 	vipctl group add web --dev a1,a2,a3 --vip "$VIP1,$VIP2"
+check "tc counts the ARP frames handed to a1 a2 a3" tx_watch a1 a2 a3
 
 check_replies "$VIP1: one reply from each of a1 a2 a3" \
 	"$(arp_request "$VIP1")" a1 a2 a3
@@ -30,14 +33,20 @@ check_replies "$VIP1 asked with $VIP2: one reply per adapter" \
 check_replies "$VIP2 asked with $VIP1: one reply per adapter" \
 	"$(grep " $VIP2 " <<<"$replies")" a1 a2 a3
 
+tx2=$(tx_count a2) counters2=$(member_counters web a2)
 fail_adapter admin-down a2
 check_replies "a2 admin down: replies from a1 a3 only" \
 	"$(arp_request "$VIP1")" a1 a3
+check_silent "a2 admin down: nothing handed to a2, its counters still" \
+	a2 "$tx2" "$counters2"
 
+tx3=$(tx_count a3) counters3=$(member_counters web a3)
 fail_adapter carrier-loss a3
 wait_for 10 bash -c "! ip -n $SRV link show a3 | grep -q LOWER_UP"
 check_replies "a2 down, a3 without carrier: reply from a1 only" \
 	"$(arp_request "$VIP1")" a1
+check_silent "a3 without carrier: nothing handed to a3, its counters still" \
+	a3 "$tx3" "$counters3"
 
 # The client resolves the VIP by itself and keeps a member's MAC.
 recover_adapter admin-down a2

@@ -8,8 +8,7 @@ source "$(dirname "$0")/lib.sh"
 
 require_root
 require_vipctl
-modinfo vipfo >/dev/null 2>&1 ||
-	skip_all "vipfo is not installed in /lib/modules/$(uname -r)"
+require_installed
 tap_header
 
 check "modinfo: alias for the genl family" \

@@ -16,8 +16,11 @@ HOST_CMD=$REPO_DIR/scripts/vm/host-cmd
 
 require_all
 require_scapy
-[ -d /sys/class/net/eth3 ] || skip_all "needs 4 NICs (scripts/vm-run --nics 4)"
-[ -d /run/vm/hostcmd ] || skip_all "needs scripts/vm-run's host-cmd"
+require_nics 4
+if [ ! -d /run/vm/hostcmd ]; then
+	[ -n "${VIPFO_IN_VM:-}" ] && fail_all "no /run/vm/hostcmd in scripts/vm-run's VM"
+	skip_all "needs scripts/vm-run's host-cmd"
+fi
 tap_header
 
 # The topology of lib.sh, with NICs instead of veths and qemu's hub as the

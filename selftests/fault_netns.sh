@@ -39,8 +39,7 @@ RMMOD_BUSY='is in use|Resource temporarily unavailable|Device or resource busy'
 require_all
 require_scapy
 require_cmd mausezahn rmmod
-[ -n "$(modinfo -n vipfo 2>/dev/null)" ] ||
-	skip_all "vipfo is not installed (selftests/run_vm.sh installs it)"
+require_installed
 tap_header
 
 setup_or_finish setup_topology

@@ -141,6 +141,16 @@ skip_all()
 	exit $ksft_skip
 }
 
+# Fail the whole test (before any result was printed): what a skip would
+# hide where the environment promised it (the test VM).
+fail_all()
+{
+	echo "TAP version 13"
+	echo "not ok 1 - $TEST_NAME: $*"
+	echo "1..1"
+	exit $ksft_fail
+}
+
 tap_header()
 {
 	echo "TAP version 13"
@@ -247,13 +257,38 @@ require_vipctl()
 	[ -x "$VIPCTL" ] || skip_all "vipctl not built ($VIPCTL)"
 }
 
-# Load vipfo: the installed module, else the freshly built one.
+# Load vipfo: the installed module, else the freshly built one. In the
+# test VM (scripts/vm-run sets VIPFO_IN_VM) it must load.
 require_vipfo()
 {
 	[ -d /sys/module/vipfo ] && return 0
-	modprobe -q vipfo 2>/dev/null ||
-		insmod "$REPO_DIR/kmod/vipfo.ko" 2>/dev/null ||
-		skip_all "cannot load the vipfo module"
+	modprobe -q vipfo 2>/dev/null && return 0
+	insmod "$REPO_DIR/kmod/vipfo.ko" 2>/dev/null && return 0
+	[ -n "${VIPFO_IN_VM:-}" ] && fail_all "cannot load the vipfo module"
+	skip_all "cannot load the vipfo module"
+}
+
+# require_installed: vipfo is installed in /lib/modules; where run_vm.sh
+# installed it (VIPFO_INSTALLED), its absence is a failure.
+require_installed()
+{
+	[ -n "$(modinfo -n vipfo 2>/dev/null)" ] && return 0
+	[ -n "${VIPFO_INSTALLED:-}" ] &&
+		fail_all "vipfo is not installed, although run_vm.sh installed it"
+	skip_all "vipfo is not installed in /lib/modules/$(uname -r) (selftests/run_vm.sh installs it)"
+}
+
+# require_nics N: the VM's virtio-net NICs eth0..eth(N-1). scripts/vm-run
+# --nics N exports VIPFO_NICS=N into the guest: where N were asked for,
+# their absence is a failure.
+require_nics()
+{
+	local last=eth$(($1 - 1))
+
+	[ -d "/sys/class/net/$last" ] && return 0
+	[ "${VIPFO_NICS:-0}" -ge "$1" ] &&
+		fail_all "scripts/vm-run --nics $VIPFO_NICS, but no $last"
+	skip_all "needs $1 NICs (scripts/vm-run --nics $1)"
 }
 
 # Everything a topology test needs; skips the test when something is missing.
@@ -495,13 +530,13 @@ arp_request()
 		--window "${ARP_WINDOW:-1}" "$@"
 }
 
-# capture_start [SECONDS]: record the gratuitous ARPs c0 (or
-# $CAPTURE_IFACE) sees, until SECONDS (default 3) after the first one (20 s
-# at most); returns once listening.
+# capture_start [SECONDS [MAX]]: record the gratuitous ARPs c0 (or
+# $CAPTURE_IFACE) sees, until SECONDS (default 3) after the first one (MAX
+# s at most, default 20); returns once listening.
 capture_start()
 {
 	arpc capture --iface "${CAPTURE_IFACE:-c0}" --window "${1:-3}" \
-		--max 20 >"$TMPD/capture.err"
+		--max "${2:-20}" >"$TMPD/capture.err"
 	[ ! -s "$TMPD/capture.err" ]
 }
 
@@ -563,6 +598,140 @@ check_garps()
 			"$want" "seen:" "${got:-(none)}" \
 			"adapters: $(for i in a1 a2 a3; do
 				echo -n "$i=$(mac "$SRV" "$i" 2>/dev/null) "; done)"
+	fi
+}
+
+# check_garp_rounds DESC FILE COUNT INTERVAL_MS "VIP..." SURVIVOR...: the
+# timing the README promises, from the capture's arrival times: COUNT
+# rounds (each VIP once from each survivor), the first at once, the next
+# ones INTERVAL_MS apart (0.75 to 2 times it: a loaded machine delays the
+# announcement work by hundreds of ms), and in every round the
+# last update for each VIP (the one a peer keeps) spread over the
+# survivors: each of them last for VIPs/survivors of the VIPs, rounded
+# down or up. The failure came between $GARP_SINCE and $GARP_DONE (epoch
+# seconds: before and after the command that failed the member, whose
+# start alone can take hundreds of ms on a loaded machine): "at once" is
+# within half an interval of $GARP_DONE.
+check_garp_rounds()
+{
+	local desc=$1 file=$2 count=$3 interval=$4 vips=$5 macs="" i
+
+	shift 5
+	for i in "$@"; do
+		macs="$macs $(mac "$SRV" "$i")"
+	done
+	if "$PYTHON" - "$file" "${GARP_SINCE:-0}" "${GARP_DONE:-$GARP_SINCE}" \
+		"$count" "$interval" "$vips" "$macs" >"$TMPD/rounds.out" <<'EOF'
+import sys
+path, t0, done, count, interval, vips, macs = sys.argv[1:]
+t0, done, count, iv = float(t0), float(done), int(count), int(interval) / 1000
+vips, macs = vips.split(), macs.split()
+frames = []
+for line in open(path):
+    f = line.split()
+    if len(f) >= 6 and f[1] in vips and float(f[5]) >= t0:
+        frames.append((float(f[5]), f[0], f[1]))
+rounds = []
+for fr in frames:           # in order of arrival
+    if not rounds or fr[0] - rounds[-1][-1][0] > iv / 2:
+        rounds.append([])
+    rounds[-1].append(fr)
+starts = [r[0][0] - t0 for r in rounds]
+bad = []
+if len(rounds) != count:
+    bad.append(f"{len(rounds)} rounds, not {count}")
+elif starts[0] >= done - t0 + iv / 2:
+    bad.append(f"first round {(starts[0] - (done - t0)) * 1000:.0f} ms after "
+               f"the failure, not at once (< {iv / 2 * 1000:.0f} ms)")
+for k in range(1, len(rounds)):
+    gap = starts[k] - starts[k - 1]
+    if not 0.75 * iv <= gap <= 2 * iv:
+        bad.append(f"round {k + 1} {gap * 1000:.0f} ms after round {k}, "
+                   f"not {iv * 1000:.0f} ms")
+lo, hi = len(vips) // len(macs), -(-len(vips) // len(macs))
+want = sorted((m, v) for m in macs for v in vips)
+for k, r in enumerate(rounds):
+    if sorted((m, v) for _, m, v in r) != want:
+        bad.append(f"round {k + 1}: not each VIP once from each survivor")
+        continue
+    last = {v: m for _, m, v in r}
+    n = {m: list(last.values()).count(m) for m in macs}
+    if any(not lo <= x <= hi for x in n.values()):
+        bad.append(f"round {k + 1}: last updates per survivor {n}, "
+                   f"not {lo}-{hi} each")
+print("rounds at " + ", ".join(f"+{s * 1000:.0f}" for s in starts) +
+      f" ms (the failing command took {(done - t0) * 1000:.0f} ms)")
+if bad:
+    print("\n".join(bad))
+    for t, m, v in frames:
+        print(f"{(t - t0) * 1000:9.1f} ms {m} {v}")
+    sys.exit(1)
+EOF
+	then
+		ok "$desc: $(cat "$TMPD/rounds.out")"
+	else
+		not_ok "$desc" "$(cat "$TMPD/rounds.out")"
+	fi
+}
+
+# ---------------------------------------------------------------- what an adapter sends
+
+# tx_watch IF...: count the ARP frames vipfo (or anyone) hands to server
+# adapter IF, also those that IF drops because it cannot send (down, no
+# carrier, being deleted): tc's egress hook runs before the qdisc that
+# drops them, and mirrors each to a dummy device wIF whose counter
+# outlives IF.
+tx_watch()
+{
+	local i
+
+	for i in "$@"; do
+		echo "link add w$i type dummy"
+		echo "link set w$i up"
+	done | ip -n "$SRV" -b - || return 1
+	for i in "$@"; do
+		echo "qdisc add dev $i clsact"
+		echo "filter add dev $i egress protocol arp matchall action mirred egress mirror dev w$i"
+	done | tc -n "$SRV" -b -
+}
+
+# tx_count IF: ARP frames handed to IF since tx_watch
+tx_count()
+{
+	ip netns exec "$SRV" cat "/sys/class/net/w$1/statistics/tx_packets"
+}
+
+# member_counters GROUP IF: "garps replies tx_errors" of member IF (awk
+# on the one-line JSON: cheaper than a Python process)
+member_counters()
+{
+	vipctl show "$1" --json --stats | awk -v dev="$2" '
+		BEGIN { RS = "\\{\"ifname\":\"" }
+		index($0, dev "\"") == 1 {
+			for (i = 1; i <= 3; i++) {
+				k = i == 1 ? "garps" : i == 2 ? "replies" : "tx_errors"
+				if (!match($0, "\"" k "\":[0-9]+")) exit 1
+				out = out (i > 1 ? " " : "") substr($0, RSTART + length(k) + 3, RLENGTH - length(k) - 3)
+			}
+			print out
+		}'
+}
+
+# check_silent DESC IF TX_BEFORE COUNTERS_BEFORE: nothing was handed to
+# IF since tx_count said TX_BEFORE, and its counters in group web (garps,
+# replies, tx_errors) still read COUNTERS_BEFORE ("" for a member that
+# is gone)
+check_silent()
+{
+	local desc=$1 tx counters=""
+
+	tx=$(tx_count "$2")
+	[ -n "$4" ] && counters=$(member_counters web "$2")
+	if [ "$tx" = "$3" ] && [ "$counters" = "$4" ]; then
+		ok "$desc"
+	else
+		not_ok "$desc" "ARP frames handed to $2: $3 before, $tx after" \
+			"${4:+its counters (garps replies tx_errors): $4 before, $counters after}"
 	fi
 }
 

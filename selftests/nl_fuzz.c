@@ -60,8 +60,10 @@
  *   so a malformed change gets its policy error, a well-formed one EPERM,
  *   whatever the handler would have said.
  *
- * - Configuration: rejected requests must change nothing. Accepted
- *   changing requests may: the fuzzer then puts the baseline back at once
+ * - Configuration: rejected requests must change nothing. An accepted
+ *   valid change must leave what the model predicts (the baseline with the
+ *   request applied, defaults for what GROUP_NEW leaves out): a dump is
+ *   compared with it. Then the fuzzer puts the baseline back at once
  *   (deleting what was added, re-adding what was removed, from a diff of a
  *   dump against the baseline) and checks the dump equals it. So every
  *   message meets the same state (which makes the oracle and single-message
@@ -70,7 +72,7 @@
  *   something, a dump must still equal the baseline; when it does not, the
  *   batch is replayed one message at a time to name the culprit. An events
  *   socket counts CHANGE_NTF: exactly one per accepted change, none for a
- *   rejection.
+ *   rejection (a run that cannot open it fails).
  *
  * - Extended acks: every rejection must carry NLMSGERR_ATTR_MSG, except
  *   the classes 6.1's genetlink core rejects without one before vipfo
@@ -762,15 +764,12 @@ static void take_snap(struct conn *c, struct snap *s)
 
 static struct conn events;
 static long events_expected, events_seen, events_other;
-static bool events_on;
 
 static void events_drain(void)
 {
 	char *buf = rx;
 	int len;
 
-	if (!events_on)
-		return;
 	while ((len = recv(events.fd, buf, RX_SIZE, MSG_DONTWAIT)) != 0) {
 		struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
 
@@ -1044,7 +1043,7 @@ static void restore(const struct snap *cur)
 	}
 }
 
-static struct snap cur;
+static struct snap cur, pred;
 
 /* The configuration must be the baseline: true if it is. */
 static bool verify(void)
@@ -1871,7 +1870,7 @@ static const struct pol vips_pol[] = {
 };
 
 #define POL_NAME	[VIPFO_A_GROUP_NAME] = { P_NAME, 0, 31 }
-#define POL_OPTIONS	[VIPFO_A_GARP_COUNT] = { P_U32, 1, 100 }, \
+#define POL_OPTIONS	[VIPFO_A_GARP_COUNT] = { P_U32, 0, 100 }, \
 			[VIPFO_A_GARP_INTERVAL] = { P_U32, 10, 60000 }, \
 			[VIPFO_A_CARRIER_POLL] = { P_U32, 0, 1000 }, \
 			[VIPFO_A_REPLY_RATE] = { P_U32, 0, 10000000 }, \
@@ -2252,6 +2251,137 @@ static struct verdict judge(const struct wire *w)
 	}
 	v.kind = V_OK;
 	return v;
+}
+
+/* ------------------------------------------------------------ prediction */
+
+/* A group's options when GROUP_NEW leaves them out (the UAPI header's). */
+#define DEFAULT_GARP_COUNT	3
+#define DEFAULT_GARP_INTERVAL	200
+#define DEFAULT_CARRIER_POLL	5
+#define DEFAULT_REPLY_RATE	100000
+
+static void snap_copy(struct snap *dst, const struct snap *src)
+{
+	int i, j;
+
+	snap_clear(dst);
+	for (i = 0; i < src->n; i++) {
+		struct sgroup *g = &dst->g[dst->n++];
+
+		*g = src->g[i];
+		g->vip = NULL;
+		g->nvip = g->vcap = 0;
+		for (j = 0; j < src->g[i].nvip; j++)
+			sgroup_add_vip(g, src->g[i].vip[j]);
+	}
+}
+
+static void options_apply(struct sgroup *g, const struct nlattr **tb)
+{
+	if (tb[VIPFO_A_GARP_COUNT])
+		memcpy(&g->garp_count, data_of(tb[VIPFO_A_GARP_COUNT]), 4);
+	if (tb[VIPFO_A_GARP_INTERVAL])
+		memcpy(&g->garp_interval, data_of(tb[VIPFO_A_GARP_INTERVAL]), 4);
+	if (tb[VIPFO_A_CARRIER_POLL])
+		memcpy(&g->carrier_poll, data_of(tb[VIPFO_A_CARRIER_POLL]), 4);
+	if (tb[VIPFO_A_REPLY_RATE])
+		memcpy(&g->reply_rate, data_of(tb[VIPFO_A_REPLY_RATE]), 4);
+}
+
+static void devs_apply(struct sgroup *g, const struct nlattr *list, bool add)
+{
+	const struct nlattr *a, *tb[2];
+	uint32_t ifindex;
+	int rem, i;
+
+	for_each_attr(a, data_of(list), len_of(list), rem) {
+		parse(data_of(a), len_of(a), tb, 1);
+		memcpy(&ifindex, data_of(tb[VIPFO_DEV_A_IFINDEX]), 4);
+		if (add) {
+			g->dev[g->ndev++] = ifindex;
+			continue;
+		}
+		for (i = 0; i < g->ndev; i++)
+			if (g->dev[i] == ifindex)
+				g->dev[i] = g->dev[--g->ndev];
+	}
+	qsort(g->dev, g->ndev, sizeof(g->dev[0]), cmp_u32);
+}
+
+static void vips_apply(struct sgroup *g, const struct nlattr *list, bool add)
+{
+	const struct nlattr *a, *tb[3];
+	uint32_t addr;
+	int rem, i;
+
+	for_each_attr(a, data_of(list), len_of(list), rem) {
+		parse(data_of(a), len_of(a), tb, 2);
+		memcpy(&addr, data_of(tb[VIPFO_VIP_A_ADDR]), 4);
+		addr = ntohl(addr);
+		if (add) {
+			sgroup_add_vip(g, addr);
+			continue;
+		}
+		for (i = 0; i < g->nvip; i++)
+			if (g->vip[i] == addr)
+				g->vip[i] = g->vip[--g->nvip];
+	}
+	qsort(g->vip, g->nvip, sizeof(g->vip[0]), cmp_u32);
+	g->vip_count = g->nvip;
+}
+
+/*
+ * The configuration a valid changing request must leave: the baseline
+ * with the request applied, as judge() read it (the last attribute of
+ * each type counts).
+ */
+static void predict(const struct wire *w, struct snap *p)
+{
+	const struct nlmsghdr *nlh = (const void *)w->buf;
+	const struct genlmsghdr *gh = (const void *)(w->buf + NLMSG_HDRLEN);
+	const struct nlattr *tb[VIPFO_A_MAX + 1];
+	const char *name;
+	struct sgroup *g;
+
+	snap_copy(p, &base);
+	parse(w->buf + NLMSG_HDRLEN + GENL_HDRLEN,
+	      nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN, tb, VIPFO_A_MAX);
+	name = data_of(tb[VIPFO_A_GROUP_NAME]);
+	g = snap_find(p, name);
+	switch (gh->cmd) {
+	case VIPFO_CMD_GROUP_NEW:
+		g = &p->g[p->n++];
+		memset(g, 0, sizeof(*g));
+		snprintf(g->name, sizeof(g->name), "%s", name);
+		g->garp_count = DEFAULT_GARP_COUNT;
+		g->garp_interval = DEFAULT_GARP_INTERVAL;
+		g->carrier_poll = DEFAULT_CARRIER_POLL;
+		g->reply_rate = DEFAULT_REPLY_RATE;
+		g->heads = 1;
+		options_apply(g, tb);
+		if (tb[VIPFO_A_DEVS])
+			devs_apply(g, tb[VIPFO_A_DEVS], true);
+		if (tb[VIPFO_A_VIPS])
+			vips_apply(g, tb[VIPFO_A_VIPS], true);
+		break;
+	case VIPFO_CMD_GROUP_DEL:
+		free(g->vip);
+		*g = p->g[--p->n];
+		memset(&p->g[p->n], 0, sizeof(p->g[p->n]));
+		break;
+	case VIPFO_CMD_GROUP_SET:
+		options_apply(g, tb);
+		break;
+	case VIPFO_CMD_DEV_ADD:
+	case VIPFO_CMD_DEV_DEL:
+		devs_apply(g, tb[VIPFO_A_DEVS], gh->cmd == VIPFO_CMD_DEV_ADD);
+		break;
+	case VIPFO_CMD_VIP_ADD:
+	case VIPFO_CMD_VIP_DEL:
+		vips_apply(g, tb[VIPFO_A_VIPS], gh->cmd == VIPFO_CMD_VIP_ADD);
+		break;
+	}
 }
 
 /* ------------------------------------------------------------ statistics */
@@ -2750,12 +2880,13 @@ int main(int argc, char **argv)
 		return 4;
 	}
 	env_init();
-	if (mcgrp && !conn_open(&events, 16 << 20) &&
-	    !setsockopt(events.fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &mcgrp,
-			sizeof(mcgrp)))
-		events_on = true;
-	else
-		printf("# no events socket: events not checked\n");
+	/* Events are open to everyone: without them nothing is checked. */
+	if (!mcgrp)
+		die("the family has no \"%s\" multicast group", VIPFO_MCGRP_EVENTS);
+	if (conn_open(&events, 16 << 20) ||
+	    setsockopt(events.fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &mcgrp,
+		       sizeof(mcgrp)))
+		die("events socket: %m");
 
 	/* The baseline: built (root), or whatever is there (unprivileged). */
 	if (opt_unpriv) {
@@ -2796,10 +2927,22 @@ int main(int argc, char **argv)
 		}
 		res = execute(i, v, false);
 		if (res.accepted && res.changing && !opt_unpriv) {
-			/* Put the baseline back: the next message meets it. */
+			/*
+			 * It did what the model says, then the baseline goes
+			 * back: the next message meets it.
+			 */
 			take_snap(&main_c, &cur);
-			if (cur.bad[0])
+			if (cur.bad[0]) {
 				finding("[%ld] malformed dump after it: %s", i, cur.bad);
+			} else if (v.kind == V_OK) {
+				const char *d;
+
+				predict(&W, &pred);
+				d = snap_diff(&pred, &cur);
+				if (d[0])
+					finding("[%ld] %s accepted, but the configuration is not the model's: %s",
+						i, cmd_name(W.cmd), d);
+			}
 			restore(&cur);
 			if (!verify())
 				die("[%ld] restore failed: %s", i, snap_diff(&base, &cur));

@@ -14,14 +14,20 @@ tap_header
 setup_or_finish setup_topology
 check "group with a1 a2 a3 and $VIP1" \
 	vipctl group add web --dev a1,a2,a3 --vip "$VIP1"
+# A failed a2 could not send an answer anyway: tc's egress hook counts
+# what vipfo hands it, and its counters must not move.
+check "tc counts the ARP frames handed to a2" tx_watch a2
 
 for how in admin-down carrier-loss; do
+	tx=$(tx_count a2) counters=$(member_counters web a2)
 	fail_adapter "$how" a2
 	want=down
 	[ "$how" = carrier-loss ] && want=no-carrier
 	check "$how: vipfo reports a2 $want" wait_for 10 dev_state_is web a2 "$want"
 	check_replies "$how of a2: replies from a1 a3" \
 		"$(arp_request "$VIP1")" a1 a3
+	check_silent "$how of a2: nothing handed to a2, its counters still" \
+		a2 "$tx" "$counters"
 	recover_adapter "$how" a2
 	check "$how recovered: vipfo reports a2 up" wait_for 10 dev_state_is web a2 up
 	check_replies "$how recovered: a2 answers again" \

@@ -3,7 +3,12 @@
 """Paced TCP transfer with an end-to-end checksum, for the vipfo selftests.
 
 server: accept one connection, read to EOF (writing the byte count so far to
-        --progress), answer "<bytes> <sha256>" and exit.
+        --progress), answer "<bytes> <sha256>" and exit. With --stall-since
+        FILE, which holds a moment (seconds since the epoch, as the shell's
+        $EPOCHREALTIME), it also prints the longest time without data
+        from that moment on, "stall <seconds> at <byte>", and when the
+        last data arrived (before the EOF), "end <seconds since the
+        epoch>".
 client: send --size pseudo-random bytes in --chunk pieces, --delay seconds
         apart (after --pause-at bytes, wait for --resume-file to exist; stop
         early once --stop-file exists), half-close, read the server's
@@ -39,8 +44,10 @@ def server(args):
     conn, _ = ls.accept()
     conn.settimeout(args.timeout)
     digest, total = hashlib.sha256(), 0
+    arrivals = []       # (time, bytes before it)
     while True:
         data = conn.recv(65536)
+        arrivals.append((time.time(), total))
         if not data:
             break
         digest.update(data)
@@ -50,7 +57,28 @@ def server(args):
     conn.sendall(f"{total} {digest.hexdigest()}\n".encode())
     conn.close()
     print(total, digest.hexdigest())
+    if args.stall_since:
+        print_stall(args.stall_since, arrivals)
     return 0
+
+
+def print_stall(path, arrivals):
+    """The longest time without data from the moment in path on."""
+    try:
+        with open(path) as f:
+            since = float(f.read())
+    except (OSError, ValueError) as e:
+        print(f"stall unknown: {e}")
+        return
+    longest, at, last = 0.0, None, since
+    for t, n in arrivals:
+        if t < since:
+            continue
+        if t - last > longest:
+            longest, at = t - last, n
+        last = t
+    print(f"stall {longest:.3f} at {at}")
+    print(f"end {arrivals[-2][0] if len(arrivals) > 1 else 0:.6f}")
 
 
 def client(args):
@@ -101,6 +129,8 @@ def main():
     ap.add_argument("--timeout", type=float, default=60)
     ap.add_argument("--progress", help="server: file with bytes received")
     ap.add_argument("--ready", help="server: file to create once listening")
+    ap.add_argument("--stall-since",
+                    help="server: file with the moment to measure stalls from")
     ap.add_argument("--pause-at", type=int, default=0,
                     help="client: bytes after which to wait for --resume-file")
     ap.add_argument("--resume-file", help="client: see --pause-at")

@@ -52,9 +52,10 @@ void add_name(CLI::App *cmd, GroupArgs &a)
 void add_garp_options(CLI::App *cmd, GroupArgs &a)
 {
 	a.count_opt = cmd->add_option("--garp-count", a.garp_count,
-				      "Gratuitous ARPs each survivor sends per VIP on failover (1-100, default 3)")
+				      "Gratuitous ARPs each survivor sends per VIP on failover (0-100, "
+				      "0 = answer ARP requests, never announce; default 3)")
 			      ->type_name("N")
-			      ->check(CLI::Range(1, 100));
+			      ->check(CLI::Range(0, 100));
 	a.interval_opt = cmd->add_option("--garp-interval", a.garp_interval,
 					 "Milliseconds between those gratuitous ARPs (10-60000, default 200)")
 				 ->type_name("MS")

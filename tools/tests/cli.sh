@@ -69,6 +69,8 @@ for opt in --dev --vip --garp-count --garp-interval --reply-rate --no-local; do
 	if grep -q -- "$opt" "$tmp/out"; then ok "group add --help mentions $opt"; else not_ok "group add --help mentions $opt"; fi
 done
 
+if grep -q -- "0 = answer ARP requests, never announce" "$tmp/out"; then ok "group add --help explains --garp-count 0"; else not_ok "group add --help explains --garp-count 0"; fi
+
 "$VIPCTL" group set --help >"$tmp/out" 2>&1
 if grep -q -- --reply-rate "$tmp/out"; then ok "group set --help mentions --reply-rate"; else not_ok "group set --help mentions --reply-rate"; fi
 
@@ -79,7 +81,7 @@ expect_rc 2 group
 expect_rc 2 group add
 expect_rc 2 group add web --bogus
 expect_rc 2 group add web extra
-expect_rc 2 group add web --garp-count 0
+expect_rc 2 group add web --garp-count -1
 expect_rc 2 group add web --garp-count 101
 expect_rc 2 group add web --garp-count x
 expect_rc 2 group add web --garp-interval 9

@@ -13,7 +13,8 @@
  *
  * VIPFO_CMD_GROUP_NEW (reply: the group as in GET)
  *   VIPFO_A_GROUP_NAME            string, required, 1-31 chars [a-zA-Z0-9_.-]
- *   VIPFO_A_GARP_COUNT            u32, optional, 1..100, default 3
+ *   VIPFO_A_GARP_COUNT            u32, optional, 0..100, default 3;
+ *                                 0: answer, never announce
  *   VIPFO_A_GARP_INTERVAL         u32 ms, optional, 10..60000, default 200
  *   VIPFO_A_CARRIER_POLL          u32 ms, optional, 0..1000, default 5;
  *                                 how often members' carrier is checked
