@@ -40,8 +40,10 @@ setup_or_finish setup_topology
 mapfile -t vips < <(for ((i = 0; i < NVIPS; i++)); do
 	echo "10.77.$((i / 250)).$((i % 250 + 1))"
 done)
-check "group with a1 a2 a3, one round" \
-	vipctl group add fan --dev a1,a2,a3 --garp-count 1
+# The cases fail and restore a1 one after the other: with flap damping
+# each return would be held down longer (up to 32 s); no hold-down here.
+check "group with a1 a2 a3, one round, no hold-down" \
+	vipctl group add fan --dev a1,a2,a3 --garp-count 1 --up-delay 0
 check "$NVIPS VIPs added in one command" \
 	vipctl vip add fan --no-local "${vips[@]}"
 
@@ -357,12 +359,16 @@ restore_nics()
 }
 
 if [ ! -d /sys/class/net/eth3 ]; then
-	skip "virtio-net NICs" "needs 4 NICs (scripts/vm-run --nics 4)"
+	if [ "${VIPFO_NICS:-0}" -ge 4 ]; then
+		not_ok "virtio-net NICs" "scripts/vm-run --nics $VIPFO_NICS, but no eth3"
+	else
+		skip "virtio-net NICs" "needs 4 NICs (scripts/vm-run --nics 4)"
+	fi
 	finish
 fi
 if setup_nics; then
 	check "group with the NICs a1 a2 a3" \
-		vipctl group add fan --dev a1,a2,a3 --garp-count 1
+		vipctl group add fan --dev a1,a2,a3 --garp-count 1 --up-delay 0
 	check "$NVIPS_NIC VIPs added" \
 		vipctl vip add fan --no-local "${vips[@]:0:NVIPS_NIC}"
 	for q in fq_codel pfifo_fast; do
