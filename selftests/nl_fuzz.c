@@ -2260,6 +2260,7 @@ static struct verdict judge(const struct wire *w)
 #define DEFAULT_GARP_INTERVAL	200
 #define DEFAULT_CARRIER_POLL	5
 #define DEFAULT_REPLY_RATE	100000
+#define DEFAULT_UP_DELAY	1000
 
 static void snap_copy(struct snap *dst, const struct snap *src)
 {
@@ -2287,6 +2288,8 @@ static void options_apply(struct sgroup *g, const struct nlattr **tb)
 		memcpy(&g->carrier_poll, data_of(tb[VIPFO_A_CARRIER_POLL]), 4);
 	if (tb[VIPFO_A_REPLY_RATE])
 		memcpy(&g->reply_rate, data_of(tb[VIPFO_A_REPLY_RATE]), 4);
+	if (tb[VIPFO_A_UP_DELAY])
+		memcpy(&g->up_delay, data_of(tb[VIPFO_A_UP_DELAY]), 4);
 }
 
 static void devs_apply(struct sgroup *g, const struct nlattr *list, bool add)
@@ -2358,6 +2361,7 @@ static void predict(const struct wire *w, struct snap *p)
 		g->garp_interval = DEFAULT_GARP_INTERVAL;
 		g->carrier_poll = DEFAULT_CARRIER_POLL;
 		g->reply_rate = DEFAULT_REPLY_RATE;
+		g->up_delay = DEFAULT_UP_DELAY;
 		g->heads = 1;
 		options_apply(g, tb);
 		if (tb[VIPFO_A_DEVS])
