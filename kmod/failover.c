@@ -434,7 +434,11 @@ void vipfo_failover_conflict(struct vipfo_member *member,
  * would be unreachable meanwhile.
  */
 
-/* Counts a failure of a member that was active or held down as a flap. */
+/*
+ * Counts a failure of a member held down, or active again for less than
+ * VIPFO_FLAP_STABLE up_delays, as a flap. A member's first failure since
+ * it was added is none.
+ */
 static void hold_failed(struct vipfo_member *member)
 {
 	struct vipfo_hold *h = &member->hold;
@@ -445,7 +449,8 @@ static void hold_failed(struct vipfo_member *member)
 	spin_lock_bh(&h->lock);
 	held = test_and_clear_bit(VIPFO_MEMBER_HELD, &member->flags);
 	if (held || !test_bit(VIPFO_MEMBER_FAILED, &member->flags)) {
-		if (held || time_before(jiffies, h->active_since + stable))
+		if (held || (READ_ONCE(h->returned) &&
+			     time_before(jiffies, READ_ONCE(h->active_since) + stable)))
 			h->flaps = min_t(u8, h->flaps + 1, VIPFO_HOLD_MAX_SHIFT);
 		else
 			h->flaps = 0;
@@ -484,6 +489,7 @@ static void member_active(struct vipfo_member *member,
 	struct vipfo_member *live[VIPFO_MAX_MEMBERS];
 
 	WRITE_ONCE(member->hold.active_since, jiffies);
+	WRITE_ONCE(member->hold.returned, true);
 	if (!test_and_clear_bit(VIPFO_MEMBER_FAILED, &member->flags))
 		return;
 	if (!live_members(member->group, ~BIT(member->id), live))

@@ -63,6 +63,7 @@ struct vipfo_hold {
 	enum vipfo_detector back_by;	/* who saw it come back */
 	unsigned long until;		/* jiffies: end of the hold-down */
 	unsigned long active_since;	/* jiffies: it last became active */
+	bool returned;			/* active again after a failure */
 };
 
 /* Set while a member that came back is held down (VIPFO_MEMBER_FAILED too). */
