@@ -267,14 +267,32 @@ check "group set flap --garp-count 1 --up-delay 0" \
 	vipctl group set flap --garp-count 1 --up-delay 0
 monitor_start "$SRV" "$TMPD/events5" || diag "the monitor reported no event"
 mon=$MONITOR_PID
+# seen5 EVENT: until the monitor reported EVENT of group flap (d1 is its
+# only member to fail), 0.8 s at most: well within linkwatch's second.
+seen5()
+{
+	local i
+
+	for ((i = 0; i < 80; i++)); do
+		grep -q "\"event\":\"$1\",\"group\":\"flap\"" "$TMPD/events5" &&
+			return 0
+		sleep 0.01
+	done
+	return 1
+}
 # No link event for over a second, so that d0's is handled at once.
 sleep 1.2
+# Each change of d1 waits until vipfo saw the one before: on a loaded
+# machine ip may otherwise read "on" and "off" together and apply them
+# within microseconds, a carrier no poll could see come back.
 {
 	echo "link set d0 carrier off"
-	for state in off on off; do
-		sleep 0.1
-		echo "link set d1 carrier $state"
-	done
+	sleep 0.1
+	echo "link set d1 carrier off"
+	seen5 failover
+	echo "link set d1 carrier on"
+	seen5 recover
+	echo "link set d1 carrier off"
 } | ip -n "$SRV" -batch -
 # Linkwatch's turn comes within the second; then its reports are in.
 sleep 1.5
