@@ -17,8 +17,8 @@
 #include <net/arp.h>
 #include <net/sock.h>
 
+#include "announce.h"
 #include "arp.h"
-#include "failover.h"
 #include "group.h"
 #include "net.h"
 #include "vip.h"

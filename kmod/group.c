@@ -9,7 +9,9 @@
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
 
+#include "announce.h"
 #include "arp.h"
+#include "carrier.h"
 #include "failover.h"
 #include "group.h"
 #include "limits.h"

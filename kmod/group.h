@@ -9,6 +9,7 @@
 #include <net/sch_generic.h>
 #include <uapi/linux/vipfo.h>
 
+#include "announce.h"
 #include "arp.h"
 #include "failover.h"
 #include "stats.h"

@@ -16,6 +16,7 @@
 #include <net/genetlink.h>
 #include <net/sock.h>
 
+#include "carrier.h"
 #include "failover.h"
 #include "group.h"
 #include "limits.h"
