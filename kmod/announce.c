@@ -15,17 +15,18 @@
 #include <linux/rtnetlink.h>
 
 #include "announce.h"
-#include "arp.h"
+#include "arp_out.h"
 #include "group.h"
 #include "net.h"
 #include "netlink.h"
+#include "ratelimit.h"
 #include "vip.h"
 
 /* Frames one round may send from the notifier before it is deferred. */
 #define INLINE_FRAMES	64
 /*
  * The pacing of a round sent by the work. Each member's announcements are
- * charged to a socket of its own until they are freed (arp.c), so the work
+ * charged to a socket of its own until they are freed (arp_out.c), so the work
  * knows how many of them the member's queues still hold, whatever they
  * are: a qdisc, a driver's ring, a veth peer's backlog. It keeps a few
  * there (VIPFO_ROUND_QUEUED), as TCP Small Queues does, and sleeps while a
@@ -382,7 +383,7 @@ void vipfo_announce_start(struct vipfo_group *group, unsigned long members)
 }
 
 /*
- * Another host claims one of our VIPs: arp.c saw its frame arrive on
+ * Another host claims one of our VIPs: arp_in.c saw its frame arrive on
  * @member. Every live member announces the VIP again, once, in the
  * rotating order of a failover round (a peer keeps the last update it
  * hears); with garp_count 0 nothing is announced, the claim only

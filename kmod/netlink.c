@@ -22,6 +22,7 @@
 #include "limits.h"
 #include "net.h"
 #include "netlink.h"
+#include "ratelimit.h"
 #include "vip.h"
 
 static struct genl_family vipfo_family;
