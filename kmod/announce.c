@@ -18,7 +18,7 @@
 #include "arp_out.h"
 #include "group.h"
 #include "net.h"
-#include "netlink.h"
+#include "netlink_notify.h"
 #include "ratelimit.h"
 #include "vip.h"
 

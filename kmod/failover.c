@@ -17,7 +17,7 @@
 #include "failover.h"
 #include "group.h"
 #include "net.h"
-#include "netlink.h"
+#include "netlink_notify.h"
 
 /* A hold-down doubles at most this many times: 32 x up_delay. */
 #define VIPFO_HOLD_MAX_SHIFT	5
