@@ -6,7 +6,7 @@
 
 struct net;
 
-/* The fields of a received request or reply that matter here. */
+/* The fields of a received request or reply that matter to the ARP path. */
 struct vipfo_arp_frame {
 	const u8 *src;		/* Ethernet source */
 	const u8 *sha;
