@@ -36,8 +36,9 @@ ktime_setup()
 		ktime_probe 'p:vb/vipfo_event vipfo:vipfo_netdev_event ev=%si:u64 dev=+0(+0(%dx)):string'
 		ktime_probe 'r:vb/vipfo_event_ret vipfo:vipfo_netdev_event'
 		# Where either detector (the notifier, the carrier poll) starts
-		# the failover: member_failed(member, reason, detector, gfp).
-		ktime_probe 'p:vb/vipfo_failed vipfo:member_failed detector=%dx:u32'
+		# the failover: vipfo_failover_member_failed(member, reason,
+		# detector, gfp).
+		ktime_probe 'p:vb/vipfo_failed vipfo:vipfo_failover_member_failed detector=%dx:u32'
 	fi
 	if [ -d /sys/module/bonding ]; then
 		ktime_probe 'p:vb/bond_change_active bonding:bond_change_active_slave'

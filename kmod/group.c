@@ -9,11 +9,15 @@
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
 
-#include "arp.h"
+#include "announce.h"
+#include "arp_in.h"
+#include "arp_out.h"
+#include "carrier.h"
 #include "failover.h"
 #include "group.h"
 #include "limits.h"
 #include "net.h"
+#include "ratelimit.h"
 #include "vip.h"
 
 struct vipfo_group *vipfo_group_find(struct vipfo_net *vn, const char *name)

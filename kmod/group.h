@@ -9,8 +9,10 @@
 #include <net/sch_generic.h>
 #include <uapi/linux/vipfo.h>
 
-#include "arp.h"
+#include "announce.h"
 #include "failover.h"
+#include "ratelimit.h"
+#include "seen.h"
 #include "stats.h"
 
 struct vipfo_net;
@@ -46,8 +48,8 @@ struct vipfo_member {
 	unsigned long flags;		/* VIPFO_MEMBER_* bits */
 	struct vipfo_stats __percpu *stats;
 	struct vipfo_hold hold;		/* failover.c: flap damping */
-	struct sock *sk;		/* arp.c: owns the announcements */
-	unsigned int garp_truesize;	/* arp.c: of the last announcement */
+	struct sock *sk;		/* arp_out.c: owns the announcements */
+	unsigned int garp_truesize;	/* arp_out.c: of the last announcement */
 	struct rcu_head rcu;
 };
 

@@ -6,7 +6,7 @@
 
 #include <linux/rtnetlink.h>
 
-#include "failover.h"
+#include "carrier.h"
 #include "group.h"
 #include "net.h"
 #include "vip.h"

@@ -26,7 +26,7 @@ struct vipfo_net {
 	unsigned int n_groups;		/* the ARP hook is there while > 0 */
 	unsigned int n_vips;		/* of every group */
 	u32 generation;			/* bumped on every change, for dumps */
-	/* failover.c: one carrier poll for every member of the namespace */
+	/* carrier.c: one carrier poll for every member of the namespace */
 	struct hrtimer carrier_timer;
 	spinlock_t carrier_lock;	/* the interval, and re-arming the timer */
 	u32 carrier_poll;		/* ms, 0: not polling */

@@ -1,0 +1,417 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Announcements: the gratuitous ARP rounds that the failover policy
+ * (failover.c) starts, and the answer to another host's claim on a VIP.
+ * Small rounds leave from the notifier itself; large ones go to a work
+ * item, so that thousands of VIPs are never sent while holding RTNL, and
+ * are paced by the transmit queues. The work reads the group under RCU
+ * only and never takes RTNL, so RTNL holders may wait for it: a round ends
+ * as soon as its members are gone, and waits for a full queue only so
+ * long. When another host claims one of our VIPs, the live members
+ * announce that VIP again (see vipfo_failover_conflict()).
+ */
+
+#include <linux/delay.h>
+#include <linux/rtnetlink.h>
+
+#include "announce.h"
+#include "arp_out.h"
+#include "group.h"
+#include "net.h"
+#include "netlink_notify.h"
+#include "ratelimit.h"
+#include "vip.h"
+
+/* Frames one round may send from the notifier before it is deferred. */
+#define INLINE_FRAMES	64
+/*
+ * The pacing of a round sent by the work. Each member's announcements are
+ * charged to a socket of its own until they are freed (arp_out.c), so the work
+ * knows how many of them the member's queues still hold, whatever they
+ * are: a qdisc, a driver's ring, a veth peer's backlog. It keeps a few
+ * there (VIPFO_ROUND_QUEUED), as TCP Small Queues does, and sleeps while a
+ * member has that many. Drop codes alone cannot pace: fq_codel drops the
+ * oldest frames of the fattest flow and says NET_XMIT_CN, or nothing when
+ * another flow paid; CoDel drops at dequeue what waited too long; veth
+ * behind a qdisc drops what the peer's backlog cannot take and tells no
+ * one. With a few frames queued, ours is never the fattest flow, its
+ * frames never wait long, and CoDel leaves a queue holding no more than
+ * an MTU alone; other traffic in the queue does not hold the round up.
+ *
+ * A frame a queue still drops (-ENOBUFS: a full pfifo or veth backlog) is
+ * sent again once the queue had time to drain, the wait doubling from
+ * DROP_WAIT_US. -EBUSY (NET_XMIT_CN) may have dropped any of the member's
+ * queued frames: the round goes back by that many VIPs, which every member
+ * sends again to keep their order. Either way the member may queue half as
+ * many for the rest of the round, so that going back stops.
+ *
+ * Every wait is bounded: a member whose queue frees none of our frames
+ * for QUEUE_WAIT_MS, or drops one DROP_RETRIES times, is stuck: for the
+ * rest of the round it gets each frame once, without waiting, and what
+ * its queue refuses counts as lost (tx_errors). A slow queue that frees
+ * frames, however slowly, is waited for: a second without any is long
+ * for a queue, and is what a busy VM may take to run the softirq that
+ * drains it.
+ */
+#define QUEUE_WAIT_US	20
+#define QUEUE_WAIT_MS	1000
+#define DROP_WAIT_US	200
+#define DROP_RETRIES	20
+
+/* The active members among @members, in list order; returns their number. */
+unsigned int vipfo_live_members(struct vipfo_group *group,
+				unsigned long members,
+				struct vipfo_member **live)
+{
+	struct vipfo_member *member;
+	unsigned int n = 0;
+
+	list_for_each_entry_rcu(member, &group->members, group_node,
+				lockdep_rtnl_is_held())
+		if ((members & BIT(member->id)) && vipfo_member_active(member))
+			live[n++] = member;
+	return n;
+}
+
+/*
+ * The n live members announce a VIP in the order live[seq % n],
+ * live[(seq + 1) % n], ...: a peer keeps the last update it hears, so
+ * rotating the order with the VIP's position seq in the round spreads the
+ * VIPs over the survivors.
+ */
+static struct vipfo_member *sender(struct vipfo_member **live, unsigned int n,
+				   unsigned int seq, unsigned int i)
+{
+	return live[(seq + i) % n];
+}
+
+/* 0, or an error: -ENOBUFS when a full queue dropped the frame. */
+static int announce(struct vipfo_member *member, const struct in6_addr *addr)
+{
+	if (!ipv6_addr_v4mapped(addr))
+		return 0;	/* no IPv6 VIPs yet */
+	return vipfo_arp_send_garp(member, addr->s6_addr32[3]);
+}
+
+static void announce_lost(struct vipfo_member *member)
+{
+	vipfo_stats_inc(member->stats, VIPFO_TX_ERRORS);
+	vipfo_stats_inc(member->group->stats, VIPFO_TX_ERRORS);
+}
+
+/* A small round, sent at once from the notifier or the carrier poll. */
+static void announce_round_now(struct vipfo_group *group,
+			       unsigned long members)
+{
+	struct vipfo_member *live[VIPFO_MAX_MEMBERS], *member;
+	unsigned int n, seq = 0, i;
+	struct vipfo_vip *vip;
+
+	rcu_read_lock();
+	n = vipfo_live_members(group, members, live);
+	list_for_each_entry_rcu(vip, &group->vips, group_node) {
+		for (i = 0; i < n; i++) {
+			member = sender(live, n, seq, i);
+			if (announce(member, &vip->addr))
+				announce_lost(member);
+		}
+		seq++;
+	}
+	rcu_read_unlock();
+}
+
+/*
+ * One VIP of a paced round, at r->next and position seq in it: sent from
+ * every live member in turn, each once its queues hold fewer of our
+ * frames than it may queue. Returns how many VIPs the round goes back by
+ * (0: on to the next), or -1 when the round ends: no live member is left,
+ * or a newer failover wants a fresh round.
+ */
+static int announce_vip_paced(struct vipfo_group *group,
+			      unsigned long members, struct vipfo_round *r,
+			      unsigned int seq)
+{
+	struct vipfo_member *live[VIPFO_MAX_MEMBERS], *member;
+	const struct in6_addr *addr = &r->vips[r->next].addr;
+	unsigned int n, i = 0, tries = 0, naps = 0, queued, last = 0, back = 0;
+	unsigned long deadline = 0;
+	bool full = false;
+	u8 *quota;
+	int err;
+
+	for (;;) {
+		rcu_read_lock();
+		/* Members may fail or go while the work sleeps. */
+		n = vipfo_live_members(group, members, live);
+		for (; i < n; i++, tries = 0, naps = 0, deadline = 0) {
+			member = sender(live, n, seq, i);
+			quota = &r->queued_max[member->id];
+			queued = vipfo_arp_garps_queued(member);
+			full = queued >= *quota &&
+			       !test_bit(member->id, &r->stuck);
+			if (full) {
+				if (!deadline || queued < last)
+					deadline = jiffies +
+						msecs_to_jiffies(QUEUE_WAIT_MS);
+				last = queued;
+				if (time_before(jiffies, deadline))
+					break;
+				__set_bit(member->id, &r->stuck);
+				full = false;
+			}
+			err = announce(member, addr);
+			if (!err)
+				continue;
+			if ((err != -ENOBUFS && err != -EBUSY) ||
+			    test_bit(member->id, &r->stuck)) {
+				announce_lost(member);
+				continue;
+			}
+			if (tries++ == DROP_RETRIES) {
+				__set_bit(member->id, &r->stuck);
+				announce_lost(member);
+				continue;
+			}
+			*quota = max(*quota / 2, 1);
+			if (err == -EBUSY)
+				back = min(queued, r->next - r->first);
+			break;
+		}
+		rcu_read_unlock();
+		if (back)
+			return back;
+		if (i >= n)
+			return n ? 0 : -1;
+		if (READ_ONCE(group->announce.restart))
+			return -1;
+		if (full)
+			usleep_range(QUEUE_WAIT_US << min(naps, 5U),
+				     QUEUE_WAIT_US << min(naps + 1, 6U));
+		else
+			usleep_range(DROP_WAIT_US << min(tries - 1, 6U),
+				     DROP_WAIT_US << min(tries, 7U));
+		naps += full;
+	}
+}
+
+static void round_start(struct vipfo_group *group, struct vipfo_round *r)
+{
+	r->first = VIPFO_ROUND_QUEUED;
+	r->next = VIPFO_ROUND_QUEUED;
+	r->end = VIPFO_ROUND_QUEUED;
+	r->last_seq = READ_ONCE(group->vip_seq);
+	r->copied_all = false;
+	memset(r->queued_max, VIPFO_ROUND_QUEUED, sizeof(r->queued_max));
+	r->stuck = 0;
+}
+
+/*
+ * Copies the next VIPFO_ROUND_CHUNK VIPs of the round, once all copied
+ * before are sent, in one short RCU section: no allocation and no long
+ * section, whatever the number of VIPs. The last VIPFO_ROUND_QUEUED sent
+ * stay in front, to be sent again. The copy resumes after the newest VIP
+ * copied that is still the group's, found by its address in the hash
+ * table (its seq tells it from one deleted and added again since, which
+ * is at the end of the list now); when all of them are gone, from the
+ * head, past what was copied. VIPs added since the round began are not
+ * part of it. Returns false when the round has no VIP left.
+ */
+static bool round_copy(struct vipfo_group *group, struct vipfo_round *r)
+{
+	unsigned int keep = min(r->end - r->first, VIPFO_ROUND_QUEUED), i;
+	struct vipfo_vip *vip = NULL;
+	u64 copied = 0;
+
+	if (r->copied_all)
+		return false;
+	if (r->end > r->first)
+		copied = r->vips[r->end - 1].seq;
+	rcu_read_lock();
+	for (i = r->end; i > r->first && !vip; i--) {
+		vip = vipfo_vip_lookup(group->vn, &r->vips[i - 1].addr);
+		if (vip && (vip->group != group ||
+			    vip->seq != r->vips[i - 1].seq))
+			vip = NULL;
+	}
+	memmove(&r->vips[VIPFO_ROUND_QUEUED - keep], &r->vips[r->end - keep],
+		keep * sizeof(r->vips[0]));
+	r->first = VIPFO_ROUND_QUEUED - keep;
+	r->next = VIPFO_ROUND_QUEUED;
+	r->end = VIPFO_ROUND_QUEUED;
+	vip = list_prepare_entry(vip, &group->vips, group_node);
+	list_for_each_entry_continue_rcu(vip, &group->vips, group_node) {
+		if (vip->seq <= copied)
+			continue;
+		if (vip->seq > r->last_seq || r->end == ARRAY_SIZE(r->vips))
+			break;
+		r->vips[r->end].addr = vip->addr;
+		r->vips[r->end++].seq = vip->seq;
+	}
+	r->copied_all = list_entry_is_head(vip, &group->vips, group_node) ||
+			vip->seq > r->last_seq;
+	rcu_read_unlock();
+	return r->end > r->next;
+}
+
+/*
+ * A round from the work, paced by the members' queues (see QUEUE_WAIT_US
+ * above). Returns false when a newer failover asked for a fresh round
+ * before this one was done.
+ */
+static bool announce_round_paced(struct vipfo_group *group,
+				 unsigned long members)
+{
+	struct vipfo_announce *a = &group->announce;
+	struct vipfo_round *r = &a->round;
+	unsigned long slept = jiffies;
+	unsigned int seq = 0;
+	int back;
+
+	round_start(group, r);
+	for (;;) {
+		if (r->next == r->end && !round_copy(group, r))
+			return true;
+		/*
+		 * The work spends nearly all its time in RCU read-side or
+		 * BH-disabled sections: each frame also runs the receivers'
+		 * softirq work (a bridge floods it) nested in them. A tick
+		 * that lands there reports no quiescent state, and under
+		 * preemptible RCU (Debian's kernel) cond_resched() reports one
+		 * only when it switches. A short sleep once a jiffy is a switch,
+		 * hence a quiescent state: during a 5,000-VIP announcement the
+		 * longest grace period of a run took 20-27 ms with it (as when
+		 * idle), 23-83 ms without, at the same pace
+		 * (bench/announce_rcu.sh).
+		 */
+		if (time_after(jiffies, slept)) {
+			usleep_range(20, 50);
+			slept = jiffies;
+		} else {
+			cond_resched();
+		}
+		if (READ_ONCE(a->restart))
+			return false;
+		back = announce_vip_paced(group, members, r, seq);
+		if (back < 0)
+			return !READ_ONCE(a->restart);
+		if (back) {
+			r->next -= back;
+			seq -= back;
+		} else {
+			r->next++;
+			seq++;
+		}
+	}
+}
+
+static void announce_work(struct work_struct *work)
+{
+	struct vipfo_announce *a =
+		container_of(to_delayed_work(work), struct vipfo_announce, work);
+	struct vipfo_group *group =
+		container_of(a, struct vipfo_group, announce);
+	unsigned long start = jiffies, delay, members;
+	bool more;
+
+	spin_lock_bh(&a->lock);
+	/* Rounds still due when garp_count was set to 0 are not sent. */
+	if (!READ_ONCE(group->garp_count))
+		a->rounds_left = 0;
+	if (!a->rounds_left) {
+		a->members = 0;
+		spin_unlock_bh(&a->lock);
+		return;
+	}
+	members = a->members;
+	more = --a->rounds_left > 0;
+	if (!more)
+		a->members = 0;
+	WRITE_ONCE(a->restart, false);
+	spin_unlock_bh(&a->lock);
+
+	/* Cut short: the work is queued again for the fresh round. */
+	if (!announce_round_paced(group, members) || !more)
+		return;
+	/* The next round garp_interval after this one began, if it can. */
+	delay = msecs_to_jiffies(READ_ONCE(group->garp_interval));
+	delay -= min(delay, jiffies - start);
+	queue_delayed_work(system_unbound_wq, &a->work, delay);
+}
+
+void vipfo_announce_init(struct vipfo_group *group)
+{
+	INIT_DELAYED_WORK(&group->announce.work, announce_work);
+	spin_lock_init(&group->announce.lock);
+}
+
+void vipfo_announce_cancel(struct vipfo_group *group)
+{
+	cancel_delayed_work_sync(&group->announce.work);
+}
+
+/*
+ * Start (or restart) garp_count rounds from the given members. Called by
+ * the notifier under RTNL and by the carrier poll in softirq under RCU.
+ */
+void vipfo_announce_start(struct vipfo_group *group, unsigned long members)
+{
+	struct vipfo_member *live[VIPFO_MAX_MEMBERS];
+	struct vipfo_announce *a = &group->announce;
+	unsigned int rounds = READ_ONCE(group->garp_count);
+	unsigned long delay = 0;
+
+	/* garp_count 0: the group answers, never announces. */
+	if (!rounds)
+		return;
+	if (READ_ONCE(group->n_vips) *
+	    vipfo_live_members(group, members, live) <= INLINE_FRAMES) {
+		announce_round_now(group, members);
+		rounds--;
+		delay = msecs_to_jiffies(READ_ONCE(group->garp_interval));
+	}
+	if (!rounds)
+		return;
+	spin_lock_bh(&a->lock);
+	a->members |= members;
+	a->rounds_left = max(a->rounds_left, rounds);
+	WRITE_ONCE(a->restart, true);
+	spin_unlock_bh(&a->lock);
+	/* Not a high-priority worker: on the notifier's CPU it would preempt
+	 * the notifier while it still holds RTNL.
+	 */
+	mod_delayed_work(system_unbound_wq, &a->work, delay);
+}
+
+/*
+ * Another host claims one of our VIPs: arp_in.c saw its frame arrive on
+ * @member. Every live member announces the VIP again, once, in the
+ * rotating order of a failover round (a peer keeps the last update it
+ * hears); with garp_count 0 nothing is announced, the claim only
+ * reported. Two hosts fighting over an address must not make an ARP
+ * storm: a VIP is answered at most once a second, the event likewise,
+ * and the frames are paid from the group's reply budget, so claims on
+ * thousands of VIPs at once are bounded too. One frame per member: sent
+ * right here, in softirq under RCU.
+ */
+void vipfo_failover_conflict(struct vipfo_member *member,
+			     struct vipfo_vip *vip, const u8 *mac)
+{
+	struct vipfo_member *live[VIPFO_MAX_MEMBERS], *from;
+	struct vipfo_group *group = member->group;
+	unsigned long last = READ_ONCE(vip->defended), now = jiffies;
+	unsigned int n, i, seq;
+
+	if (time_before(now, last + HZ) ||
+	    !try_cmpxchg(&vip->defended, &last, now))
+		return;
+	n = vipfo_live_members(group, ~0UL, live);
+	if (n && READ_ONCE(group->garp_count) && vipfo_arp_budget(group, n)) {
+		seq = ntohl(vipfo_vip_v4(vip));
+		for (i = 0; i < n; i++) {
+			from = sender(live, n, seq, i);
+			if (announce(from, &vip->addr))
+				announce_lost(from);
+		}
+	}
+	vipfo_netlink_notify_conflict(member, vip, mac);
+}

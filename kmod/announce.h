@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _VIPFO_ANNOUNCE_H
+#define _VIPFO_ANNOUNCE_H
+
+#include <linux/in6.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+#include <uapi/linux/vipfo.h>
+
+struct vipfo_group;
+struct vipfo_member;
+struct vipfo_vip;
+
+/* Our frames a member's queues may hold at once in a paced round. */
+#define VIPFO_ROUND_QUEUED	8
+/* VIPs a paced round copies at a time, under RCU. */
+#define VIPFO_ROUND_CHUNK	32
+
+struct vipfo_round_vip {
+	struct in6_addr addr;
+	u64 seq;			/* struct vipfo_vip.seq */
+};
+
+/*
+ * Where a paced round is: a window of the group's VIP list, the last
+ * VIPFO_ROUND_QUEUED sent ones kept in front of it to be sent again when a
+ * queue may have dropped them, and how many frames each member may queue.
+ * Only the work uses it (a work item never runs twice at once).
+ */
+struct vipfo_round {
+	struct vipfo_round_vip vips[VIPFO_ROUND_QUEUED + VIPFO_ROUND_CHUNK];
+	unsigned int first;		/* the oldest VIP still in vips[] */
+	unsigned int next;		/* the next VIP to send */
+	unsigned int end;		/* after the last VIP copied */
+	u64 last_seq;			/* of the last VIP of the round */
+	bool copied_all;
+	u8 queued_max[VIPFO_MAX_MEMBERS];	/* by member id */
+	unsigned long stuck;		/* member ids: queues that do not drain */
+};
+
+/* A group's pending gratuitous ARP rounds. */
+struct vipfo_announce {
+	struct delayed_work work;
+	spinlock_t lock;		/* protects the three fields below */
+	unsigned int rounds_left;
+	unsigned long members;		/* ids of the members to announce from */
+	bool restart;			/* a newer failover: start a fresh round */
+	struct vipfo_round round;	/* the work's own */
+};
+
+void vipfo_announce_init(struct vipfo_group *group);
+void vipfo_announce_cancel(struct vipfo_group *group);
+void vipfo_announce_start(struct vipfo_group *group, unsigned long members);
+unsigned int vipfo_live_members(struct vipfo_group *group,
+				unsigned long members,
+				struct vipfo_member **live);
+void vipfo_failover_conflict(struct vipfo_member *member,
+			     struct vipfo_vip *vip, const u8 *mac);
+
+#endif /* _VIPFO_ANNOUNCE_H */
