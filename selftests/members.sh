@@ -66,7 +66,9 @@ refused "a member cannot join a bridge" "vipfo member" \
 ip -n "$SRV" link set a2 down
 refused "a member cannot join a bond" "vipfo member" \
 	ip -n "$SRV" link set a2 master bondx
+# a2 came back: the group holds it down for its up-delay before it answers
 ip -n "$SRV" link set a2 up
+check "a2 up again after the hold-down" wait_for 10 dev_state_is web a2 up
 if ip -n "$SRV" link add vrfx type vrf table 10 2>/dev/null; then
 	check "a member can join a VRF" ip -n "$SRV" link set a3 master vrfx
 	check "a3 back up in the VRF" wait_for 10 dev_state_is web a3 up
