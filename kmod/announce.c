@@ -8,7 +8,7 @@
  * only and never takes RTNL, so RTNL holders may wait for it: a round ends
  * as soon as its members are gone, and waits for a full queue only so
  * long. When another host claims one of our VIPs, the live members
- * announce that VIP again (see vipfo_failover_conflict()).
+ * announce that VIP again (see vipfo_announce_conflict()).
  */
 
 #include <linux/delay.h>
@@ -393,7 +393,7 @@ void vipfo_announce_start(struct vipfo_group *group, unsigned long members)
  * thousands of VIPs at once are bounded too. One frame per member: sent
  * right here, in softirq under RCU.
  */
-void vipfo_failover_conflict(struct vipfo_member *member,
+void vipfo_announce_conflict(struct vipfo_member *member,
 			     struct vipfo_vip *vip, const u8 *mac)
 {
 	struct vipfo_member *live[VIPFO_MAX_MEMBERS], *from;
@@ -405,7 +405,7 @@ void vipfo_failover_conflict(struct vipfo_member *member,
 	    !try_cmpxchg(&vip->defended, &last, now))
 		return;
 	n = vipfo_live_members(group, ~0UL, live);
-	if (n && READ_ONCE(group->garp_count) && vipfo_arp_budget(group, n)) {
+	if (n && READ_ONCE(group->garp_count) && vipfo_ratelimit_spend(group, n)) {
 		seq = ntohl(vipfo_vip_v4(vip));
 		for (i = 0; i < n; i++) {
 			from = sender(live, n, seq, i);

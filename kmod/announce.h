@@ -54,7 +54,7 @@ void vipfo_announce_start(struct vipfo_group *group, unsigned long members);
 unsigned int vipfo_live_members(struct vipfo_group *group,
 				unsigned long members,
 				struct vipfo_member **live);
-void vipfo_failover_conflict(struct vipfo_member *member,
+void vipfo_announce_conflict(struct vipfo_member *member,
 			     struct vipfo_vip *vip, const u8 *mac);
 
 #endif /* _VIPFO_ANNOUNCE_H */

@@ -60,7 +60,7 @@ static bool arp_reply_from_all(struct vipfo_group *group,
 		live += vipfo_member_active(member);
 	if (!live)
 		return true;
-	if (!vipfo_arp_budget(group, live))
+	if (!vipfo_ratelimit_spend(group, live))
 		return false;
 	first = reciprocal_scale(jhash_1word((__force u32)req->sip,
 					     vipfo_arp_seed), live);
@@ -205,7 +205,7 @@ static unsigned int vipfo_arp_in(void *priv, struct sk_buff *skb,
 		if (first) {
 			vipfo_stats_inc(group->stats, VIPFO_CONFLICTS);
 			if (checked)
-				vipfo_failover_conflict(member, claimed,
+				vipfo_announce_conflict(member, claimed,
 							req.sha);
 		}
 	}

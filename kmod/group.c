@@ -64,7 +64,7 @@ struct vipfo_group *vipfo_group_create(struct vipfo_net *vn, const char *name)
 				    floor ? floor->value : 0);
 	group->reply_rate = VIPFO_REPLY_RATE_DEFAULT;
 	group->up_delay = VIPFO_UP_DELAY_DEFAULT;
-	vipfo_arp_budget_reset(group);
+	vipfo_ratelimit_reset(group);
 	vipfo_announce_init(group);
 
 	list_add_tail_rcu(&group->net_node, &vn->groups);

@@ -151,7 +151,7 @@ int vipfo_nl_group_new(struct sk_buff *skb, struct genl_info *info)
 		group->carrier_poll = nla_get_u32(attrs[VIPFO_A_CARRIER_POLL]);
 	if (attrs[VIPFO_A_REPLY_RATE]) {
 		group->reply_rate = nla_get_u32(attrs[VIPFO_A_REPLY_RATE]);
-		vipfo_arp_budget_reset(group);
+		vipfo_ratelimit_reset(group);
 	}
 	if (attrs[VIPFO_A_UP_DELAY])
 		group->up_delay = nla_get_u32(attrs[VIPFO_A_UP_DELAY]);
@@ -247,7 +247,7 @@ int vipfo_nl_group_set(struct sk_buff *skb, struct genl_info *info)
 	if (info->attrs[VIPFO_A_REPLY_RATE]) {
 		WRITE_ONCE(group->reply_rate,
 			   nla_get_u32(info->attrs[VIPFO_A_REPLY_RATE]));
-		vipfo_arp_budget_reset(group);
+		vipfo_ratelimit_reset(group);
 	}
 	/* A hold-down in progress keeps the length it started with. */
 	if (info->attrs[VIPFO_A_UP_DELAY])

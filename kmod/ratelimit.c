@@ -30,7 +30,7 @@ static s64 budget_max(u32 rate)
  * veth, gets rate / CPUs) or multiply it by the number of CPUs; one shared
  * bucket enforces what the administrator set.
  */
-bool vipfo_arp_budget(struct vipfo_group *group, unsigned int frames)
+bool vipfo_ratelimit_spend(struct vipfo_group *group, unsigned int frames)
 {
 	struct vipfo_budget *b = &group->budget;
 	u32 rate = READ_ONCE(group->reply_rate);
@@ -61,7 +61,7 @@ bool vipfo_arp_budget(struct vipfo_group *group, unsigned int frames)
 }
 
 /* A full budget: for a new group, or a new rate. */
-void vipfo_arp_budget_reset(struct vipfo_group *group)
+void vipfo_ratelimit_reset(struct vipfo_group *group)
 {
 	atomic_long_set(&group->budget.stamp, jiffies);
 	atomic64_set(&group->budget.credit,

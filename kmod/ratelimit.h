@@ -13,7 +13,7 @@ struct vipfo_group;
  * address conflict): a token bucket of reply_rate frames a second that
  * holds one second's worth, and never less than one request's worth (a
  * reply from every member). A request it cannot pay for is answered by
- * the receiving member alone. See vipfo_arp_budget() for why it is one
+ * the receiving member alone. See vipfo_ratelimit_spend() for why it is one
  * atomic and not per CPU.
  */
 struct vipfo_budget {
@@ -21,7 +21,7 @@ struct vipfo_budget {
 	atomic64_t credit;		/* in 1/HZ of a frame */
 };
 
-bool vipfo_arp_budget(struct vipfo_group *group, unsigned int frames);
-void vipfo_arp_budget_reset(struct vipfo_group *group);
+bool vipfo_ratelimit_spend(struct vipfo_group *group, unsigned int frames);
+void vipfo_ratelimit_reset(struct vipfo_group *group);
 
 #endif /* _VIPFO_RATELIMIT_H */

@@ -64,7 +64,7 @@ static bool claim_walk_allowed(struct vipfo_claims *c)
 /*
  * Whose is @mac, no member's, claiming @vip? Known for a second once
  * checked; checked only for a claim that would be answered (@vip not
- * answered within the last second, see vipfo_failover_conflict()) while
+ * answered within the last second, see vipfo_announce_conflict()) while
  * the group's walks of this second allow it. A slot holds a MAC (bits
  * 63-16), when it was checked (bits 15-1: jiffies, mod 2^15) and whether
  * it is ours (bit 0).
