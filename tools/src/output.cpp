@@ -18,21 +18,18 @@ std::string plural(uint64_t n, const char *one, const char *many)
 
 std::string stats_text(const Stats &s)
 {
-	return "requests " + std::to_string(s.requests) + " replies " + std::to_string(s.replies) +
-	       " garps " + std::to_string(s.garps) + " failovers " + std::to_string(s.failovers) +
-	       " tx_errors " + std::to_string(s.tx_errors) + " rate_limited " +
-	       std::to_string(s.rate_limited) + " conflicts " + std::to_string(s.conflicts);
+	std::string out;
+	for (const proto::Counter &c : proto::kCounters)
+		out += (out.empty() ? "" : " ") + std::string(c.name) + " " + std::to_string(s.*(c.field));
+	return out;
 }
 
 Json stats_json(const Stats &s)
 {
-	return Json{{"requests", s.requests},
-		    {"replies", s.replies},
-		    {"garps", s.garps},
-		    {"failovers", s.failovers},
-		    {"tx_errors", s.tx_errors},
-		    {"rate_limited", s.rate_limited},
-		    {"conflicts", s.conflicts}};
+	Json j = Json::object();
+	for (const proto::Counter &c : proto::kCounters)
+		j[c.name] = s.*(c.field);
+	return j;
 }
 
 // "eth1 (ifindex 3)"; "ifindex 3" when the name is unknown.

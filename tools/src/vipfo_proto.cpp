@@ -80,31 +80,10 @@ Stats decode_stats(const nlattr *nest)
 {
 	Stats s;
 	for (const nlattr *a : Attrs::of(nest)) {
-		switch (nl::attr_type(a)) {
-		case VIPFO_STATS_A_REQUESTS:
-			s.requests = nl::attr_u64(a);
-			break;
-		case VIPFO_STATS_A_REPLIES:
-			s.replies = nl::attr_u64(a);
-			break;
-		case VIPFO_STATS_A_GARPS:
-			s.garps = nl::attr_u64(a);
-			break;
-		case VIPFO_STATS_A_FAILOVERS:
-			s.failovers = nl::attr_u64(a);
-			break;
-		case VIPFO_STATS_A_TX_ERRORS:
-			s.tx_errors = nl::attr_u64(a);
-			break;
-		case VIPFO_STATS_A_RATE_LIMITED:
-			s.rate_limited = nl::attr_u64(a);
-			break;
-		case VIPFO_STATS_A_CONFLICTS:
-			s.conflicts = nl::attr_u64(a);
-			break;
-		default: // PAD and newer counters
-			break;
-		}
+		// PAD and counters newer than this vipctl are skipped.
+		const auto c = std::ranges::find(kCounters, nl::attr_type(a), &Counter::attr);
+		if (c != kCounters.end())
+			s.*(c->field) = nl::attr_u64(a);
 	}
 	return s;
 }

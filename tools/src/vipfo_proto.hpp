@@ -78,6 +78,26 @@ struct Stats {
 	bool operator==(const Stats &) const = default;
 };
 
+// The counters as the kernel sends them: each attribute, its name in
+// `vipctl show --stats` (text and JSON) and its field, in display order.
+// A new counter is one line here and one field above.
+struct Counter {
+	uint16_t attr; // VIPFO_STATS_A_*
+	const char *name;
+	uint64_t Stats::*field;
+};
+inline constexpr std::array<Counter, 7> kCounters{{
+	{VIPFO_STATS_A_REQUESTS, "requests", &Stats::requests},
+	{VIPFO_STATS_A_REPLIES, "replies", &Stats::replies},
+	{VIPFO_STATS_A_GARPS, "garps", &Stats::garps},
+	{VIPFO_STATS_A_FAILOVERS, "failovers", &Stats::failovers},
+	{VIPFO_STATS_A_TX_ERRORS, "tx_errors", &Stats::tx_errors},
+	{VIPFO_STATS_A_RATE_LIMITED, "rate_limited", &Stats::rate_limited},
+	{VIPFO_STATS_A_CONFLICTS, "conflicts", &Stats::conflicts},
+}};
+// Every counter the UAPI header knows is in the table, once.
+static_assert(kCounters.size() == VIPFO_STATS_A_MAX - VIPFO_STATS_A_PAD);
+
 struct Device {
 	uint32_t ifindex = 0;
 	std::optional<std::string> ifname;
