@@ -2,8 +2,8 @@
 // vipctl: configures the vipfo kernel module over generic netlink.
 #include <iostream>
 
-#include "commands.hpp"
-#include "error.hpp"
+#include "commands/commands.hpp"
+#include "lib/error.hpp"
 
 int main(int argc, char **argv)
 {

@@ -10,7 +10,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
 
-#include "netlink.hpp"
+#include "lib/netlink.hpp"
 
 namespace testing_helpers {
 

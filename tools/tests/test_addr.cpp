@@ -4,8 +4,8 @@
 #include <map>
 #include <sys/socket.h>
 
-#include "addr.hpp"
-#include "error.hpp"
+#include "lib/addr.hpp"
+#include "lib/error.hpp"
 
 using namespace vipctl;
 

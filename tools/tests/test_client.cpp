@@ -11,8 +11,8 @@
 #include <set>
 #include <sys/socket.h>
 
-#include "client.hpp"
-#include "error.hpp"
+#include "lib/client.hpp"
+#include "lib/error.hpp"
 #include "helpers.hpp"
 
 using namespace vipctl;

@@ -3,9 +3,9 @@
 
 #include <cerrno>
 
-#include "client.hpp"
-#include "error.hpp"
-#include "vipfo_proto.hpp"
+#include "lib/client.hpp"
+#include "lib/error.hpp"
+#include "lib/vipfo_proto.hpp"
 
 using namespace vipctl;
 

@@ -17,10 +17,10 @@
 #include <set>
 #include <unistd.h>
 
-#include "client.hpp"
-#include "error.hpp"
-#include "netlink.hpp"
-#include "rtnl_addr.hpp"
+#include "lib/client.hpp"
+#include "lib/error.hpp"
+#include "lib/netlink.hpp"
+#include "lib/rtnl_addr.hpp"
 
 using namespace vipctl;
 

@@ -5,9 +5,9 @@
 #include <cstring>
 #include <linux/genetlink.h>
 
-#include "error.hpp"
+#include "lib/error.hpp"
 #include "helpers.hpp"
-#include "netlink.hpp"
+#include "lib/netlink.hpp"
 
 using namespace vipctl;
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <gtest/gtest.h>
 
-#include "output.hpp"
+#include "lib/output.hpp"
 
 using namespace vipctl;
 using proto::Device;

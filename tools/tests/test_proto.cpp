@@ -4,9 +4,9 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
-#include "error.hpp"
+#include "lib/error.hpp"
 #include "helpers.hpp"
-#include "vipfo_proto.hpp"
+#include "lib/vipfo_proto.hpp"
 
 using namespace vipctl;
 using namespace testing_helpers;

@@ -7,7 +7,7 @@
 #include <sys/socket.h>
 
 #include "helpers.hpp"
-#include "rtnl_addr.hpp"
+#include "lib/rtnl_addr.hpp"
 
 using namespace vipctl;
 using namespace testing_helpers;

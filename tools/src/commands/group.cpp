@@ -2,10 +2,10 @@
 // vipctl group add|del|set
 #include <memory>
 
-#include "client.hpp"
+#include "lib/client.hpp"
 #include "commands.hpp"
-#include "error.hpp"
-#include "rtnl_addr.hpp"
+#include "lib/error.hpp"
+#include "lib/rtnl_addr.hpp"
 
 namespace vipctl {
 

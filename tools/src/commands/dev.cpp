@@ -2,9 +2,9 @@
 // vipctl dev add|del NAME IF...
 #include <memory>
 
-#include "client.hpp"
+#include "lib/client.hpp"
 #include "commands.hpp"
-#include "error.hpp"
+#include "lib/error.hpp"
 
 namespace vipctl {
 

@@ -10,11 +10,11 @@
 #include <unistd.h>
 #include <utility>
 
-#include "client.hpp"
+#include "lib/client.hpp"
 #include "commands.hpp"
-#include "error.hpp"
-#include "netlink.hpp"
-#include "output.hpp"
+#include "lib/error.hpp"
+#include "lib/netlink.hpp"
+#include "lib/output.hpp"
 
 namespace vipctl {
 

@@ -3,10 +3,10 @@
 #include <iostream>
 #include <memory>
 
-#include "client.hpp"
+#include "lib/client.hpp"
 #include "commands.hpp"
-#include "error.hpp"
-#include "output.hpp"
+#include "lib/error.hpp"
+#include "lib/output.hpp"
 
 namespace vipctl {
 
