@@ -278,10 +278,8 @@ static bool announce_round_paced(struct vipfo_group *group,
 		 * that lands there reports no quiescent state, and under
 		 * preemptible RCU (Debian's kernel) cond_resched() reports one
 		 * only when it switches. A short sleep once a jiffy is a switch,
-		 * hence a quiescent state: during a 5,000-VIP announcement the
-		 * longest grace period of a run took 20-27 ms with it (as when
-		 * idle), 23-83 ms without, at the same pace
-		 * (bench/announce_rcu.sh).
+		 * hence a quiescent state, and keeps grace periods as short as
+		 * when idle (bench/announce_rcu.sh measures it).
 		 */
 		if (time_after(jiffies, slept)) {
 			usleep_range(20, 50);
