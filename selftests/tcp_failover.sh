@@ -33,6 +33,10 @@ tap_header
 F=${VIPFO_TIMEOUT_FACTOR:-1}
 GIVE_UP=$((10 * F))			# s: DELAY and the probes
 STALL_MAX_MS=$((GIVE_UP * 100))		# a tenth of it
+# No socket call may time out in the control: TCP's backoff doubles the
+# wait between retransmissions, so the first one to the new MAC may come
+# twice as late as the client learnt it (GIVE_UP and the probes' slack).
+XFER_TIMEOUT=$((30 * F + 4 * GIVE_UP))	# s
 
 setup_or_finish setup_topology
 check "group with a1 a2 a3 and $VIP1" \
@@ -118,7 +122,7 @@ xfer()
 	dev= stall_ms= end= moved_to= CAP=
 	bg ip netns exec "$SRV" "$PYTHON" "$XFER" server --addr "$VIP1" \
 		--port "$port" --progress "$progress" --ready "$ready" \
-		--stall-since "$t0" --timeout $((40 * F)) >"$TMPD/server-$name" 2>&1
+		--stall-since "$t0" --timeout $((XFER_TIMEOUT + 10 * F)) >"$TMPD/server-$name" 2>&1
 	spid=$BG_PID
 	if ! wait_for 30 test -e "$ready"; then
 		not_ok "$name: server listens" "$(cat "$TMPD/server-$name")"
@@ -130,7 +134,7 @@ xfer()
 	bg ip netns exec "$CLI" "$PYTHON" "$XFER" client --addr "$VIP1" \
 		--port "$port" --size "$size" --chunk 8192 --delay "$delay" \
 		--pause-at $((size / 4)) --resume-file "$TMPD/resume-$name" \
-		--timeout $((30 * F)) >"$TMPD/client-$name" 2>&1
+		--timeout "$XFER_TIMEOUT" >"$TMPD/client-$name" 2>&1
 	cpid=$BG_PID
 
 	wait_for 60 bash -c "[ \$(cat $progress 2>/dev/null || echo 0) -ge $((size / 4)) ]"
