@@ -58,7 +58,17 @@
 #define DROP_WAIT_US	200
 #define DROP_RETRIES	20
 
-/* The active members among @members, in list order; returns their number. */
+/**
+ * vipfo_live_members() - Collect a group's active members among a mask
+ * @group: the group
+ * @members: a mask of member ids
+ * @live: filled with the active members among @members, in list order;
+ *        room for VIPFO_MAX_MEMBERS
+ *
+ * Context: RCU read-side critical section, or RTNL held: the members in
+ * @live are valid as long as it lasts.
+ * Return: how many members @live holds.
+ */
 unsigned int vipfo_live_members(struct vipfo_group *group,
 				unsigned long members,
 				struct vipfo_member **live)
@@ -336,20 +346,46 @@ static void announce_work(struct work_struct *work)
 	queue_delayed_work(system_unbound_wq, &a->work, delay);
 }
 
+/**
+ * vipfo_announce_init() - Set up a new group's announcement work
+ * @group: the group, not linked yet
+ *
+ * Context: RTNL held.
+ */
 void vipfo_announce_init(struct vipfo_group *group)
 {
 	INIT_DELAYED_WORK(&group->announce.work, announce_work);
 	spin_lock_init(&group->announce.lock);
 }
 
+/**
+ * vipfo_announce_cancel() - Drop a group's pending rounds
+ * @group: the group, whose members are gone already
+ *
+ * Waits for a round in progress, which ends as soon as its members are
+ * gone.
+ *
+ * Context: Process context; sleeps. RTNL may be held: the work never
+ * takes it.
+ */
 void vipfo_announce_cancel(struct vipfo_group *group)
 {
 	cancel_delayed_work_sync(&group->announce.work);
 }
 
-/*
- * Start (or restart) garp_count rounds from the given members. Called by
- * the notifier under RTNL and by the carrier poll in softirq under RCU.
+/**
+ * vipfo_announce_start() - Start (or restart) a group's gratuitous ARP rounds
+ * @group: the group
+ * @members: a mask of the ids of the members to announce from; those not
+ *           active when a round runs are skipped
+ *
+ * garp_count rounds, garp_interval apart. A round small enough is sent at
+ * once, from the caller; the rest go to a work item. Rounds still pending
+ * start afresh, from their members and @members.
+ *
+ * Context: RTNL held (the notifier, netlink), or an RCU read-side critical
+ * section in softirq (the carrier poll, the hold-down timer). Does not
+ * sleep.
  */
 void vipfo_announce_start(struct vipfo_group *group, unsigned long members)
 {
@@ -380,16 +416,22 @@ void vipfo_announce_start(struct vipfo_group *group, unsigned long members)
 	mod_delayed_work(system_unbound_wq, &a->work, delay);
 }
 
-/*
- * Another host claims one of our VIPs: arp_in.c saw its frame arrive on
- * @member. Every live member announces the VIP again, once, in the
- * rotating order of a failover round (a peer keeps the last update it
- * hears); with garp_count 0 nothing is announced, the claim only
- * reported. Two hosts fighting over an address must not make an ARP
- * storm: a VIP is answered at most once a second, the event likewise,
- * and the frames are paid from the group's reply budget, so claims on
- * thousands of VIPs at once are bounded too. One frame per member: sent
- * right here, in softirq under RCU.
+/**
+ * vipfo_announce_conflict() - Answer another host's claim on a VIP
+ * @member: the member the claim arrived on
+ * @vip: the claimed VIP
+ * @mac: the claim's sender MAC
+ *
+ * Every live member announces the VIP again, once, in the rotating order
+ * of a failover round (a peer keeps the last update it hears); with
+ * garp_count 0 nothing is announced, the claim only reported. Two hosts
+ * fighting over an address must not make an ARP storm: a VIP is answered
+ * at most once a second, the event likewise, and the frames are paid from
+ * the group's reply budget, so claims on thousands of VIPs at once are
+ * bounded too.
+ *
+ * Context: RCU read-side critical section (the ARP hook, in softirq): one
+ * frame per member, sent right here.
  */
 void vipfo_announce_conflict(struct vipfo_member *member,
 			     struct vipfo_vip *vip, const u8 *mac)

@@ -244,12 +244,28 @@ static const struct nf_hook_ops vipfo_arp_ops = {
 	.priority = NF_IP_PRI_FILTER + 1,
 };
 
+/**
+ * vipfo_arp_hook_register() - Register the ARP hook in a namespace
+ * @net: the namespace, which is getting its first group
+ *
+ * Context: RTNL held; may sleep.
+ * Return: 0, or a negative errno.
+ */
 int vipfo_arp_hook_register(struct net *net)
 {
 	get_random_once(&vipfo_arp_seed, sizeof(vipfo_arp_seed));
 	return nf_register_net_hook(net, &vipfo_arp_ops);
 }
 
+/**
+ * vipfo_arp_hook_unregister() - Unregister a namespace's ARP hook
+ * @net: the namespace, whose last group is going
+ *
+ * Does not wait for the hook's readers: a softirq may still be in the hook
+ * until an RCU grace period has passed.
+ *
+ * Context: RTNL held; may sleep.
+ */
 void vipfo_arp_hook_unregister(struct net *net)
 {
 	nf_unregister_net_hook(net, &vipfo_arp_ops);

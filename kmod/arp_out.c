@@ -57,8 +57,20 @@ static int member_xmit(struct vipfo_member *member, int op, __be32 dest_ip,
 	return err;
 }
 
-/* A gratuitous ARP in request form: the form every Linux peer accepts.
- * A frame that did not go out is the caller's to count: it may retry.
+/**
+ * vipfo_arp_send_garp() - Send a gratuitous ARP for a VIP from a member
+ * @member: the member
+ * @vip: the IPv4 VIP
+ *
+ * In request form: the form every Linux peer accepts. The frame is
+ * charged to the member's socket until it is freed. A frame that did not
+ * go out is the caller's to count: it may retry.
+ *
+ * Context: RCU read-side critical section or RTNL held, in softirq or
+ * process context. Does not sleep.
+ * Return: 0 when it went out; -ENOBUFS when a full queue dropped it;
+ * -EBUSY when a queue dropped it or an earlier frame of its flow; or
+ * another negative errno.
  */
 int vipfo_arp_send_garp(struct vipfo_member *member, __be32 vip)
 {
@@ -73,10 +85,15 @@ int vipfo_arp_send_garp(struct vipfo_member *member, __be32 vip)
 	return err;
 }
 
-/*
- * The announcements of @member not freed yet: in its qdisc, in its
- * driver's ring, or on their way through a veth peer's backlog and the
- * bridge behind it. Each one is charged to the member's socket.
+/**
+ * vipfo_arp_garps_queued() - A member's announcements not freed yet
+ * @member: the member
+ *
+ * They may be in its qdisc, in its driver's ring, or on their way through
+ * a veth peer's backlog and the bridge behind it.
+ *
+ * Context: Any context; @member held by RCU or RTNL.
+ * Return: their number, estimated from the truesize of the last one.
  */
 unsigned int vipfo_arp_garps_queued(const struct vipfo_member *member)
 {
@@ -85,11 +102,18 @@ unsigned int vipfo_arp_garps_queued(const struct vipfo_member *member)
 	return size ? DIV_ROUND_UP(sk_wmem_alloc_get(member->sk), size) : 0;
 }
 
-/*
+/**
+ * vipfo_arp_member_init() - Give a new member the socket of its announcements
+ * @member: the member
+ * @net: the namespace of its device
+ *
  * A kernel UDP socket that only counts the member's announcements in
  * flight: released at once, but held by the member, and by each frame
  * charged to it. Its code is the core's (sock_wfree() frees it with its
  * last frame), so frames may outlive the member and the module.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0, or a negative errno.
  */
 int vipfo_arp_member_init(struct vipfo_member *member, struct net *net)
 {
@@ -105,16 +129,29 @@ int vipfo_arp_member_init(struct vipfo_member *member, struct net *net)
 	return 0;
 }
 
-/* After a grace period: nobody charges frames to the socket any more. */
+/**
+ * vipfo_arp_member_uninit() - Drop a member's hold on its socket
+ * @member: the member, being freed
+ *
+ * Context: After an RCU grace period (the member's RCU callback): nobody
+ * charges frames to the socket any more.
+ */
 void vipfo_arp_member_uninit(struct vipfo_member *member)
 {
 	sock_put(member->sk);
 }
 
-/*
+/**
+ * vipfo_arp_reply() - Answer an ARP request for a VIP from a member
+ * @member: the member that answers, with its own MAC
+ * @req: the request
+ *
  * To the request's Ethernet source, in both headers, not to the sender MAC
  * it names: anyone can write another host's MAC there, but the switch
  * sends frames for the Ethernet source back where this request came from.
+ * Counted as a reply, or as a transmit error.
+ *
+ * Context: RCU read-side critical section (the ARP hook, in softirq).
  */
 void vipfo_arp_reply(struct vipfo_member *member,
 		     const struct vipfo_arp_frame *req)

@@ -16,7 +16,16 @@
 #include "limits.h"
 #include "net.h"
 
-/* The shortest carrier poll of this namespace's groups; NULL: no floor. */
+/**
+ * vipfo_carrier_poll_floor() - The shortest carrier poll of a namespace
+ * @vn: the namespace's state
+ *
+ * Namespaces of the initial user namespace have no floor; the others poll
+ * no faster than carrier_poll_min.
+ *
+ * Context: Any context.
+ * Return: carrier_poll_min's value now, or NULL: no floor.
+ */
 const struct vipfo_limit_val *
 vipfo_carrier_poll_floor(const struct vipfo_net *vn)
 {
@@ -140,6 +149,12 @@ static void carrier_report(struct work_struct *work)
 	rtnl_unlock();
 }
 
+/**
+ * vipfo_carrier_poll_init() - Set up a namespace's carrier poll, stopped
+ * @vn: the namespace's state
+ *
+ * Context: Process context (namespace creation).
+ */
 void vipfo_carrier_poll_init(struct vipfo_net *vn)
 {
 	hrtimer_init(&vn->carrier_timer, CLOCK_MONOTONIC,
@@ -163,12 +178,17 @@ static u32 carrier_poll_interval(struct vipfo_net *vn)
 	return ms ? carrier_poll_floored(vn, ms) : 0;
 }
 
-/*
- * After a change of a group's carrier_poll, members or existence, under
- * RTNL. A shorter interval takes effect at once, not when the timer armed
- * with the old one expires; with nothing to poll the timer stops. Under
- * the lock the callback takes to re-arm itself, so that the two never
- * both arm it.
+/**
+ * vipfo_carrier_poll_update() - Poll at the interval the groups ask for now
+ * @vn: the namespace's state
+ *
+ * After a change of a group's carrier_poll, members or existence. A
+ * shorter interval takes effect at once, not when the timer armed with
+ * the old one expires; with nothing to poll the timer stops. Under the
+ * lock the callback takes to re-arm itself, so that the two never both
+ * arm it.
+ *
+ * Context: RTNL held; takes the carrier lock with BHs off.
  */
 void vipfo_carrier_poll_update(struct vipfo_net *vn)
 {
@@ -186,10 +206,14 @@ void vipfo_carrier_poll_update(struct vipfo_net *vn)
 	spin_unlock_bh(&vn->carrier_lock);
 }
 
-/*
+/**
+ * vipfo_carrier_poll_sync() - Wait for a carrier poll in progress
+ * @vn: the namespace's state
+ *
  * A group goes: a poll in progress may still hold its members and start
- * its announcements. Wait for it, then poll on without the group. The
- * poll never takes RTNL, so waiting for it here is safe.
+ * its announcements. Wait for it, then poll on without the group.
+ *
+ * Context: RTNL held; waits for the poll, which never takes RTNL.
  */
 void vipfo_carrier_poll_sync(struct vipfo_net *vn)
 {
@@ -198,7 +222,12 @@ void vipfo_carrier_poll_sync(struct vipfo_net *vn)
 	vipfo_carrier_poll_update(vn);
 }
 
-/* The namespace goes, after its groups. */
+/**
+ * vipfo_carrier_poll_stop() - Stop a namespace's carrier poll for good
+ * @vn: the namespace's state, whose groups are gone
+ *
+ * Context: Process context (namespace exit); sleeps.
+ */
 void vipfo_carrier_poll_stop(struct vipfo_net *vn)
 {
 	hrtimer_cancel(&vn->carrier_timer);

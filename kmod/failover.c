@@ -61,7 +61,21 @@ static void hold_failed(struct vipfo_member *member)
 		del_timer(&h->timer);
 }
 
-/* Whichever path sees a failure first starts the one failover it gets. */
+/**
+ * vipfo_failover_member_failed() - A member failed
+ * @member: the member
+ * @reason: why, for the event
+ * @detector: who saw it, for the event
+ * @gfp: allocation flags for the event
+ *
+ * Whichever path sees a failure first starts the one failover it gets:
+ * the survivors announce every VIP, and a FAILOVER event goes out. A
+ * failure while held down, or soon after coming back, counts as a flap.
+ *
+ * Context: RTNL held (the notifier, netlink) with GFP_KERNEL, or an RCU
+ * read-side critical section in softirq (the carrier poll) with
+ * GFP_ATOMIC.
+ */
 void vipfo_failover_member_failed(struct vipfo_member *member,
 				  enum vipfo_reason reason,
 				  enum vipfo_detector detector, gfp_t gfp)
@@ -114,9 +128,19 @@ static void hold_expired(struct timer_list *t)
 	rcu_read_unlock();
 }
 
-/*
- * A failed member is live again; like a failure, whichever path sees it
- * first reports it: it becomes active at once, or is held down.
+/**
+ * vipfo_failover_member_recovered() - A failed member is live again
+ * @member: the member
+ * @detector: who saw it, for the event
+ * @gfp: allocation flags for the event
+ *
+ * Like a failure, whichever path sees it first reports it. The member is
+ * held down for up_delay, doubled for each flap in a row (HOLD event), or
+ * active at once when no other member is active or up_delay is 0
+ * (RECOVER event). Nothing happens for a member that is not failed, or
+ * held down already.
+ *
+ * Context: as vipfo_failover_member_failed().
  */
 void vipfo_failover_member_recovered(struct vipfo_member *member,
 				     enum vipfo_detector detector, gfp_t gfp)
@@ -151,7 +175,13 @@ void vipfo_failover_member_recovered(struct vipfo_member *member,
 		member_active(member, detector, gfp);
 }
 
-/* Milliseconds a held down member has left, for dumps and events. */
+/**
+ * vipfo_failover_held_ms() - What a member's hold-down has left
+ * @member: the member
+ *
+ * Context: RTNL held or RCU read-side critical section.
+ * Return: milliseconds, or 0 when the member is not held down.
+ */
 unsigned int vipfo_failover_held_ms(const struct vipfo_member *member)
 {
 	long left = READ_ONCE(member->hold.until) - jiffies;
@@ -171,7 +201,15 @@ static void member_mac_changed(struct vipfo_member *member)
 				      VIPFO_DETECTED_BY_NOTIFIER, GFP_KERNEL);
 }
 
-/* A member added while down must report its recovery, not a failure. */
+/**
+ * vipfo_failover_member_added() - Set up a new member's failover state
+ * @member: the member, with its device, not linked yet
+ *
+ * A member added while it is not live starts failed: it will report its
+ * recovery, not a failure.
+ *
+ * Context: RTNL held.
+ */
 void vipfo_failover_member_added(struct vipfo_member *member)
 {
 	struct vipfo_hold *h = &member->hold;
@@ -183,11 +221,15 @@ void vipfo_failover_member_added(struct vipfo_member *member)
 		set_bit(VIPFO_MEMBER_FAILED, &member->flags);
 }
 
-/*
- * Unlinked from its group: its hold-down ends, and nothing arms it again
- * (the carrier poll may still see it until a grace period has passed).
- * Under RTNL, so waiting for a running timer is fine: it takes no lock
- * that RTNL holders take.
+/**
+ * vipfo_failover_member_unlinked() - End a member's hold-down for good
+ * @member: the member, just unlinked from its group
+ *
+ * Nothing arms the hold-down again (the carrier poll may still see the
+ * member until a grace period has passed).
+ *
+ * Context: RTNL held; waits for a running hold-down timer, which takes no
+ * lock that RTNL holders take.
  */
 void vipfo_failover_member_unlinked(struct vipfo_member *member)
 {
@@ -201,11 +243,15 @@ void vipfo_failover_member_unlinked(struct vipfo_member *member)
 	del_timer_sync(&h->timer);
 }
 
-/*
- * A member leaves its group while it may still be live (vipctl dev del,
- * or its device can no longer be one): peers that chose it must move, as
- * after a failure. Called between vipfo_member_unlink(), so that it is not
- * among the senders, and vipfo_member_free().
+/**
+ * vipfo_failover_member_left() - A member left its group while maybe live
+ * @member: the member, between vipfo_member_unlink() (so that it is not
+ *          among the senders) and vipfo_member_free()
+ * @reason: why (vipctl dev del, or its device can no longer be one)
+ *
+ * Peers that chose it must move, as after a failure.
+ *
+ * Context: RTNL held.
  */
 void vipfo_failover_member_left(struct vipfo_member *member,
 				enum vipfo_reason reason)
@@ -309,11 +355,25 @@ static struct notifier_block vipfo_netdev_notifier = {
 	.notifier_call = vipfo_netdev_event,
 };
 
+/**
+ * vipfo_failover_init() - Register the netdevice notifier
+ *
+ * Context: Process context (module load); takes RTNL.
+ * Return: 0, or a negative errno.
+ */
 int vipfo_failover_init(void)
 {
 	return register_netdevice_notifier(&vipfo_netdev_notifier);
 }
 
+/**
+ * vipfo_failover_uninit() - Unregister the netdevice notifier
+ *
+ * Description: Only once no group is left: the notifier's unregistration
+ * replays a DOWN and an UNREGISTER of every device.
+ *
+ * Context: Process context (module unload); takes RTNL.
+ */
 void vipfo_failover_uninit(void)
 {
 	unregister_netdevice_notifier(&vipfo_netdev_notifier);

@@ -20,6 +20,14 @@
 #include "ratelimit.h"
 #include "vip.h"
 
+/**
+ * vipfo_group_find() - Find a group by name
+ * @vn: the namespace's state
+ * @name: the group's name
+ *
+ * Context: RTNL held.
+ * Return: the group, or NULL.
+ */
 struct vipfo_group *vipfo_group_find(struct vipfo_net *vn, const char *name)
 {
 	struct vipfo_group *group;
@@ -31,6 +39,18 @@ struct vipfo_group *vipfo_group_find(struct vipfo_net *vn, const char *name)
 	return NULL;
 }
 
+/**
+ * vipfo_group_create() - Create an empty group with the default settings
+ * @vn: the namespace's state
+ * @name: a name no group of @vn has
+ *
+ * The caller has checked the name and the namespace's limit. The first
+ * group of a namespace registers its ARP hook.
+ *
+ * Context: RTNL held; may sleep.
+ * Return: the group, linked into @vn, or an ERR_PTR(): -ENOMEM, or why the
+ * hook could not be registered.
+ */
 struct vipfo_group *vipfo_group_create(struct vipfo_net *vn, const char *name)
 {
 	const struct vipfo_limit_val *floor;
@@ -87,6 +107,16 @@ static void group_free_rcu(struct rcu_head *head)
 	kfree(group);
 }
 
+/**
+ * vipfo_group_destroy() - Remove a group with its members and VIPs
+ * @group: the group
+ *
+ * Waits for the carrier poll and the announcement work, which may still
+ * use the group; the last group of a namespace takes the ARP hook with
+ * it. RCU readers may still hold @group: it is freed after a grace period.
+ *
+ * Context: RTNL held; sleeps (neither the poll nor the work takes RTNL).
+ */
 void vipfo_group_destroy(struct vipfo_group *group)
 {
 	struct vipfo_net *vn = group->vn;
@@ -111,6 +141,12 @@ void vipfo_group_destroy(struct vipfo_group *group)
 	call_rcu(&group->rcu, group_free_rcu);
 }
 
+/**
+ * vipfo_group_destroy_all() - Remove every group of a namespace
+ * @vn: the namespace's state
+ *
+ * Context: RTNL held; sleeps, as vipfo_group_destroy() does.
+ */
 void vipfo_group_destroy_all(struct vipfo_net *vn)
 {
 	struct vipfo_group *group, *tmp;
@@ -120,6 +156,14 @@ void vipfo_group_destroy_all(struct vipfo_net *vn)
 		vipfo_group_destroy(group);
 }
 
+/**
+ * vipfo_member_find() - Find the member a device is
+ * @vn: the namespace's state
+ * @dev: a device of the namespace
+ *
+ * Context: RTNL held.
+ * Return: the member, of whichever group, or NULL.
+ */
 struct vipfo_member *vipfo_member_find(struct vipfo_net *vn,
 				       const struct net_device *dev)
 {
@@ -132,7 +176,16 @@ struct vipfo_member *vipfo_member_find(struct vipfo_net *vn,
 	return NULL;
 }
 
-/* The packet path: a namespace has a handful of members at most. */
+/**
+ * vipfo_member_find_rcu() - Find the member a device is, on the packet path
+ * @vn: the namespace's state
+ * @dev: the device a frame arrived on
+ *
+ * A linear walk: a namespace has a handful of members at most.
+ *
+ * Context: RCU read-side critical section.
+ * Return: the member, valid until rcu_read_unlock(), or NULL.
+ */
 struct vipfo_member *vipfo_member_find_rcu(struct vipfo_net *vn,
 					   const struct net_device *dev)
 {
@@ -144,13 +197,18 @@ struct vipfo_member *vipfo_member_find_rcu(struct vipfo_net *vn,
 	return NULL;
 }
 
-/*
- * Why a device cannot be a member, or NULL when it can. A member answers
- * ARP with a MAC of its own, so it must be Ethernet and use ARP, and it
- * must see the requests that arrive on it: a port of a bridge, a bond, a
- * team or Open vSwitch hands them to its master instead. VLANs and
- * macvlans are fine: they see their own frames, and a device with
- * macvlans or ipvlans on top still sees its broadcasts.
+/**
+ * vipfo_member_dev_unfit() - Why a device cannot be a member
+ * @dev: the device
+ *
+ * A member answers ARP with a MAC of its own, so it must be Ethernet and
+ * use ARP, and it must see the requests that arrive on it: a port of a
+ * bridge, a bond, a team or Open vSwitch hands them to its master instead.
+ * VLANs and macvlans are fine: they see their own frames, and a device
+ * with macvlans or ipvlans on top still sees its broadcasts.
+ *
+ * Context: RTNL held, so that the answer holds while it is.
+ * Return: a static message fit for an extack, or NULL when it can be one.
  */
 const char *vipfo_member_dev_unfit(const struct net_device *dev)
 {
@@ -170,6 +228,21 @@ const char *vipfo_member_dev_unfit(const struct net_device *dev)
 	return NULL;
 }
 
+/**
+ * vipfo_member_add() - Make a device a member of a group
+ * @group: the group
+ * @dev: a device that vipfo_member_dev_unfit() accepts and that is no
+ *       member yet
+ *
+ * The member holds a reference on @dev until it is freed. A device added
+ * while it is not live starts as a failed member: its recovery is
+ * reported, not a failure.
+ *
+ * Context: RTNL held; may sleep.
+ * Return: the member, or an ERR_PTR(): -ENOSPC when the group has
+ * VIPFO_MAX_MEMBERS already, -ENOMEM, or why its socket could not be
+ * created.
+ */
 struct vipfo_member *vipfo_member_add(struct vipfo_group *group,
 				      struct net_device *dev)
 {
@@ -222,10 +295,15 @@ static void member_free_rcu(struct rcu_head *head)
 	kfree(member);
 }
 
-/*
- * Out of the group's and the namespace's lists: new readers no longer find
- * it, and it sends nothing the failover policy starts from now on. The
- * caller may still use it until vipfo_member_free().
+/**
+ * vipfo_member_unlink() - Take a member out of its group and namespace
+ * @member: the member
+ *
+ * New readers no longer find it, and it sends nothing the failover policy
+ * starts from now on. The caller may still use it until
+ * vipfo_member_free().
+ *
+ * Context: RTNL held; sleeps (ends its hold-down timer).
  */
 void vipfo_member_unlink(struct vipfo_member *member)
 {
@@ -241,13 +319,26 @@ void vipfo_member_unlink(struct vipfo_member *member)
 	vipfo_carrier_poll_update(group->vn);
 }
 
-/* After vipfo_member_unlink(): freed once the readers are done. */
+/**
+ * vipfo_member_free() - Free an unlinked member
+ * @member: a member vipfo_member_unlink() took out
+ *
+ * Freed, and its device reference dropped, once the RCU readers are done.
+ *
+ * Context: RTNL held.
+ */
 void vipfo_member_free(struct vipfo_member *member)
 {
 	ASSERT_RTNL();
 	call_rcu(&member->rcu, member_free_rcu);
 }
 
+/**
+ * vipfo_member_remove() - Unlink and free a member
+ * @member: the member
+ *
+ * Context: RTNL held; sleeps, as vipfo_member_unlink() does.
+ */
 void vipfo_member_remove(struct vipfo_member *member)
 {
 	vipfo_member_unlink(member);

@@ -112,6 +112,17 @@ module_param_cb(carrier_poll_min, &limit_ops, &vipfo_carrier_poll_min, 0644);
 MODULE_PARM_DESC(carrier_poll_min,
 		 "Shortest carrier poll (ms) in namespaces of other user namespaces (0-1000, default 10)");
 
+/**
+ * vipfo_limit_refuse() - Refuse a request with a limit's message
+ * @extack: the request's extack, or NULL
+ * @attr: the attribute that asked for too much
+ * @val: the limit's value, as vipfo_limit() returned it
+ *
+ * The message is @val's own, which lives until the module goes, so it
+ * names the value that was checked even if root changes the limit now.
+ *
+ * Context: Any context.
+ */
 void vipfo_limit_refuse(struct netlink_ext_ack *extack,
 			const struct nlattr *attr,
 			const struct vipfo_limit_val *val)
@@ -124,7 +135,13 @@ void vipfo_limit_refuse(struct netlink_ext_ack *extack,
 	}
 }
 
-/* The defaults of the limits no parameter set at load. */
+/**
+ * vipfo_limits_init() - Give the limits that no parameter set their default
+ *
+ * Context: Process context (module load); takes the module's parameter
+ * lock.
+ * Return: 0, or -ENOMEM.
+ */
 int vipfo_limits_init(void)
 {
 	struct vipfo_limit *limits[] = {

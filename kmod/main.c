@@ -13,6 +13,16 @@
 #include "netlink.h"
 #include "vip.h"
 
+/**
+ * vipfo_init() - Load the module
+ *
+ * Description: Sets up the limits, the VIP cache, the per-namespace state
+ * and the netdevice notifier, and registers the netlink family last, once
+ * configuration can be taken.
+ *
+ * Context: Process context (module load).
+ * Return: 0, or a negative errno with everything undone.
+ */
 static int __init vipfo_init(void)
 {
 	int err;
@@ -47,6 +57,12 @@ err_cache:
 	return err;
 }
 
+/**
+ * vipfo_exit() - Unload the module
+ *
+ * Context: Process context (module unload). Takes RTNL; sleeps until the
+ * RCU callbacks that free members, groups and VIPs have run.
+ */
 static void __exit vipfo_exit(void)
 {
 	/*

@@ -60,18 +60,31 @@ static struct pernet_operations vipfo_net_ops = {
 /* Set under RTNL at module unload: no group may be created any more. */
 static bool unloading;
 
+/**
+ * vipfo_net_unloading() - Whether the module is being unloaded
+ *
+ * Context: RTNL held.
+ * Return: true once vipfo_net_destroy_groups() has begun: no group may be
+ * created any more.
+ */
 bool vipfo_net_unloading(void)
 {
 	ASSERT_RTNL();
 	return unloading;
 }
 
-/*
- * At module unload, every group of every namespace goes before the
- * netdevice notifier does: unregistering a notifier replays a DOWN and an
- * UNREGISTER of every device to it, which members would take for real
+/**
+ * vipfo_net_destroy_groups() - Destroy every group of every namespace
+ *
+ * Description: At module unload, every group of every namespace goes before
+ * the netdevice notifier does: unregistering a notifier replays a DOWN and
+ * an UNREGISTER of every device to it, which members would take for real
  * failures and announce. When this returns, nothing that ran for a group
  * (hook, poll, announcement) still runs, so nothing sends an event.
+ *
+ * Context: Process context, RTNL not held: takes RTNL and net_rwsem, and
+ * sleeps until namespaces being dismantled and the ARP hook's readers are
+ * done.
  */
 void vipfo_net_destroy_groups(void)
 {
@@ -92,11 +105,28 @@ void vipfo_net_destroy_groups(void)
 	synchronize_net();
 }
 
+/**
+ * vipfo_net_init() - Register the per-namespace state
+ *
+ * Description: Every namespace, existing or created later, gets its struct
+ * vipfo_net.
+ *
+ * Context: Process context (module load).
+ * Return: 0, or a negative errno.
+ */
 int vipfo_net_init(void)
 {
 	return register_pernet_device(&vipfo_net_ops);
 }
 
+/**
+ * vipfo_net_uninit() - Unregister the per-namespace state
+ *
+ * Description: Destroys any group left, then every namespace's state.
+ *
+ * Context: Process context, RTNL not held (taken to destroy groups);
+ * sleeps.
+ */
 void vipfo_net_uninit(void)
 {
 	unregister_pernet_device(&vipfo_net_ops);

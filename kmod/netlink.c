@@ -192,6 +192,16 @@ struct genl_family vipfo_family __ro_after_init = {
 	.n_mcgrps = ARRAY_SIZE(vipfo_mcgrps),
 };
 
+/**
+ * vipfo_netlink_init() - Register the generic netlink family
+ *
+ * Description: Refuses an ops table in which a dump is an admin op: dumps
+ * skip the permission check of pre_doit.
+ *
+ * Context: Process context (module load).
+ * Return: 0, -EINVAL for such an ops table, or the family's registration
+ * error.
+ */
 int __init vipfo_netlink_init(void)
 {
 	unsigned int i;
@@ -204,6 +214,11 @@ int __init vipfo_netlink_init(void)
 	return genl_register_family(&vipfo_family);
 }
 
+/**
+ * vipfo_netlink_uninit() - Unregister the generic netlink family
+ *
+ * Context: Process context (module unload), after every group is gone.
+ */
 void vipfo_netlink_uninit(void)
 {
 	genl_unregister_family(&vipfo_family);

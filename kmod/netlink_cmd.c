@@ -90,6 +90,17 @@ static int reply_group(struct genl_info *info, const struct vipfo_group *group)
 	return genlmsg_reply(msg, info);
 }
 
+/**
+ * vipfo_nl_group_new() - VIPFO_CMD_GROUP_NEW: create a group
+ * @skb: the request
+ * @info: the request's attributes and extack
+ *
+ * With its settings, devices and VIPs, all or nothing. Replies with the
+ * group as GROUP_GET does, and sends a CHANGE event.
+ *
+ * Context: Process context; takes RTNL.
+ * Return: 0, or a negative errno with a message in the extack.
+ */
 int vipfo_nl_group_new(struct sk_buff *skb, struct genl_info *info)
 {
 	struct vipfo_net *vn = vipfo_net(genl_info_net(info));
@@ -175,6 +186,16 @@ out:
 	return err;
 }
 
+/**
+ * vipfo_nl_group_del() - VIPFO_CMD_GROUP_DEL: destroy a group
+ * @skb: the request
+ * @info: the request's attributes and extack
+ *
+ * The CHANGE event lists the devices and VIPs the group held.
+ *
+ * Context: Process context; takes RTNL.
+ * Return: 0, or a negative errno with a message in the extack.
+ */
 int vipfo_nl_group_del(struct sk_buff *skb, struct genl_info *info)
 {
 	struct vipfo_net *vn = vipfo_net(genl_info_net(info));
@@ -213,6 +234,17 @@ out:
 	return err;
 }
 
+/**
+ * vipfo_nl_group_set() - VIPFO_CMD_GROUP_SET: change a group's settings
+ * @skb: the request
+ * @info: the request's attributes and extack
+ *
+ * A new reply_rate refills the budget; a hold-down in progress keeps the
+ * length it started with.
+ *
+ * Context: Process context; takes RTNL.
+ * Return: 0, or a negative errno with a message in the extack.
+ */
 int vipfo_nl_group_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct vipfo_net *vn = vipfo_net(genl_info_net(info));
@@ -261,6 +293,16 @@ out:
 	return err;
 }
 
+/**
+ * vipfo_nl_group_get() - VIPFO_CMD_GROUP_GET: reply with one group
+ * @skb: the request
+ * @info: the request's attributes and extack
+ *
+ * Everything but its VIP list, which only the dump sends.
+ *
+ * Context: Process context; takes RTNL.
+ * Return: 0, or a negative errno.
+ */
 int vipfo_nl_group_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct vipfo_net *vn = vipfo_net(genl_info_net(info));
@@ -277,6 +319,17 @@ int vipfo_nl_group_get(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+/**
+ * vipfo_nl_devs() - VIPFO_CMD_DEV_ADD and _DEL: add or remove members
+ * @skb: the request
+ * @info: the request's attributes and extack
+ *
+ * All or nothing. A live member taken out is a failure to the peers that
+ * chose it: the others announce, as after one.
+ *
+ * Context: Process context; takes RTNL.
+ * Return: 0, or a negative errno with a message in the extack.
+ */
 int vipfo_nl_devs(struct sk_buff *skb, struct genl_info *info)
 {
 	struct vipfo_net *vn = vipfo_net(genl_info_net(info));
@@ -324,6 +377,16 @@ out:
 	return err;
 }
 
+/**
+ * vipfo_nl_vips() - VIPFO_CMD_VIP_ADD and _DEL: add or remove VIPs
+ * @skb: the request
+ * @info: the request's attributes and extack
+ *
+ * All or nothing; nothing is announced.
+ *
+ * Context: Process context; takes RTNL.
+ * Return: 0, or a negative errno with a message in the extack.
+ */
 int vipfo_nl_vips(struct sk_buff *skb, struct genl_info *info)
 {
 	struct vipfo_net *vn = vipfo_net(genl_info_net(info));

@@ -122,6 +122,18 @@ end:
 	return full ? -EMSGSIZE : 0;
 }
 
+/**
+ * vipfo_nl_group_dump() - VIPFO_CMD_GROUP_GET dump: the groups
+ * @skb: the message to fill
+ * @cb: the dump's state, its cursor in cb->ctx
+ *
+ * Every group, or the one VIPFO_A_GROUP_NAME names. A group with more VIPs
+ * than a message holds continues in the next ones, which repeat only its
+ * name. A dump that a change interrupted is flagged (NLM_F_DUMP_INTR).
+ *
+ * Context: Process context; takes RTNL.
+ * Return: the length of @skb: 0 when the dump is done.
+ */
 int vipfo_nl_group_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	const struct genl_dumpit_info *info = genl_dumpit_info(cb);

@@ -30,7 +30,17 @@ static int put_stats(struct sk_buff *skb, int type,
 	return 0;
 }
 
-/* One VIPFO_A_DEV (or VIPFO_A_FAILED_DEV) nest. */
+/**
+ * vipfo_nl_put_dev() - Put a device nest
+ * @skb: the message
+ * @type: VIPFO_A_DEV or VIPFO_A_FAILED_DEV
+ * @dev: the device
+ * @member: its member, for its state and counters; NULL: the device only
+ *
+ * Context: RTNL held or RCU read-side critical section.
+ * Return: 0, or -EMSGSIZE with the nest left open: the caller cancels or
+ * drops the message.
+ */
 int vipfo_nl_put_dev(struct sk_buff *skb, int type,
 		     const struct net_device *dev,
 		     const struct vipfo_member *member)
@@ -53,7 +63,17 @@ int vipfo_nl_put_dev(struct sk_buff *skb, int type,
 	return 0;
 }
 
-/* Under RTNL or RCU. */
+/**
+ * vipfo_nl_put_members() - Put a group's members as a VIPFO_A_DEVS nest
+ * @skb: the message
+ * @group: the group
+ * @except: a member to leave out, or NULL
+ * @live_only: only the active members, without their state and counters
+ *
+ * Context: RTNL held or RCU read-side critical section.
+ * Return: 0, or -EMSGSIZE with the nest left open: the caller cancels or
+ * drops the message.
+ */
 int vipfo_nl_put_members(struct sk_buff *skb, const struct vipfo_group *group,
 			 const struct vipfo_member *except, bool live_only)
 {
@@ -75,6 +95,15 @@ int vipfo_nl_put_members(struct sk_buff *skb, const struct vipfo_group *group,
 	return 0;
 }
 
+/**
+ * vipfo_nl_put_vip() - Put a VIP nest
+ * @skb: the message
+ * @addr: the VIP's address; an IPv4 one in its IPv4-mapped form
+ *
+ * Context: Any context.
+ * Return: 0, or -EMSGSIZE with nothing of it in @skb: a dump resumes at
+ * this VIP in its next message.
+ */
 int vipfo_nl_put_vip(struct sk_buff *skb, const struct in6_addr *addr)
 {
 	struct nlattr *nest = nla_nest_start(skb, VIPFO_A_VIP);
@@ -97,7 +126,14 @@ int vipfo_nl_put_vip(struct sk_buff *skb, const struct in6_addr *addr)
 	return 0;
 }
 
-/* Everything about a group but its VIP list. */
+/**
+ * vipfo_nl_put_group() - Put everything about a group but its VIP list
+ * @skb: the message
+ * @group: the group
+ *
+ * Context: RTNL held.
+ * Return: 0, or -EMSGSIZE: the caller cancels or drops the message.
+ */
 int vipfo_nl_put_group(struct sk_buff *skb, const struct vipfo_group *group)
 {
 	if (nla_put_string(skb, VIPFO_A_GROUP_NAME, group->name) ||

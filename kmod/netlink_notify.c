@@ -47,6 +47,19 @@ static void event_send(const struct vipfo_group *group, struct sk_buff *skb,
 				VIPFO_NLGRP_EVENTS, gfp);
 }
 
+/**
+ * vipfo_netlink_notify_failover() - Send a FAILOVER event
+ * @member: the member that failed, or whose MAC changed
+ * @reason: why
+ * @detector: who saw it
+ * @gfp: allocation flags
+ *
+ * Names the failed device and the active members that announce. An event
+ * without memory is not sent.
+ *
+ * Context: RTNL held with GFP_KERNEL, or an RCU read-side critical section
+ * in softirq with GFP_ATOMIC.
+ */
 void vipfo_netlink_notify_failover(const struct vipfo_member *member,
 				   enum vipfo_reason reason,
 				   enum vipfo_detector detector, gfp_t gfp)
@@ -94,12 +107,29 @@ err:
 	nlmsg_free(skb);
 }
 
+/**
+ * vipfo_netlink_notify_recover() - Send a RECOVER event
+ * @member: the member, active again
+ * @detector: who saw it come back
+ * @gfp: allocation flags
+ *
+ * Context: as vipfo_netlink_notify_failover(), or an RCU read-side
+ * critical section in the hold-down timer with GFP_ATOMIC.
+ */
 void vipfo_netlink_notify_recover(const struct vipfo_member *member,
 				  enum vipfo_detector detector, gfp_t gfp)
 {
 	notify_member_back(member, VIPFO_CMD_RECOVER_NTF, detector, gfp);
 }
 
+/**
+ * vipfo_netlink_notify_hold() - Send a HOLD event
+ * @member: the member, back but held down
+ * @detector: who saw it come back
+ * @gfp: allocation flags
+ *
+ * Context: as vipfo_netlink_notify_failover().
+ */
 void vipfo_netlink_notify_hold(const struct vipfo_member *member,
 			       enum vipfo_detector detector, gfp_t gfp)
 {
@@ -109,6 +139,16 @@ void vipfo_netlink_notify_hold(const struct vipfo_member *member,
 /* Name, VIP, one device, a MAC: a few hundred bytes, in softirq. */
 #define CONFLICT_NTF_SIZE	512
 
+/**
+ * vipfo_netlink_notify_conflict() - Send a CONFLICT event
+ * @member: the member the claim arrived on
+ * @vip: the claimed VIP
+ * @mac: the claim's sender MAC
+ *
+ * Nothing is allocated while nobody listens.
+ *
+ * Context: RCU read-side critical section (the ARP hook, in softirq).
+ */
 void vipfo_netlink_notify_conflict(const struct vipfo_member *member,
 				   const struct vipfo_vip *vip, const u8 *mac)
 {
@@ -141,6 +181,19 @@ err:
 	nlmsg_free(skb);
 }
 
+/**
+ * vipfo_nl_event_change_build() - Build a CHANGE event without sending it
+ * @group: the group
+ * @change: what changed
+ * @hdr: set to the message's header
+ *
+ * For a change whose event must be built before it is applied. The VIP
+ * list is left out when it does not fit; the count is always there.
+ *
+ * Context: RTNL held; may sleep.
+ * Return: the message, for the caller to end with genlmsg_end(@hdr) and
+ * multicast, or NULL without memory.
+ */
 struct sk_buff *
 vipfo_nl_event_change_build(const struct vipfo_group *group,
 			    const struct vipfo_nl_change_info *change,
@@ -196,6 +249,13 @@ err:
 	return NULL;
 }
 
+/**
+ * vipfo_nl_event_change() - Send a CHANGE event
+ * @group: the group
+ * @change: what changed
+ *
+ * Context: RTNL held; may sleep.
+ */
 void vipfo_nl_event_change(const struct vipfo_group *group,
 			   const struct vipfo_nl_change_info *change)
 {
@@ -207,6 +267,15 @@ void vipfo_nl_event_change(const struct vipfo_group *group,
 		event_send(group, skb, hdr, GFP_KERNEL);
 }
 
+/**
+ * vipfo_netlink_notify_dev_removed() - Report a member the kernel removed
+ * @member: the member, still with its device
+ * @reason: why it left (unregistered, or unfit)
+ *
+ * A CHANGE event, as for VIPFO_CMD_DEV_DEL, with the reason.
+ *
+ * Context: RTNL held; may sleep.
+ */
 void vipfo_netlink_notify_dev_removed(const struct vipfo_member *member,
 				      enum vipfo_reason reason)
 {

@@ -12,10 +12,6 @@ struct vipfo_group;
 struct vipfo_member;
 struct vipfo_vip;
 
-/* Events to the "events" multicast group, under RTNL (a failover or a
- * recovery also under RCU, from the carrier poll; a conflict under RCU,
- * from the ARP hook).
- */
 void vipfo_netlink_notify_failover(const struct vipfo_member *member,
 				   enum vipfo_reason reason,
 				   enum vipfo_detector detector, gfp_t gfp);

@@ -17,7 +17,18 @@
 #include "netlink_parse.h"
 #include "vip.h"
 
-/* Would @more on top of @have exceed @limit? Then refused, naming it. */
+/**
+ * vipfo_nl_over_limit() - Whether a request exceeds a limit
+ * @limit: the limit
+ * @have: how many the namespace has
+ * @more: how many the request adds
+ * @attr: the attribute to blame
+ * @extack: the request's extack
+ *
+ * Context: RTNL held, so that @have stays true.
+ * Return: true when @have + @more exceeds @limit: refused then, with a
+ * message naming the limit.
+ */
 bool vipfo_nl_over_limit(struct vipfo_limit *limit, unsigned int have,
 			 unsigned int more, const struct nlattr *attr,
 			 struct netlink_ext_ack *extack)
@@ -30,9 +41,18 @@ bool vipfo_nl_over_limit(struct vipfo_limit *limit, unsigned int have,
 	return true;
 }
 
-/*
- * Namespaces of other user namespaces poll no faster than carrier_poll_min
- * (0, off, is always allowed): their timers run on the host's CPUs.
+/**
+ * vipfo_nl_carrier_poll_ok() - Whether a namespace may poll that fast
+ * @vn: the namespace's state
+ * @attr: VIPFO_A_CARRIER_POLL, or NULL
+ * @extack: the request's extack
+ *
+ * Namespaces of other user namespaces poll no faster than
+ * carrier_poll_min (0, off, is always allowed): their timers run on the
+ * host's CPUs.
+ *
+ * Context: Any context.
+ * Return: true when allowed; false with a message naming the limit.
  */
 bool vipfo_nl_carrier_poll_ok(struct vipfo_net *vn, const struct nlattr *attr,
 			      struct netlink_ext_ack *extack)
@@ -49,6 +69,15 @@ bool vipfo_nl_carrier_poll_ok(struct vipfo_net *vn, const struct nlattr *attr,
 	return false;
 }
 
+/**
+ * vipfo_nl_group_name_ok() - Whether a group name is valid
+ * @attr: VIPFO_A_GROUP_NAME, NUL-terminated by its policy
+ * @extack: the request's extack
+ *
+ * Context: Any context.
+ * Return: true for a name of ASCII letters, digits, '_', '.' and '-';
+ * false with a message.
+ */
 bool vipfo_nl_group_name_ok(const struct nlattr *attr,
 			    struct netlink_ext_ack *extack)
 {
@@ -70,6 +99,14 @@ bool vipfo_nl_group_name_ok(const struct nlattr *attr,
 	return true;
 }
 
+/**
+ * vipfo_nl_group_lookup() - Find the group a request names
+ * @vn: the namespace's state
+ * @info: the request, with VIPFO_A_GROUP_NAME
+ *
+ * Context: RTNL held.
+ * Return: the group, or NULL with a message.
+ */
 struct vipfo_group *vipfo_nl_group_lookup(struct vipfo_net *vn,
 					  struct genl_info *info)
 {
@@ -82,8 +119,21 @@ struct vipfo_group *vipfo_nl_group_lookup(struct vipfo_net *vn,
 	return group;
 }
 
-/* Resolve the devices to add to (group may be NULL: a new group) or to
- * remove from a group. Under RTNL the devices cannot go away.
+/**
+ * vipfo_nl_devs_parse() - Resolve the devices a request adds or removes
+ * @vn: the namespace's state
+ * @group: the group, or NULL for a new group
+ * @list: the VIPFO_A_DEVS nest, or NULL
+ * @add: adding (each device must be fit and no member), or removing (each
+ *       must be a member of @group)
+ * @devs: filled with the devices
+ * @extack: the request's extack
+ *
+ * No reference is taken: under RTNL the devices cannot go away.
+ *
+ * Context: RTNL held.
+ * Return: 0, with @devs empty when @list is NULL; or a negative errno with
+ * a message.
  */
 int vipfo_nl_devs_parse(struct vipfo_net *vn, struct vipfo_group *group,
 			const struct nlattr *list, bool add,
@@ -163,6 +213,12 @@ int vipfo_nl_devs_parse(struct vipfo_net *vn, struct vipfo_group *group,
 	return 0;
 }
 
+/**
+ * vipfo_nl_vips_free() - Free a parsed VIP list
+ * @vips: what vipfo_nl_vips_parse() filled
+ *
+ * Context: Process context.
+ */
 void vipfo_nl_vips_free(struct vipfo_nl_vip_list *vips)
 {
 	kvfree(vips->addr);
@@ -243,7 +299,21 @@ static int vips_check_repeats(struct vipfo_nl_vip_list *vips,
 	return err;
 }
 
-/* Parse the VIPs to add to or remove from a group. */
+/**
+ * vipfo_nl_vips_parse() - Parse the VIPs a request adds or removes
+ * @vn: the namespace's state
+ * @group: the group, or NULL for a new group
+ * @list: the VIPFO_A_VIPS nest, or NULL
+ * @add: adding (each VIP must be free, and max_vips not exceeded), or
+ *       removing (each must be in @group)
+ * @vips: filled with the VIPs
+ * @extack: the request's extack
+ *
+ * Context: RTNL held; may sleep.
+ * Return: 0, with @vips for the caller to free with vipfo_nl_vips_free()
+ * (empty when @list is NULL); or a negative errno with a message, nothing
+ * to free.
+ */
 int vipfo_nl_vips_parse(struct vipfo_net *vn, struct vipfo_group *group,
 			const struct nlattr *list, bool add,
 			struct vipfo_nl_vip_list *vips,

@@ -16,19 +16,26 @@ static s64 budget_max(u32 rate)
 	return (s64)max_t(u32, rate, VIPFO_MAX_MEMBERS) * HZ;
 }
 
-/*
- * Takes frames from the group's budget; false when it does not hold that
- * many (nothing is taken then). The credit counts 1/HZ of a frame, so a
- * jiffy adds exactly reply_rate and a frame costs HZ: no rounding, however
- * low the rate. The first CPU to see a new jiffy refills it, picked by a
- * cmpxchg on the stamp; every call then takes its frames with one
- * cmpxchg on the credit. No lock, and one atomic per request that is
- * answered: nothing next to the frames it pays for.
+/**
+ * vipfo_ratelimit_spend() - Take frames from a group's reply budget
+ * @group: the group
+ * @frames: how many frames are to be sent
+ *
+ * The credit counts 1/HZ of a frame, so a jiffy adds exactly reply_rate
+ * and a frame costs HZ: no rounding, however low the rate. The first CPU
+ * to see a new jiffy refills it, picked by a cmpxchg on the stamp; every
+ * call then takes its frames with one cmpxchg on the credit. No lock, and
+ * one atomic per request that is answered: nothing next to the frames it
+ * pays for.
  *
  * Per-CPU budgets would avoid sharing the line between CPUs, but would
  * either split the limit (a flood arriving on one receive queue, or on a
  * veth, gets rate / CPUs) or multiply it by the number of CPUs; one shared
  * bucket enforces what the administrator set.
+ *
+ * Context: Any context; lock-free (the ARP hook calls it in softirq).
+ * Return: true when the budget paid for @frames (always with reply_rate
+ * 0), false when it does not hold that many: nothing is taken then.
  */
 bool vipfo_ratelimit_spend(struct vipfo_group *group, unsigned int frames)
 {
@@ -60,7 +67,12 @@ bool vipfo_ratelimit_spend(struct vipfo_group *group, unsigned int frames)
 	return true;
 }
 
-/* A full budget: for a new group, or a new rate. */
+/**
+ * vipfo_ratelimit_reset() - Fill a group's reply budget
+ * @group: the group, new or with a new reply_rate
+ *
+ * Context: RTNL held; the packet path may spend meanwhile.
+ */
 void vipfo_ratelimit_reset(struct vipfo_group *group)
 {
 	atomic_long_set(&group->budget.stamp, jiffies);

@@ -20,7 +20,20 @@
 /* Sibling copies of one broadcast arrive within microseconds. */
 #define SEEN_WINDOW	(HZ / 4)
 
-/* True for the first copy of a frame, false for its sibling copies. */
+/**
+ * vipfo_arp_first_copy() - Whether a frame is the first copy of a request
+ * @group: the group of @member
+ * @member: the member the frame arrived on
+ * @req: the frame
+ *
+ * Remembers that @member saw @req, in the group's seen cache (see struct
+ * vipfo_seen).
+ *
+ * Context: RCU read-side critical section (the ARP hook, in softirq);
+ * lock-free.
+ * Return: true for the first copy of a request (or for the same request
+ * sent again), false for a sibling copy of one seen on another member.
+ */
 bool vipfo_arp_first_copy(struct vipfo_group *group,
 			  const struct vipfo_member *member,
 			  const struct vipfo_arp_frame *req)
@@ -61,13 +74,23 @@ static bool claim_walk_allowed(struct vipfo_claims *c)
 	return atomic_inc_return(&c->checks) <= VIPFO_CLAIM_CHECKS;
 }
 
-/*
- * Whose is @mac, no member's, claiming @vip? Known for a second once
- * checked; checked only for a claim that would be answered (@vip not
- * answered within the last second, see vipfo_announce_conflict()) while
- * the group's walks of this second allow it. A slot holds a MAC (bits
- * 63-16), when it was checked (bits 15-1: jiffies, mod 2^15) and whether
- * it is ours (bit 0).
+/**
+ * vipfo_claim_sender() - Whose is the MAC that claims a VIP
+ * @vn: the namespace's state
+ * @group: the group of @vip
+ * @vip: the claimed VIP
+ * @mac: the claim's sender MAC, no member's
+ *
+ * Known for a second once checked; checked only for a claim that would be
+ * answered (@vip not answered within the last second, see
+ * vipfo_announce_conflict()) while the group's walks of this second allow
+ * it. A slot holds a MAC (bits 63-16), when it was checked (bits 15-1:
+ * jiffies, mod 2^15) and whether it is ours (bit 0).
+ *
+ * Context: RCU read-side critical section (the ARP hook, in softirq).
+ * Return: VIPFO_SENDER_OURS for a device of the namespace,
+ * VIPFO_SENDER_OTHER for another host, VIPFO_SENDER_UNCHECKED when not
+ * known and not checked now.
  */
 enum vipfo_claim_sender vipfo_claim_sender(struct vipfo_net *vn,
 					   struct vipfo_group *group,

@@ -22,31 +22,59 @@ static const struct rhashtable_params vip_params = {
 	.automatic_shrinking = true,
 };
 
-/*
+/**
+ * vipfo_vip_table_init() - Set up a namespace's VIP table
+ * @vn: the namespace's state
+ *
  * 6.1's rhashtable allocates its buckets with GFP_KERNEL from its own
  * worker (GFP_ATOMIC when an insert must grow it at once): never charged
  * to a memory cgroup. They grow with the VIPs, which are, and which
  * max_vips caps.
+ *
+ * Context: Process context (namespace creation).
+ * Return: 0, or a negative errno.
  */
 int vipfo_vip_table_init(struct vipfo_net *vn)
 {
 	return rhashtable_init(&vn->vips, &vip_params);
 }
 
-/* Every VIP has been destroyed with its group by now. */
+/**
+ * vipfo_vip_table_destroy() - Free a namespace's VIP table
+ * @vn: the namespace's state
+ *
+ * Context: Process context (namespace exit), once every VIP has been
+ * destroyed with its group and the packet path's readers are done.
+ */
 void vipfo_vip_table_destroy(struct vipfo_net *vn)
 {
 	WARN_ON(atomic_read(&vn->vips.nelems));
 	rhashtable_destroy(&vn->vips);
 }
 
-/* Under RCU or RTNL. */
+/**
+ * vipfo_vip_lookup() - Find a VIP by address
+ * @vn: the namespace's state
+ * @addr: the address; an IPv4 one in its IPv4-mapped form
+ *
+ * Context: RCU read-side critical section, or RTNL held.
+ * Return: the VIP, or NULL. Under RCU only, it may be being destroyed:
+ * it stays valid until rcu_read_unlock().
+ */
 struct vipfo_vip *vipfo_vip_lookup(struct vipfo_net *vn,
 				   const struct in6_addr *addr)
 {
 	return rhashtable_lookup_fast(&vn->vips, addr, vip_params);
 }
 
+/**
+ * vipfo_vip_lookup_v4() - Find an IPv4 VIP
+ * @vn: the namespace's state
+ * @addr: the IPv4 address
+ *
+ * Context: RCU read-side critical section, or RTNL held.
+ * Return: the VIP, or NULL; as for vipfo_vip_lookup().
+ */
 struct vipfo_vip *vipfo_vip_lookup_v4(struct vipfo_net *vn, __be32 addr)
 {
 	struct in6_addr key;
@@ -55,6 +83,19 @@ struct vipfo_vip *vipfo_vip_lookup_v4(struct vipfo_net *vn, __be32 addr)
 	return vipfo_vip_lookup(vn, &key);
 }
 
+/**
+ * vipfo_vip_create() - Add a VIP to a group
+ * @group: the group
+ * @addr: the address, in the namespace's table under no group yet
+ *
+ * The caller has checked the address and the namespace's limit. The VIP
+ * goes to the end of the group's list, with a sequence number never used
+ * before in the group.
+ *
+ * Context: RTNL held; may sleep.
+ * Return: the VIP, or an ERR_PTR(): -ENOMEM, or the hash table's error
+ * (-EEXIST when the address is taken).
+ */
 struct vipfo_vip *vipfo_vip_create(struct vipfo_group *group,
 				   const struct in6_addr *addr)
 {
@@ -91,6 +132,14 @@ static void vip_free_rcu(struct rcu_head *head)
 	kmem_cache_free(vip_cache, container_of(head, struct vipfo_vip, rcu));
 }
 
+/**
+ * vipfo_vip_destroy() - Remove a VIP from its group and the namespace
+ * @vip: the VIP
+ *
+ * Freed after an RCU grace period: the packet path may still hold it.
+ *
+ * Context: RTNL held.
+ */
 void vipfo_vip_destroy(struct vipfo_vip *vip)
 {
 	struct vipfo_group *group = vip->group;
@@ -105,14 +154,27 @@ void vipfo_vip_destroy(struct vipfo_vip *vip)
 	call_rcu(&vip->rcu, vip_free_rcu);
 }
 
-/* Charged to the memory cgroup of whoever adds them. */
+/**
+ * vipfo_vip_cache_init() - Create the slab cache of VIPs
+ *
+ * Description: Its objects are charged to the memory cgroup of whoever adds
+ * them.
+ *
+ * Context: Process context (module load).
+ * Return: 0, or -ENOMEM.
+ */
 int vipfo_vip_cache_init(void)
 {
 	vip_cache = KMEM_CACHE(vipfo_vip, SLAB_ACCOUNT);
 	return vip_cache ? 0 : -ENOMEM;
 }
 
-/* After rcu_barrier(): every call_rcu() above has run. */
+/**
+ * vipfo_vip_cache_uninit() - Destroy the slab cache of VIPs
+ *
+ * Context: Process context (module unload or failed load), after
+ * rcu_barrier(): every VIP freed by RCU is back in the cache.
+ */
 void vipfo_vip_cache_uninit(void)
 {
 	kmem_cache_destroy(vip_cache);
