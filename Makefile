@@ -5,7 +5,7 @@
 #                 one line "N passed, N failed, N skipped"
 # make check-debug  every selftest in a VM under a debug kernel (KASAN,
 #                 lockdep, kmemleak...), built once and cached; not in CI
-#                 (README, Tests)
+#                 (docs/testing.md)
 # make demo       a narrated failover in a VM
 # make install    install vipctl (PREFIX, DESTDIR)
 # make dkms-install  install the module's source with DKMS and build it

@@ -242,7 +242,7 @@ def section_nicgap(res, goals):
             "update handed to a survivor's driver; detection; for vipfo, "
             "when its notifier first heard of the carrier loss (from "
             "linkwatch, or from vipfo's own early report of what its poll "
-            "caught: see README, \"Why vipfo watches the carrier itself\"); and "
+            "caught: see docs/design.md, \"Why vipfo watches the carrier\"); and "
             "how long before the failure the other device's last carrier "
             "loss was (trace).", "",
             "| system | failure | total | detection | detected by | "

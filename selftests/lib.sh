@@ -602,7 +602,7 @@ check_garps()
 }
 
 # check_garp_rounds DESC FILE COUNT INTERVAL_MS "VIP..." SURVIVOR...: the
-# timing the README promises, from the capture's arrival times: COUNT
+# timing docs/design.md promises, from the capture's arrival times: COUNT
 # rounds (each VIP once from each survivor), the first at once, the next
 # ones INTERVAL_MS apart (0.75 to 2 times it: a loaded machine delays the
 # announcement work by hundreds of ms), and in every round the
