@@ -177,11 +177,14 @@ pull_case()
 		not_ok "$what: first GARP within 100 ms of the carrier loss" \
 			"carrier off: ${LOST:-?}, first GARP: ${first:-none}"
 	fi
+	# The report waits for RTNL (tried once a jiffy), which the flapping
+	# d0 holds most of the time: check-debug's slower kernel under a busy
+	# host has taken 156 ms, so there the bound grows with the kernel.
 	if [ -n "$LOST" ] && [ -n "$reported" ] &&
-	   [ "$(ms "$LOST" "$reported")" -lt 100 ]; then
+	   [ "$(ms "$LOST" "$reported")" -lt "$(hang_limit 100)" ]; then
 		ok "$what: link reported down $(ms "$LOST" "$reported") ms after the carrier loss (linkwatch's own report: $(ms "$LOST" "$late") ms)"
 	else
-		not_ok "$what: link reported down within 100 ms of the carrier loss" \
+		not_ok "$what: link reported down within $(hang_limit 100) ms of the carrier loss" \
 			"carrier off: ${LOST:-?}, RTM_NEWLINK: ${reported:-none}" \
 			"$(cat "$TMPD/links")"
 	fi
