@@ -21,7 +21,6 @@ struct vipfo_net;
 #define VIPFO_GARP_INTERVAL_DEFAULT	200	/* ms */
 #define VIPFO_CARRIER_POLL_DEFAULT	5	/* ms; or carrier_poll_min, if more */
 #define VIPFO_UP_DELAY_DEFAULT		1000	/* ms */
-#define VIPFO_UP_DELAY_MAX		60000	/* ms */
 /*
  * Frames a second a group may send in answer to received ones. A Linux
  * peer asks for a VIP about once per reachable time (30 s, randomised
@@ -33,7 +32,6 @@ struct vipfo_net;
  * bounded, and far from filling the adapters.
  */
 #define VIPFO_REPLY_RATE_DEFAULT	100000
-#define VIPFO_REPLY_RATE_MAX		10000000
 
 /* A member adapter. Freed after an RCU grace period, which drops the
  * device reference: readers never see a member whose device is gone.

@@ -11,6 +11,8 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
+#include <linux/stringify.h>
+#include <uapi/linux/vipfo.h>
 
 #include "limits.h"
 
@@ -105,12 +107,13 @@ struct vipfo_limit vipfo_carrier_poll_min = {
 	.what = "carrier poll too short for a namespace not owned by the initial user namespace",
 	.unit = " ms",
 	.def = 10,
-	.max = 1000,
+	.max = VIPFO_CARRIER_POLL_MAX,
 	.vals = LIST_HEAD_INIT(vipfo_carrier_poll_min.vals),
 };
 module_param_cb(carrier_poll_min, &limit_ops, &vipfo_carrier_poll_min, 0644);
 MODULE_PARM_DESC(carrier_poll_min,
-		 "Shortest carrier poll (ms) in namespaces of other user namespaces (0-1000, default 10)");
+		 "Shortest carrier poll (ms) in namespaces of other user namespaces (0-"
+		 __stringify(VIPFO_CARRIER_POLL_MAX) ", default 10)");
 
 /**
  * vipfo_limit_refuse() - Refuse a request with a limit's message

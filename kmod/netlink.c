@@ -44,15 +44,15 @@ static const struct nla_policy vips_policy[VIPFO_A_VIP + 1] = {
 
 #define NAME_POLICY { .type = NLA_NUL_STRING, .len = VIPFO_GROUP_NAME_SIZE - 1 }
 /* 0: answer, never announce. */
-#define GARP_COUNT_POLICY NLA_POLICY_RANGE(NLA_U32, 0, 100)
+#define GARP_COUNT_POLICY NLA_POLICY_RANGE(NLA_U32, 0, VIPFO_GARP_COUNT_MAX)
 /* Policy ranges are s16: larger bounds need a range structure. */
 static struct netlink_range_validation garp_interval_range = {
-	.min = 10,
-	.max = 60000,
+	.min = VIPFO_GARP_INTERVAL_MIN,
+	.max = VIPFO_GARP_INTERVAL_MAX,
 };
 
 #define GARP_INTERVAL_POLICY NLA_POLICY_FULL_RANGE(NLA_U32, &garp_interval_range)
-#define CARRIER_POLL_POLICY NLA_POLICY_MAX(NLA_U32, 1000)
+#define CARRIER_POLL_POLICY NLA_POLICY_MAX(NLA_U32, VIPFO_CARRIER_POLL_MAX)
 
 static struct netlink_range_validation reply_rate_range = {
 	.max = VIPFO_REPLY_RATE_MAX,

@@ -598,7 +598,7 @@ TEST_F(vipfo, defaults_and_set)
 	ASSERT_EQ(0, g.vip_count);
 	ASSERT_EQ(0, g.ndev);
 
-	/* The hold-down: 0 (none) is a value; past 60 s is refused. */
+	/* The hold-down: 0 (none) is a value; past its maximum is refused. */
 	nlh = msg_new(nl, VIPFO_CMD_GROUP_SET, 0);
 	put_name(nlh, "web");
 	mnl_attr_put_u32(nlh, VIPFO_A_UP_DELAY, 0);
@@ -608,9 +608,10 @@ TEST_F(vipfo, defaults_and_set)
 	ASSERT_EQ(0, g.up_delay);
 	nlh = msg_new(nl, VIPFO_CMD_GROUP_SET, 0);
 	put_name(nlh, "web");
-	mnl_attr_put_u32(nlh, VIPFO_A_UP_DELAY, 60001);
+	mnl_attr_put_u32(nlh, VIPFO_A_UP_DELAY, VIPFO_UP_DELAY_MAX + 1);
 	ASSERT_EQ(-ERANGE, nl_talk(nl, nlh, NULL, NULL));
-	ASSERT_NE(0, nl->msg[0]) TH_LOG("no extack message for up_delay 60001");
+	ASSERT_NE(0, nl->msg[0]) TH_LOG("no extack message for up_delay %u",
+					VIPFO_UP_DELAY_MAX + 1);
 
 	/* The reply rate: set, and 0 (no limit) is a value, not "unset". */
 	nlh = msg_new(nl, VIPFO_CMD_GROUP_SET, 0);
@@ -708,20 +709,20 @@ TEST_F(vipfo, missing_required_attribute)
 TEST_F(vipfo, out_of_range)
 {
 	static const struct { int attr; uint32_t val; int ok; } cases[] = {
-		{ VIPFO_A_GARP_COUNT, 101, 0 },
+		{ VIPFO_A_GARP_COUNT, VIPFO_GARP_COUNT_MAX + 1, 0 },
 		{ VIPFO_A_GARP_COUNT, 0xffffffff, 0 },
 		{ VIPFO_A_GARP_COUNT, 0, 1 },	/* answer, never announce */
 		{ VIPFO_A_GARP_COUNT, 1, 1 },
-		{ VIPFO_A_GARP_COUNT, 100, 1 },
-		{ VIPFO_A_GARP_INTERVAL, 9, 0 },
-		{ VIPFO_A_GARP_INTERVAL, 60001, 0 },
-		{ VIPFO_A_GARP_INTERVAL, 10, 1 },
-		{ VIPFO_A_GARP_INTERVAL, 60000, 1 },
-		{ VIPFO_A_REPLY_RATE, 10000001, 0 },
+		{ VIPFO_A_GARP_COUNT, VIPFO_GARP_COUNT_MAX, 1 },
+		{ VIPFO_A_GARP_INTERVAL, VIPFO_GARP_INTERVAL_MIN - 1, 0 },
+		{ VIPFO_A_GARP_INTERVAL, VIPFO_GARP_INTERVAL_MAX + 1, 0 },
+		{ VIPFO_A_GARP_INTERVAL, VIPFO_GARP_INTERVAL_MIN, 1 },
+		{ VIPFO_A_GARP_INTERVAL, VIPFO_GARP_INTERVAL_MAX, 1 },
+		{ VIPFO_A_REPLY_RATE, VIPFO_REPLY_RATE_MAX + 1, 0 },
 		{ VIPFO_A_REPLY_RATE, 0xffffffff, 0 },
 		{ VIPFO_A_REPLY_RATE, 0, 1 },
 		{ VIPFO_A_REPLY_RATE, 1, 1 },
-		{ VIPFO_A_REPLY_RATE, 10000000, 1 },
+		{ VIPFO_A_REPLY_RATE, VIPFO_REPLY_RATE_MAX, 1 },
 	};
 	struct nl *nl = &self->nl;
 	unsigned int i;
@@ -834,10 +835,16 @@ TEST_F(vipfo, wrong_attribute_length)
 	ASSERT_EQ(-ENOENT, group_get(nl, "web", &g));
 }
 
+/* Names one character too long, and just long enough. */
+#define NAME_TOO_LONG	"0123456789abcdef0123456789abcdef"
+#define NAME_LONGEST	"web-1.a_B0123456789abcdef012345"
+_Static_assert(sizeof(NAME_TOO_LONG) == VIPFO_GROUP_NAME_SIZE + 1, "too long");
+_Static_assert(sizeof(NAME_LONGEST) == VIPFO_GROUP_NAME_SIZE, "longest");
+
 TEST_F(vipfo, bad_group_names)
 {
 	static const char * const names[] = {
-		"", "a b", "web/1", "0123456789abcdef0123456789abcdef",
+		"", "a b", "web/1", NAME_TOO_LONG,
 		"caf\xe9",	/* a Latin-1 letter: isalnum() in the kernel */
 	};
 	struct nl *nl = &self->nl;
@@ -849,9 +856,9 @@ TEST_F(vipfo, bad_group_names)
 		snprintf(ctx, sizeof(ctx), "name \"%s\"", names[i]);
 		ASSERT_REJECTED(nl, -EINVAL);
 	}
-	/* 31 characters of every allowed kind is fine. */
-	ASSERT_EQ(0, group_new(nl, "web-1.a_B0123456789abcdef012345",
-			       NULL, 0, 0, 0)) TH_LOG("%s", nl->msg);
+	/* The longest name, of every allowed kind of character, is fine. */
+	ASSERT_EQ(0, group_new(nl, NAME_LONGEST, NULL, 0, 0, 0))
+		TH_LOG("%s", nl->msg);
 }
 
 TEST_F(vipfo, vip_in_two_groups)

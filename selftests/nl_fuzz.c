@@ -823,8 +823,9 @@ struct bgroup {
 static const struct bgroup baseline_def[] = {
 	{ "fz0", 7, 300, 0, 0, "d0 d1", NET_VIPS + 1, 16, 0 },
 	{ "fz1", 3, 200, 5, 100000, "d2", NET_VIPS + 101, 4, 1000 },
-	{ "fz-2.e_", 100, 60000, 1000, 10000000, "", 0, 0, 60000 },
-	{ "full", 1, 10, 0, 1,
+	{ "fz-2.e_", VIPFO_GARP_COUNT_MAX, VIPFO_GARP_INTERVAL_MAX,
+	  VIPFO_CARRIER_POLL_MAX, VIPFO_REPLY_RATE_MAX, "", 0, 0, VIPFO_UP_DELAY_MAX },
+	{ "full", 1, VIPFO_GARP_INTERVAL_MIN, 0, 1,
 	  "e0 e1 e2 e3 e4 e5 e6 e7 e8 e9 e10 e11 e12 e13 e14", NET_VIPS + 150, 1,
 	  1 },
 	{ "many", 2, 1000, 0, 50, "d3", MANY_VIPS + 1, MANY_N, 250 },
@@ -1244,10 +1245,14 @@ static bool emit(int k, uint8_t *buf, size_t *pos, size_t max, bool all)
 
 static const char *const base_names[] = { "fz0", "fz1", "fz-2.e_", "full", "many" };
 
+#define EDGES(x)	(x) - 1, (x), (x) + 1
+
+/* The options' range bounds and their neighbours, among others. */
 static const uint32_t u32_edges[] = {
-	0, 1, 2, 3, 9, 10, 11, 99, 100, 101, 999, 1000, 1001, 59999, 60000,
-	60001, 65535, 65536, 100000, 9999999, 10000000, 10000001, 0x7fffffff,
-	0x80000000, 0xfffffffe, 0xffffffff,
+	0, 1, 2, 3, EDGES(VIPFO_GARP_INTERVAL_MIN), EDGES(VIPFO_GARP_COUNT_MAX),
+	EDGES(VIPFO_CARRIER_POLL_MAX), EDGES(VIPFO_GARP_INTERVAL_MAX), 65535,
+	65536, 100000, EDGES(VIPFO_REPLY_RATE_MAX), 0x7fffffff, 0x80000000,
+	0xfffffffe, 0xffffffff,
 };
 
 static void random_bytes(struct rng *r, uint8_t *p, int n)
@@ -1270,7 +1275,7 @@ static const char *gen_name(struct rng *r, int parent, bool new_likely)
 		return s;
 	}
 	if (roll < 90) {		/* a valid new name */
-		len = 1 + below(r, below(r, 10) ? 8 : 31);
+		len = 1 + below(r, below(r, 10) ? 8 : VIPFO_GROUP_NAME_SIZE - 1);
 		for (i = 0; i < len; i++)
 			s[i] = alnum[below(r, sizeof(alnum) - 1)];
 		s[len] = '\0';
@@ -1290,7 +1295,7 @@ static const char *gen_name(struct rng *r, int parent, bool new_likely)
 		s[below(r, len)] = " /\t\n:@\x7f\x80\xe9\xff"[below(r, 10)];
 		break;
 	case 2:
-		len = 32 + below(r, 40);
+		len = VIPFO_GROUP_NAME_SIZE + below(r, 40);
 		memset(s, 'x', len);
 		s[len] = '\0';
 		break;
@@ -1315,8 +1320,10 @@ static const char *gen_name(struct rng *r, int parent, bool new_likely)
 /* The options of GROUP_NEW and GROUP_SET, each with that chance. */
 static void gen_options(struct rng *r, int parent, int permille)
 {
-	static const uint32_t lo[] = { 1, 10, 0, 0, 0 },
-			      hi[] = { 100, 60000, 1000, 10000000, 60000 };
+	static const uint32_t lo[] = { 1, VIPFO_GARP_INTERVAL_MIN, 0, 0, 0 },
+			      hi[] = { VIPFO_GARP_COUNT_MAX, VIPFO_GARP_INTERVAL_MAX,
+				       VIPFO_CARRIER_POLL_MAX, VIPFO_REPLY_RATE_MAX,
+				       VIPFO_UP_DELAY_MAX };
 	static const uint16_t type[] = {
 		VIPFO_A_GARP_COUNT, VIPFO_A_GARP_INTERVAL, VIPFO_A_CARRIER_POLL,
 		VIPFO_A_REPLY_RATE, VIPFO_A_UP_DELAY,
@@ -1869,12 +1876,13 @@ static const struct pol vips_pol[] = {
 	[VIPFO_A_VIP] = { P_NEST, .nested = vip_pol, .nested_max = 2 },
 };
 
-#define POL_NAME	[VIPFO_A_GROUP_NAME] = { P_NAME, 0, 31 }
-#define POL_OPTIONS	[VIPFO_A_GARP_COUNT] = { P_U32, 0, 100 }, \
-			[VIPFO_A_GARP_INTERVAL] = { P_U32, 10, 60000 }, \
-			[VIPFO_A_CARRIER_POLL] = { P_U32, 0, 1000 }, \
-			[VIPFO_A_REPLY_RATE] = { P_U32, 0, 10000000 }, \
-			[VIPFO_A_UP_DELAY] = { P_U32, 0, 60000 }
+#define POL_NAME	[VIPFO_A_GROUP_NAME] = { P_NAME, 0, VIPFO_GROUP_NAME_SIZE - 1 }
+#define POL_OPTIONS	[VIPFO_A_GARP_COUNT] = { P_U32, 0, VIPFO_GARP_COUNT_MAX }, \
+			[VIPFO_A_GARP_INTERVAL] = { P_U32, VIPFO_GARP_INTERVAL_MIN, \
+						    VIPFO_GARP_INTERVAL_MAX }, \
+			[VIPFO_A_CARRIER_POLL] = { P_U32, 0, VIPFO_CARRIER_POLL_MAX }, \
+			[VIPFO_A_REPLY_RATE] = { P_U32, 0, VIPFO_REPLY_RATE_MAX }, \
+			[VIPFO_A_UP_DELAY] = { P_U32, 0, VIPFO_UP_DELAY_MAX }
 #define POL_DEVS	[VIPFO_A_DEVS] = { P_NEST, .nested = devs_pol, .nested_max = 1 }
 #define POL_VIPS	[VIPFO_A_VIPS] = { P_NEST, .nested = vips_pol, .nested_max = 2 }
 
@@ -1959,7 +1967,7 @@ static bool validate(const void *head, int len, const struct pol *pol,
 				return POLICY_FAIL("integer out of range", -ERANGE);
 			break;
 		case P_NAME: {
-			int minlen = alen < 32 ? alen : 32;
+			int minlen = alen < (int)pt->max + 1 ? alen : (int)pt->max + 1;
 
 			if (nested)
 				return POLICY_FAIL("NLA_F_NESTED on a string", -EINVAL);
@@ -1967,7 +1975,7 @@ static bool validate(const void *head, int len, const struct pol *pol,
 				return POLICY_FAIL("name without NUL", -EINVAL);
 			if (p[alen - 1] == '\0')
 				alen--;
-			if (alen > 31)
+			if (alen > (int)pt->max)
 				return POLICY_FAIL("name too long", -ERANGE);
 			break;
 		}

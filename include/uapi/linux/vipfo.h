@@ -11,12 +11,20 @@
  * holds at most max_groups groups and max_vips VIPs (module parameters,
  * default 4096 and 1048576): a request past one gets ENOSPC.
  *
+ * Documentation/netlink/specs/vipfo.yaml describes this protocol too, and
+ * scripts/spec-check keeps the two in agreement. Ranges are inclusive; MIN
+ * is 0 where no VIPFO_*_MIN constant says otherwise.
+ *
  * VIPFO_CMD_GROUP_NEW (reply: the group as in GET)
- *   VIPFO_A_GROUP_NAME            string, required, 1-31 chars [a-zA-Z0-9_.-]
- *   VIPFO_A_GARP_COUNT            u32, optional, 0..100, default 3;
+ *   VIPFO_A_GROUP_NAME            string, required, 1 to
+ *                                 VIPFO_GROUP_NAME_SIZE - 1 chars [a-zA-Z0-9_.-]
+ *   VIPFO_A_GARP_COUNT            u32, optional, 0..VIPFO_GARP_COUNT_MAX,
+ *                                 default 3;
  *                                 0: answer, never announce
- *   VIPFO_A_GARP_INTERVAL         u32 ms, optional, 10..60000, default 200
- *   VIPFO_A_CARRIER_POLL          u32 ms, optional, 0..1000, default 5;
+ *   VIPFO_A_GARP_INTERVAL         u32 ms, optional, VIPFO_GARP_INTERVAL_MIN..
+ *                                 VIPFO_GARP_INTERVAL_MAX, default 200
+ *   VIPFO_A_CARRIER_POLL          u32 ms, optional, 0..VIPFO_CARRIER_POLL_MAX,
+ *                                 default 5;
  *                                 how often members' carrier is checked
  *                                 besides the device notifier (0 = never;
  *                                 one poll per namespace, at the shortest
@@ -25,11 +33,13 @@
  *                                 or at least the module parameter
  *                                 carrier_poll_min (default 10), and by
  *                                 default the larger of 5 and that
- *   VIPFO_A_REPLY_RATE            u32 frames/s, optional, 0..10000000,
+ *   VIPFO_A_REPLY_RATE            u32 frames/s, optional,
+ *                                 0..VIPFO_REPLY_RATE_MAX,
  *                                 default 100000; most ARP frames the
  *                                 group sends per second in answer to
  *                                 frames it received (0 = no limit)
- *   VIPFO_A_UP_DELAY              u32 ms, optional, 0..60000, default 1000;
+ *   VIPFO_A_UP_DELAY              u32 ms, optional, 0..VIPFO_UP_DELAY_MAX,
+ *                                 default 1000;
  *                                 a member that comes back is held down
  *                                 this long before it answers and
  *                                 announces again, doubled for each flap
@@ -127,6 +137,14 @@
 #define VIPFO_GROUP_NAME_SIZE	32
 /* Most member adapters in one group. */
 #define VIPFO_MAX_MEMBERS	16
+
+/* The ranges of the group options (inclusive). */
+#define VIPFO_GARP_COUNT_MAX		100
+#define VIPFO_GARP_INTERVAL_MIN		10		/* ms */
+#define VIPFO_GARP_INTERVAL_MAX		60000		/* ms */
+#define VIPFO_CARRIER_POLL_MAX		1000		/* ms */
+#define VIPFO_REPLY_RATE_MAX		10000000	/* frames/s */
+#define VIPFO_UP_DELAY_MAX		60000		/* ms */
 
 /* IFA_PROTO value vipctl puts on the local addresses it adds for VIPs. */
 #define VIPFO_IFA_PROTO		0x76

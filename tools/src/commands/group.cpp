@@ -11,6 +11,12 @@ namespace vipctl {
 
 namespace {
 
+// "MIN-MAX" of an option, from the UAPI header's constants.
+std::string range(uint32_t min, uint32_t max)
+{
+	return std::to_string(min) + "-" + std::to_string(max);
+}
+
 struct GroupArgs {
 	std::string name;
 	std::vector<std::string> devs;
@@ -46,41 +52,47 @@ struct GroupArgs {
 
 void add_name(CLI::App *cmd, GroupArgs &a)
 {
-	cmd->add_option("NAME", a.name, "Group name: 1-31 characters of A-Z a-z 0-9 _ . -")->required();
+	cmd->add_option("NAME", a.name,
+			"Group name: " + range(1, VIPFO_GROUP_NAME_SIZE - 1) +
+				" characters of A-Z a-z 0-9 _ . -")
+		->required();
 }
 
 void add_garp_options(CLI::App *cmd, GroupArgs &a)
 {
 	a.count_opt = cmd->add_option("--garp-count", a.garp_count,
-				      "Gratuitous ARPs each survivor sends per VIP on failover (0-100, "
+				      "Gratuitous ARPs each survivor sends per VIP on failover (" +
+					      range(0, VIPFO_GARP_COUNT_MAX) + ", "
 				      "0 = answer ARP requests, never announce; default 3)")
 			      ->type_name("N")
-			      ->check(CLI::Range(0, 100));
+			      ->check(CLI::Range(0, VIPFO_GARP_COUNT_MAX));
 	a.interval_opt = cmd->add_option("--garp-interval", a.garp_interval,
-					 "Milliseconds between those gratuitous ARPs (10-60000, default 200)")
+					 "Milliseconds between those gratuitous ARPs (" +
+					 range(VIPFO_GARP_INTERVAL_MIN, VIPFO_GARP_INTERVAL_MAX) + ", default 200)")
 				 ->type_name("MS")
-				 ->check(CLI::Range(10, 60000));
+				 ->check(CLI::Range(VIPFO_GARP_INTERVAL_MIN, VIPFO_GARP_INTERVAL_MAX));
 	a.poll_opt = cmd->add_option("--carrier-poll", a.carrier_poll,
 				     "Milliseconds between checks of the members' carrier, which catch a "
-				     "lost link before the kernel reports it (0-1000, 0 = off, default 5; in a "
+				     "lost link before the kernel reports it (" + range(0, VIPFO_CARRIER_POLL_MAX) +
+				     ", 0 = off, default 5; in a "
 				     "namespace of another user namespace at least the module's carrier_poll_min, "
 				     "default 10)")
 			     ->type_name("MS")
-			     ->check(CLI::Range(0, 1000));
+			     ->check(CLI::Range(0, VIPFO_CARRIER_POLL_MAX));
 	a.rate_opt = cmd->add_option("--reply-rate", a.reply_rate,
 				     "ARP frames per second the group may send in answer to received ones "
 				     "(replies, conflict announcements); requests beyond it get one reply, "
 				     "from the adapter that received them "
-				     "(0-10000000, 0 = no limit, default 100000)")
+				     "(" + range(0, VIPFO_REPLY_RATE_MAX) + ", 0 = no limit, default 100000)")
 			     ->type_name("N")
-			     ->check(CLI::Range(0, 10000000));
+			     ->check(CLI::Range(0, VIPFO_REPLY_RATE_MAX));
 	a.up_delay_opt = cmd->add_option("--up-delay", a.up_delay,
 					 "Milliseconds a member that comes back is held down before it "
 					 "answers and announces again, doubled for each flap in a row up "
 					 "to 32 times; not while no other member is up "
-					 "(0-60000, 0 = at once, default 1000)")
+					 "(" + range(0, VIPFO_UP_DELAY_MAX) + ", 0 = at once, default 1000)")
 			     ->type_name("MS")
-			     ->check(CLI::Range(0, 60000));
+			     ->check(CLI::Range(0, VIPFO_UP_DELAY_MAX));
 }
 
 void group_add(const GroupArgs &a)

@@ -6,6 +6,7 @@
 #include <net/if.h>
 #include <set>
 #include <sys/socket.h>
+#include <linux/vipfo.h>
 
 #include "error.hpp"
 
@@ -110,9 +111,10 @@ void check_group_name(std::string_view name)
 		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 		       c == '_' || c == '.' || c == '-';
 	};
-	if (name.empty() || name.size() > 31 || !std::all_of(name.begin(), name.end(), ok))
+	if (name.empty() || name.size() >= VIPFO_GROUP_NAME_SIZE || !std::all_of(name.begin(), name.end(), ok))
 		throw Error("invalid group name '" + std::string(name) +
-			    "' (1-31 characters of A-Z a-z 0-9 _ . -)");
+			    "' (1-" + std::to_string(VIPFO_GROUP_NAME_SIZE - 1) +
+			    " characters of A-Z a-z 0-9 _ . -)");
 }
 
 std::vector<DevRef> resolve_devs(std::span<const std::string> args, size_t max,
