@@ -91,3 +91,7 @@ void vipfo_ratelimit_reset(struct vipfo_group *group)
 {
 	ratelimit_reset(group, jiffies);
 }
+
+#ifdef VIPFO_DEBUG
+#include "selftest/ratelimit.c"
+#endif

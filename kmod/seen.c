@@ -133,3 +133,7 @@ enum vipfo_claim_sender vipfo_claim_sender(struct vipfo_net *vn,
 {
 	return claim_sender(vn, group, vip, mac, jiffies);
 }
+
+#ifdef VIPFO_DEBUG
+#include "selftest/seen.c"
+#endif
