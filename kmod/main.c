@@ -11,17 +11,38 @@
 #include "limits.h"
 #include "net.h"
 #include "netlink.h"
+#include "ratelimit.h"
+#include "seen.h"
 #include "vip.h"
+
+#ifdef VIPFO_DEBUG
+/* The data structures' own tests (selftest/), before anything uses them. */
+static int __init vipfo_selftests(void)
+{
+	bool ok = vipfo_ratelimit_selftest();
+
+	ok &= vipfo_seen_selftest();
+	ok &= vipfo_vip_selftest();
+	return ok ? 0 : -ENOTRECOVERABLE;
+}
+#else
+static inline int vipfo_selftests(void)
+{
+	return 0;
+}
+#endif
 
 /**
  * vipfo_init() - Load the module
  *
- * Description: Sets up the limits, the VIP cache, the per-namespace state
- * and the netdevice notifier, and registers the netlink family last, once
+ * Description: Sets up the limits and the VIP cache, runs the self-tests
+ * when built with VIPFO_DEBUG=1, sets up the per-namespace state and the
+ * netdevice notifier, and registers the netlink family last, once
  * configuration can be taken.
  *
  * Context: Process context (module load).
- * Return: 0, or a negative errno with everything undone.
+ * Return: 0, or a negative errno with everything undone
+ * (-ENOTRECOVERABLE: a self-test failed).
  */
 static int __init vipfo_init(void)
 {
@@ -34,6 +55,9 @@ static int __init vipfo_init(void)
 	err = vipfo_vip_cache_init();
 	if (err)
 		return err;
+	err = vipfo_selftests();
+	if (err)
+		goto err_cache;
 	err = vipfo_net_init();
 	if (err)
 		goto err_cache;

@@ -16,6 +16,45 @@ static s64 budget_max(u32 rate)
 	return (s64)max_t(u32, rate, VIPFO_MAX_MEMBERS) * HZ;
 }
 
+/* vipfo_ratelimit_spend() at @now: the self-tests set the clock. */
+static bool ratelimit_spend(struct vipfo_group *group, unsigned int frames,
+			    unsigned long now)
+{
+	struct vipfo_budget *b = &group->budget;
+	u32 rate = READ_ONCE(group->reply_rate);
+	long last = atomic_long_read(&b->stamp);
+	s64 credit, cost, add, full, new;
+
+	if (!rate || !frames)
+		return true;
+	credit = atomic64_read(&b->credit);
+	/* Not @now read before another CPU refilled: that would refill all. */
+	if (time_after(now, (unsigned long)last) &&
+	    atomic_long_try_cmpxchg(&b->stamp, &last, now)) {
+		/* Filling an empty budget takes 16 s at most (rate 1). */
+		add = (s64)min_t(unsigned long, now - last,
+				 VIPFO_MAX_MEMBERS * HZ) * rate;
+		full = budget_max(rate);
+		do {
+			new = min(credit + add, full);
+		} while (!atomic64_try_cmpxchg(&b->credit, &credit, new));
+		credit = new;
+	}
+	cost = (s64)frames * HZ;
+	do {
+		if (credit < cost)
+			return false;
+	} while (!atomic64_try_cmpxchg(&b->credit, &credit, credit - cost));
+	return true;
+}
+
+static void ratelimit_reset(struct vipfo_group *group, unsigned long now)
+{
+	atomic_long_set(&group->budget.stamp, now);
+	atomic64_set(&group->budget.credit,
+		     budget_max(READ_ONCE(group->reply_rate)));
+}
+
 /**
  * vipfo_ratelimit_spend() - Take frames from a group's reply budget
  * @group: the group
@@ -39,32 +78,7 @@ static s64 budget_max(u32 rate)
  */
 bool vipfo_ratelimit_spend(struct vipfo_group *group, unsigned int frames)
 {
-	struct vipfo_budget *b = &group->budget;
-	u32 rate = READ_ONCE(group->reply_rate);
-	long last = atomic_long_read(&b->stamp);
-	unsigned long now = jiffies;
-	s64 credit, cost, add, full, new;
-
-	if (!rate || !frames)
-		return true;
-	credit = atomic64_read(&b->credit);
-	if (now != (unsigned long)last &&
-	    atomic_long_try_cmpxchg(&b->stamp, &last, now)) {
-		/* Filling an empty budget takes 16 s at most (rate 1). */
-		add = (s64)min_t(unsigned long, now - last,
-				 VIPFO_MAX_MEMBERS * HZ) * rate;
-		full = budget_max(rate);
-		do {
-			new = min(credit + add, full);
-		} while (!atomic64_try_cmpxchg(&b->credit, &credit, new));
-		credit = new;
-	}
-	cost = (s64)frames * HZ;
-	do {
-		if (credit < cost)
-			return false;
-	} while (!atomic64_try_cmpxchg(&b->credit, &credit, credit - cost));
-	return true;
+	return ratelimit_spend(group, frames, jiffies);
 }
 
 /**
@@ -75,7 +89,9 @@ bool vipfo_ratelimit_spend(struct vipfo_group *group, unsigned int frames)
  */
 void vipfo_ratelimit_reset(struct vipfo_group *group)
 {
-	atomic_long_set(&group->budget.stamp, jiffies);
-	atomic64_set(&group->budget.credit,
-		     budget_max(READ_ONCE(group->reply_rate)));
+	ratelimit_reset(group, jiffies);
 }
+
+#ifdef VIPFO_DEBUG
+#include "selftest/ratelimit.c"
+#endif

@@ -24,4 +24,8 @@ struct vipfo_budget {
 bool vipfo_ratelimit_spend(struct vipfo_group *group, unsigned int frames);
 void vipfo_ratelimit_reset(struct vipfo_group *group);
 
+#ifdef VIPFO_DEBUG
+bool vipfo_ratelimit_selftest(void);
+#endif
+
 #endif /* _VIPFO_RATELIMIT_H */

@@ -20,6 +20,73 @@
 /* Sibling copies of one broadcast arrive within microseconds. */
 #define SEEN_WINDOW	(HZ / 4)
 
+/* vipfo_arp_first_copy() at @jif: the self-tests set the clock. */
+static bool arp_first_copy(struct vipfo_group *group,
+			   const struct vipfo_member *member,
+			   const struct vipfo_arp_frame *req, unsigned long jif)
+{
+	u32 words[4] = {
+		(__force u32)req->sip, (__force u32)req->tip,
+		get_unaligned((const u32 *)req->sha),
+		get_unaligned((const u16 *)(req->sha + 4)) | req->request << 16,
+	};
+	u32 key = jhash2(words, ARRAY_SIZE(words), vipfo_arp_seed) | 1;
+	atomic64_t *slot = &group->seen.slot[key % VIPFO_SEEN_SLOTS];
+	u16 now = (u16)jif;
+	s64 old = atomic64_read(slot), new;
+	bool first;
+
+	do {
+		first = (u32)((u64)old >> 32) != key ||
+			(u16)(now - (u16)(old >> 16)) >= SEEN_WINDOW ||
+			(old & BIT(member->id));
+		if (first)
+			new = (s64)((u64)key << 32 | (u64)now << 16 |
+				    BIT(member->id));
+		else
+			new = old | BIT(member->id);
+	} while (!atomic64_try_cmpxchg(slot, &old, new));
+	return first;
+}
+
+/* One more walk over the namespace's devices this second? */
+static bool claim_walk_allowed(struct vipfo_claims *c, unsigned long now)
+{
+	long start = atomic_long_read(&c->window);
+
+	/* Not @now read before another CPU started this second. */
+	if (time_after_eq(now, (unsigned long)start + HZ) &&
+	    atomic_long_try_cmpxchg(&c->window, &start, now))
+		atomic_set(&c->checks, 0);
+	return atomic_inc_return(&c->checks) <= VIPFO_CLAIM_CHECKS;
+}
+
+/* vipfo_claim_sender() at @jif: the self-tests set the clock. */
+static enum vipfo_claim_sender claim_sender(struct vipfo_net *vn,
+					    struct vipfo_group *group,
+					    const struct vipfo_vip *vip,
+					    const u8 *mac, unsigned long jif)
+{
+	u64 addr = ether_addr_to_u64(mac);
+	atomic64_t *slot = &group->claims.slot[jhash_2words((u32)addr,
+							    (u32)(addr >> 32),
+							    vipfo_arp_seed) %
+					       VIPFO_CLAIM_SLOTS];
+	u64 old = atomic64_read(slot);
+	u16 now = (u16)jif & 0x7fff;
+	bool ours;
+
+	BUILD_BUG_ON(HZ >= 0x8000);
+	if (old >> 16 == addr && ((now - ((u16)old >> 1)) & 0x7fff) < HZ)
+		return old & 1 ? VIPFO_SENDER_OURS : VIPFO_SENDER_OTHER;
+	if (time_before(jif, READ_ONCE(vip->defended) + HZ) ||
+	    !claim_walk_allowed(&group->claims, jif))
+		return VIPFO_SENDER_UNCHECKED;
+	ours = dev_getbyhwaddr_rcu(vn->net, ARPHRD_ETHER, (const char *)mac);
+	atomic64_set(slot, addr << 16 | now << 1 | ours);
+	return ours ? VIPFO_SENDER_OURS : VIPFO_SENDER_OTHER;
+}
+
 /**
  * vipfo_arp_first_copy() - Whether a frame is the first copy of a request
  * @group: the group of @member
@@ -38,40 +105,7 @@ bool vipfo_arp_first_copy(struct vipfo_group *group,
 			  const struct vipfo_member *member,
 			  const struct vipfo_arp_frame *req)
 {
-	u32 words[4] = {
-		(__force u32)req->sip, (__force u32)req->tip,
-		get_unaligned((const u32 *)req->sha),
-		get_unaligned((const u16 *)(req->sha + 4)) | req->request << 16,
-	};
-	u32 key = jhash2(words, ARRAY_SIZE(words), vipfo_arp_seed) | 1;
-	atomic64_t *slot = &group->seen.slot[key % VIPFO_SEEN_SLOTS];
-	u16 now = (u16)jiffies;
-	s64 old = atomic64_read(slot), new;
-	bool first;
-
-	do {
-		first = (u32)((u64)old >> 32) != key ||
-			(u16)(now - (u16)(old >> 16)) >= SEEN_WINDOW ||
-			(old & BIT(member->id));
-		if (first)
-			new = (s64)((u64)key << 32 | (u64)now << 16 |
-				    BIT(member->id));
-		else
-			new = old | BIT(member->id);
-	} while (!atomic64_try_cmpxchg(slot, &old, new));
-	return first;
-}
-
-/* One more walk over the namespace's devices this second? */
-static bool claim_walk_allowed(struct vipfo_claims *c)
-{
-	unsigned long now = jiffies;
-	long start = atomic_long_read(&c->window);
-
-	if (now - (unsigned long)start >= HZ &&
-	    atomic_long_try_cmpxchg(&c->window, &start, now))
-		atomic_set(&c->checks, 0);
-	return atomic_inc_return(&c->checks) <= VIPFO_CLAIM_CHECKS;
+	return arp_first_copy(group, member, req, jiffies);
 }
 
 /**
@@ -97,22 +131,9 @@ enum vipfo_claim_sender vipfo_claim_sender(struct vipfo_net *vn,
 					   const struct vipfo_vip *vip,
 					   const u8 *mac)
 {
-	u64 addr = ether_addr_to_u64(mac);
-	atomic64_t *slot = &group->claims.slot[jhash_2words((u32)addr,
-							    (u32)(addr >> 32),
-							    vipfo_arp_seed) %
-					       VIPFO_CLAIM_SLOTS];
-	u64 old = atomic64_read(slot);
-	u16 now = (u16)jiffies & 0x7fff;
-	bool ours;
-
-	BUILD_BUG_ON(HZ >= 0x8000);
-	if (old >> 16 == addr && ((now - ((u16)old >> 1)) & 0x7fff) < HZ)
-		return old & 1 ? VIPFO_SENDER_OURS : VIPFO_SENDER_OTHER;
-	if (time_before(jiffies, READ_ONCE(vip->defended) + HZ) ||
-	    !claim_walk_allowed(&group->claims))
-		return VIPFO_SENDER_UNCHECKED;
-	ours = dev_getbyhwaddr_rcu(vn->net, ARPHRD_ETHER, (const char *)mac);
-	atomic64_set(slot, addr << 16 | now << 1 | ours);
-	return ours ? VIPFO_SENDER_OURS : VIPFO_SENDER_OTHER;
+	return claim_sender(vn, group, vip, mac, jiffies);
 }
+
+#ifdef VIPFO_DEBUG
+#include "selftest/seen.c"
+#endif

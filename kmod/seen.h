@@ -56,4 +56,8 @@ enum vipfo_claim_sender vipfo_claim_sender(struct vipfo_net *vn,
 					   const struct vipfo_vip *vip,
 					   const u8 *mac);
 
+#ifdef VIPFO_DEBUG
+bool vipfo_seen_selftest(void);
+#endif
+
 #endif /* _VIPFO_SEEN_H */

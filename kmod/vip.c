@@ -179,3 +179,7 @@ void vipfo_vip_cache_uninit(void)
 {
 	kmem_cache_destroy(vip_cache);
 }
+
+#ifdef VIPFO_DEBUG
+#include "selftest/vip.c"
+#endif

@@ -47,4 +47,8 @@ void vipfo_vip_destroy(struct vipfo_vip *vip);
 int vipfo_vip_cache_init(void);
 void vipfo_vip_cache_uninit(void);
 
+#ifdef VIPFO_DEBUG
+bool vipfo_vip_selftest(void);
+#endif
+
 #endif /* _VIPFO_VIP_H */
