@@ -115,13 +115,21 @@ static void hold_expired(struct timer_list *t)
 {
 	struct vipfo_hold *h = from_timer(h, t, timer);
 	struct vipfo_member *member = container_of(h, struct vipfo_member, hold);
-	bool held;
+	bool held, live = vipfo_member_live(member);
 
 	spin_lock(&h->lock);
 	held = !h->gone && test_and_clear_bit(VIPFO_MEMBER_HELD, &member->flags);
+	/*
+	 * Its link failed while held down, and nobody reported it yet (the
+	 * link watch can be a second late): a flap all the same, or the
+	 * report that comes after this finds a member neither held down
+	 * nor active and does not count it.
+	 */
+	if (held && !live)
+		h->flaps = min_t(u8, h->flaps + 1, VIPFO_HOLD_MAX_SHIFT);
 	spin_unlock(&h->lock);
-	/* A failure meanwhile would have ended the hold-down. */
-	if (!held || !vipfo_member_live(member))
+	/* A failure reported meanwhile would have ended the hold-down. */
+	if (!held || !live)
 		return;
 	rcu_read_lock();
 	member_active(member, h->back_by, GFP_ATOMIC);

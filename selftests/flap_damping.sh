@@ -43,6 +43,34 @@ held_ms()
 		"[d.get('held_ms', 0) for d in j['groups'][0]['devices'] if d['ifname'] == '$1'][0]"
 }
 
+# check_holds DESC IF SKIP UP SHIFTS...: the hold events of IF after the
+# first SKIP lines of the monitor's output hold it down for UP << s ms for
+# each s of one of the SHIFTS lists ("1,2,3"), in order, within 200 ms.
+cat >"$TMPD/holds.py" <<'EOF'
+import json, sys
+events, ifname, skip, up = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+held = [e["device"]["held_ms"]
+        for e in map(json.loads, open(events).readlines()[skip:])
+        if e.get("event") == "hold" and e["device"].get("ifname") == ifname]
+for shifts in sys.argv[5:]:
+    want = [up << int(s) for s in shifts.split(",")]
+    if len(held) == len(want) and all(w - 200 <= h <= w for h, w in zip(held, want)):
+        sys.exit(0)
+sys.exit(f"hold-downs of {ifname} (ms): {held}")
+EOF
+check_holds()
+{
+	local desc=$1
+
+	shift
+	if wait_for 5 "$PYTHON" "$TMPD/holds.py" "$TMPD/events" "$@"; then
+		ok "$desc"
+	else
+		not_ok "$desc" "$("$PYTHON" "$TMPD/holds.py" "$TMPD/events" "$@" 2>&1)" \
+			"expected: ${3} ms << each of ${*:4}"
+	fi
+}
+
 # 1: one failure and return. The failure is announced at once; back, a1
 # is held down: show and an event say so and for how long, it does not
 # answer; then it is up and answers again. A longer hold-down here, so
@@ -89,7 +117,60 @@ recover_adapter carrier-loss a3
 check "a1 a3 back: up after their hold-down" wait_for $((32 * UP / 1000 + 10)) \
 	states_are web a1=up a2=up a3=up
 
-# 3: 200 flaps of a1's link, as fast as the switch can make them. A
+# 3: a1 fails again while held down, twice: each hold-down is twice the
+# one before. One step at a time here: the kernel's link watch merges
+# carrier changes that come faster than it runs (the storm below) into
+# one event, and vipfo cannot count what it is not told. Long enough
+# hold-downs that each failure lands in one.
+DOUBLE=$((1000 * ${VIPFO_TIMEOUT_FACTOR:-1}))
+check "group set --up-delay $DOUBLE" vipctl group set web --up-delay "$DOUBLE"
+e1=$(wc -l <"$TMPD/events")
+for round in 1 2 3; do
+	fail_adapter carrier-loss a1
+	wait_for 10 dev_state_is web a1 no-carrier || break
+	recover_adapter carrier-loss a1
+	wait_for 5 dev_state_is web a1 held-down || break
+done
+# The first failure may count as a flap already (a1 came back in 2).
+check_holds "a1 failed while held down: each hold-down twice the one before" \
+	a1 "$e1" "$DOUBLE" 0,1,2 1,2,3
+
+check "a1 up once its last hold-down is over" wait_for $((32 * DOUBLE / 1000 + 10)) \
+	dev_state_is web a1 up
+check "group set --up-delay $UP" vipctl group set web --up-delay "$UP"
+
+# 4: a failure that the kernel reports only after the hold-down ended is
+# a flap all the same. A dummy's carrier loss waits for the link watch's
+# next full run, up to a second after the one before (a carrier that
+# comes back runs it at once); no carrier poll in this group. So d1's
+# carrier, lost LATE ms after it came back, is reported after its
+# hold-down of LATE_UP ms ended: the next hold-down must be twice as long.
+LATE_UP=600
+for d in d1 d2; do
+	ip -n "$SRV" link add "$d" type dummy &&
+		ip -n "$SRV" link set "$d" arp on up
+done
+check "group late: d1 d2, no carrier poll, --up-delay $LATE_UP" \
+	vipctl group add late --dev d1,d2 --no-local --vip 203.0.113.1 \
+	--carrier-poll 0 --up-delay "$LATE_UP"
+e2=$(wc -l <"$TMPD/events")
+ip -n "$SRV" link set d1 carrier off
+check "d1 carrier off: no-carrier" wait_for 5 dev_state_is late d1 no-carrier
+sleep 1.2	# the link watch's next run is a full one
+ip -n "$SRV" link set d1 carrier on
+sleep 0.2
+ip -n "$SRV" link set d1 carrier off
+check "d1 carrier lost while held down: no-carrier" \
+	wait_for 5 dev_state_is late d1 no-carrier
+sleep 1.2
+ip -n "$SRV" link set d1 carrier on
+check "d1 back: held down" wait_for 5 dev_state_is late d1 held-down
+check_holds "d1's failure reported after its hold-down ended: the next one doubled" \
+	d1 "$e2" "$LATE_UP" 0,1
+
+check "group late deleted" vipctl group del late
+
+# 5: 200 flaps of a1's link, as fast as the switch can make them. A
 # failover needs a1 active, and a1 is active only after a hold-down of at
 # least UP ms with its link up throughout: during the T ms from the first
 # flap until a1 is active again there is room for at most 1 + T / UP
@@ -124,17 +205,19 @@ if [ "$garps" -le "$max_garps" ]; then
 else
 	not_ok "$FLAPS flaps: at most $max_garps gratuitous ARPs" "garps: $garps"
 fi
-# The hold-down doubled while a1 kept flapping, and stayed bounded.
-check "hold-downs doubled, at most 32 x $UP ms" "$PYTHON" - "$TMPD/events" "$UP" "$e0" <<'EOF'
+# a1 was held down, never longer than the damping allows. (How many
+# flaps vipfo saw depends on how the link watch merged them: one, where
+# the 200 flaps took 300 ms.)
+check "hold-downs of at most 32 x $UP ms" "$PYTHON" - "$TMPD/events" "$UP" "$e0" <<'EOF'
 import json, sys
 up, skip = int(sys.argv[2]), int(sys.argv[3])
 held = [e["device"]["held_ms"]
         for e in map(json.loads, open(sys.argv[1]).readlines()[skip:])
         if e.get("event") == "hold" and e["device"].get("ifname") == "a1"]
-assert held and max(held) >= 2 * up and max(held) <= 32 * up, held
+assert held and max(held) <= 32 * up, held
 EOF
 
-# The group is healthy: all answer, and a failure is still announced.
+# 6: the group is healthy: all answer, and a failure is still announced.
 check_replies "after the flaps: replies from a1 a2 a3" \
 	"$(arp_request "${vips[0]}")" a1 a2 a3
 if capture_start 3; then
