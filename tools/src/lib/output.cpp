@@ -3,6 +3,8 @@
 
 #include <cstdio>
 
+#include "printer.hpp"
+
 namespace vipctl {
 
 using proto::Device;
@@ -16,78 +18,243 @@ std::string plural(uint64_t n, const char *one, const char *many)
 	return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
-std::string stats_text(const Stats &s)
+Json optional_json(const std::optional<uint32_t> &v)
 {
-	std::string out;
-	for (const proto::Counter &c : proto::kCounters)
-		out += (out.empty() ? "" : " ") + std::string(c.name) + " " + std::to_string(s.*(c.field));
-	return out;
+	return v ? Json(*v) : Json(nullptr);
 }
 
-Json stats_json(const Stats &s)
+// The counters, on a text line of their own; null in JSON when the
+// kernel sent none.
+void print_stats(Printer &p, const std::optional<Stats> &s, const char *indent)
 {
-	Json j = Json::object();
-	for (const proto::Counter &c : proto::kCounters)
-		j[c.name] = s.*(c.field);
-	return j;
-}
-
-// "eth1 (ifindex 3)"; "ifindex 3" when the name is unknown.
-std::string dev_ref_text(const Device &d)
-{
-	if (d.ifname)
-		return *d.ifname + " (ifindex " + std::to_string(d.ifindex) + ")";
-	return "ifindex " + std::to_string(d.ifindex);
-}
-
-std::string devs_text(const std::vector<Device> &devs)
-{
-	std::string s;
-	for (const Device &d : devs) {
-		if (!s.empty())
-			s += ", ";
-		s += dev_ref_text(d);
+	if (!s) {
+		p.member("stats", nullptr);
+		return;
 	}
-	return s.empty() ? "none" : s;
+	p.open_object("stats");
+	p.text(indent);
+	const char *sep = "";
+	for (const proto::Counter &c : proto::kCounters) {
+		const uint64_t v = (*s).*(c.field);
+		p.any(c.name, v, sep + std::string(c.name) + " " + std::to_string(v));
+		sep = " ";
+	}
+	p.text("\n");
+	p.close();
 }
 
-// Keys in a fixed order; ifindex always, the others when known.
-Json device_json(const Device &d, bool stats)
+// What the text says of a device beyond "eth1 (ifindex 3)" (the JSON
+// has every field the kernel sent).
+enum DevText : unsigned {
+	kRef = 0,
+	kMac = 1 << 0,	     // " 52:54:00:12:34:01"
+	kState = 1 << 1,     // " no-carrier"
+	kHeldLeft = 1 << 2,  // " (800 ms left)"
+	kHeldDown = 1 << 3,  // " held down for 800 ms"
+};
+
+// Opens the device's object (the caller closes it): ifindex always, the
+// other fields when known; "eth1 (ifindex 3)", or "ifindex 3" when the
+// name is unknown, then what @text asks for.
+void open_device(Printer &p, const char *key, const Device &d, unsigned text)
 {
-	Json j = Json::object();
+	p.open_object(key);
 	if (d.ifname)
-		j["ifname"] = *d.ifname;
-	j["ifindex"] = d.ifindex;
-	if (d.mac)
-		j["mac"] = format_mac(*d.mac);
-	if (d.state)
-		j["state"] = proto::dev_state_name(*d.state);
-	if (d.held_ms)
-		j["held_ms"] = *d.held_ms;
-	if (stats && d.stats)
-		j["stats"] = stats_json(*d.stats);
-	return j;
+		p.any("ifname", *d.ifname, *d.ifname + " (");
+	p.any("ifindex", d.ifindex, "ifindex " + std::to_string(d.ifindex) + (d.ifname ? ")" : ""));
+	if (d.mac) {
+		const std::string mac = format_mac(*d.mac);
+		p.any("mac", mac, text & kMac ? " " + mac : "");
+	}
+	if (d.state) {
+		const std::string state = proto::dev_state_name(*d.state);
+		p.any("state", state, text & kState ? " " + state : "");
+	}
+	if (text & kHeldDown)
+		p.text(" held down");
+	if (d.held_ms) {
+		const std::string ms = std::to_string(*d.held_ms);
+		p.any("held_ms", *d.held_ms,
+		      text & kHeldLeft ? " (" + ms + " ms left)" : text & kHeldDown ? " for " + ms + " ms" : "");
+	}
 }
 
-Json devices_json(const std::vector<Device> &devs)
+// "eth1 (ifindex 3), eth2 (ifindex 4)"; a JSON array of the devices.
+void print_devices(Printer &p, const char *key, const std::vector<Device> &devs)
 {
-	Json a = Json::array();
-	for (const Device &d : devs)
-		a.push_back(device_json(d, false));
-	return a;
+	p.open_array(key);
+	for (size_t i = 0; i < devs.size(); i++) {
+		if (i)
+			p.text(", ");
+		open_device(p, nullptr, devs[i], kRef);
+		p.close();
+	}
+	p.close();
 }
 
-Json vips_json(const std::vector<IpAddr> &vips)
+void print_detector(Printer &p, const std::optional<uint8_t> &detector, const char *prefix)
 {
-	Json a = Json::array();
-	for (const IpAddr &v : vips)
-		a.push_back(v.str());
-	return a;
+	if (detector) {
+		const std::string name = proto::detector_name(*detector);
+		p.any("detected_by", name, std::string(" (") + prefix + "detected by " + name + ")");
+	}
 }
 
-uint64_t vip_count(const Group &g)
+// "failover web: ...", {"event":"failover","group":"web",...}
+void print_event_head(Printer &p, const char *event, const std::string &group, const char *sep)
 {
-	return g.vip_count ? *g.vip_count : g.vips.size();
+	p.any("event", event, std::string(event) + " ");
+	p.any("group", group, group + sep);
+}
+
+void print_group(Printer &p, const Group &g, bool stats)
+{
+	const uint64_t vips = g.vip_count ? *g.vip_count : g.vips.size();
+
+	p.open_object();
+	p.any("name", g.name, "group " + g.name + ": ");
+	p.text(plural(g.devices.size(), "device", "devices") + ", " + plural(vips, "vip", "vips"));
+	p.member("garp_count", optional_json(g.garp_count));
+	p.member("garp_interval_ms", optional_json(g.garp_interval));
+	if (g.garp_count && g.garp_interval)
+		p.text(", garp " + std::to_string(*g.garp_count) + " x " +
+		       std::to_string(*g.garp_interval) + " ms");
+	if (g.carrier_poll)
+		p.any("carrier_poll_ms", *g.carrier_poll,
+		      *g.carrier_poll ? ", carrier poll " + std::to_string(*g.carrier_poll) + " ms"
+				      : ", carrier poll off");
+	if (g.reply_rate)
+		p.any("reply_rate", *g.reply_rate,
+		      *g.reply_rate ? ", reply rate " + std::to_string(*g.reply_rate) + "/s"
+				    : ", reply rate unlimited");
+	if (g.up_delay)
+		p.any("up_delay_ms", *g.up_delay, ", up delay " + std::to_string(*g.up_delay) + " ms");
+	p.member("vip_count", vips);
+	p.text("\n");
+	if (stats)
+		print_stats(p, g.stats, "  ");
+	p.open_array("devices");
+	for (const Device &d : g.devices) {
+		p.text("  dev ");
+		open_device(p, nullptr, d, kMac | kState | kHeldLeft);
+		p.text("\n");
+		if (stats)
+			print_stats(p, d.stats, "    ");
+		p.close();
+	}
+	p.close();
+	p.open_array("vips");
+	for (const IpAddr &v : g.vips)
+		p.any(nullptr, v.str(), "  vip " + v.str() + "\n");
+	p.close();
+	p.close();
+}
+
+struct EventPrinter {
+	Printer &p;
+
+	void operator()(const proto::ChangeEvent &e) const
+	{
+		const bool devs = !e.devices.empty(), vips = e.vips && !e.vips->empty();
+		const std::string change = proto::change_name(e.change);
+
+		print_event_head(p, "change", e.group, " ");
+		p.any("change", change, change + (devs || e.vip_count || vips ? ":" : ""));
+		if (devs)
+			p.text(" devices ");
+		print_devices(p, "devices", e.devices);
+		if (e.reason) {
+			const std::string reason = proto::reason_name(*e.reason);
+			p.any("reason", reason, devs ? " (" + reason + ")" : "");
+		}
+		if (devs && (e.vip_count || vips))
+			p.text(";");
+		if (e.vip_count)
+			p.any("vip_count", *e.vip_count, " " + plural(*e.vip_count, "vip", "vips"));
+		if (e.vips) {
+			if (vips)
+				p.text(":");
+			p.open_array("vips");
+			for (const IpAddr &v : *e.vips)
+				p.any(nullptr, v.str(), " " + v.str());
+			p.close();
+		}
+	}
+	void operator()(const proto::FailoverEvent &e) const
+	{
+		const bool survivors = !e.survivors.empty();
+
+		print_event_head(p, "failover", e.group, ": ");
+		open_device(p, "failed", e.failed, kMac);
+		p.close();
+		if (e.reason) {
+			const std::string reason = proto::reason_name(*e.reason);
+			p.any("reason", reason, " " + reason);
+		}
+		print_detector(p, e.detected_by, "");
+		p.text(survivors ? "; survivors " : "; no survivors");
+		print_devices(p, "survivors", e.survivors);
+		// With nobody left to announce, the text says nothing of it.
+		if (survivors && (e.vip_count || e.garp_count))
+			p.text(" announce");
+		if (e.vip_count)
+			p.any("vip_count", *e.vip_count,
+			      survivors ? " " + plural(*e.vip_count, "vip", "vips") : "");
+		if (e.garp_count)
+			p.any("garp_count", *e.garp_count,
+			      survivors ? " x " + plural(*e.garp_count, "garp", "garps") : "");
+	}
+	void operator()(const proto::RecoverEvent &e) const
+	{
+		print_event_head(p, "recover", e.group, ": ");
+		open_device(p, "device", e.device, kMac | kState);
+		p.close();
+		print_detector(p, e.detected_by, "");
+	}
+	void operator()(const proto::HoldEvent &e) const
+	{
+		print_event_head(p, "hold", e.group, ": ");
+		open_device(p, "device", e.device, kMac | kHeldDown);
+		p.close();
+		print_detector(p, e.detected_by, "back, ");
+	}
+	void operator()(const proto::ConflictEvent &e) const
+	{
+		print_event_head(p, "conflict", e.group, ": ");
+		p.any("vip", e.vip.str(), e.vip.str() + " claimed by ");
+		if (e.peer_mac) {
+			const std::string mac = format_mac(*e.peer_mac);
+			p.any("peer_mac", mac, mac);
+		} else {
+			p.text("another host");
+		}
+		p.text(", seen on ");
+		open_device(p, "device", e.device, kRef);
+		p.close();
+	}
+	void operator()(const proto::UnknownEvent &e) const
+	{
+		p.any("event", "unknown", "unknown event ");
+		p.any("cmd", e.cmd, std::to_string(e.cmd));
+		p.any("group", e.group, e.group.empty() ? "" : " " + e.group);
+	}
+};
+
+void print_groups(Printer &p, std::span<const Group> groups, bool stats)
+{
+	p.open_object();
+	p.open_array("groups");
+	for (const Group &g : groups)
+		print_group(p, g, stats);
+	p.close();
+	p.close();
+}
+
+void print_event(Printer &p, const proto::Event &ev)
+{
+	p.open_object();
+	std::visit(EventPrinter{p}, ev);
+	p.close();
 }
 
 } // namespace
@@ -102,214 +269,30 @@ std::string format_mac(const std::array<uint8_t, 6> &mac)
 
 std::string render_groups_text(std::span<const Group> groups, bool stats)
 {
-	std::string out;
-	for (const Group &g : groups) {
-		out += "group " + g.name + ": " + plural(g.devices.size(), "device", "devices") + ", " +
-		       plural(vip_count(g), "vip", "vips");
-		if (g.garp_count && g.garp_interval)
-			out += ", garp " + std::to_string(*g.garp_count) + " x " +
-			       std::to_string(*g.garp_interval) + " ms";
-		if (g.carrier_poll)
-			out += *g.carrier_poll ? ", carrier poll " + std::to_string(*g.carrier_poll) + " ms"
-					       : ", carrier poll off";
-		if (g.reply_rate)
-			out += *g.reply_rate ? ", reply rate " + std::to_string(*g.reply_rate) + "/s"
-					     : ", reply rate unlimited";
-		if (g.up_delay)
-			out += ", up delay " + std::to_string(*g.up_delay) + " ms";
-		out += "\n";
-		if (stats && g.stats)
-			out += "  " + stats_text(*g.stats) + "\n";
-		for (const Device &d : g.devices) {
-			out += "  dev " + dev_ref_text(d);
-			if (d.mac)
-				out += " " + format_mac(*d.mac);
-			if (d.state)
-				out += " " + proto::dev_state_name(*d.state);
-			if (d.held_ms)
-				out += " (" + std::to_string(*d.held_ms) + " ms left)";
-			out += "\n";
-			if (stats && d.stats)
-				out += "    " + stats_text(*d.stats) + "\n";
-		}
-		for (const IpAddr &v : g.vips)
-			out += "  vip " + v.str() + "\n";
-	}
-	return out;
+	Printer p(false);
+	print_groups(p, groups, stats);
+	return p.take_text();
 }
 
 Json groups_json(std::span<const Group> groups, bool stats)
 {
-	Json arr = Json::array();
-	for (const Group &g : groups) {
-		Json j = Json::object();
-		j["name"] = g.name;
-		j["garp_count"] = g.garp_count ? Json(*g.garp_count) : Json(nullptr);
-		j["garp_interval_ms"] = g.garp_interval ? Json(*g.garp_interval) : Json(nullptr);
-		if (g.carrier_poll)
-			j["carrier_poll_ms"] = *g.carrier_poll;
-		if (g.reply_rate)
-			j["reply_rate"] = *g.reply_rate;
-		if (g.up_delay)
-			j["up_delay_ms"] = *g.up_delay;
-		j["vip_count"] = vip_count(g);
-		if (stats)
-			j["stats"] = g.stats ? stats_json(*g.stats) : Json(nullptr);
-		Json devs = Json::array();
-		for (const Device &d : g.devices) {
-			Json dj = device_json(d, stats);
-			if (stats && !d.stats)
-				dj["stats"] = nullptr;
-			devs.push_back(std::move(dj));
-		}
-		j["devices"] = std::move(devs);
-		j["vips"] = vips_json(g.vips);
-		arr.push_back(std::move(j));
-	}
-	return Json{{"groups", std::move(arr)}};
+	Printer p(true);
+	print_groups(p, groups, stats);
+	return p.take_json();
 }
 
 std::string render_event_text(const proto::Event &ev)
 {
-	struct Visitor {
-		std::string operator()(const proto::ChangeEvent &e) const
-		{
-			std::string s = "change " + e.group + " " + proto::change_name(e.change) + ":";
-			if (!e.devices.empty())
-				s += " devices " + devs_text(e.devices) +
-				     (e.reason ? " (" + proto::reason_name(*e.reason) + ")" : "") + ";";
-			if (e.vip_count)
-				s += " " + plural(*e.vip_count, "vip", "vips");
-			if (e.vips && !e.vips->empty()) {
-				s += ":";
-				for (const IpAddr &v : *e.vips)
-					s += " " + v.str();
-			}
-			if (s.back() == ';' || s.back() == ':')
-				s.pop_back();
-			return s;
-		}
-		std::string operator()(const proto::FailoverEvent &e) const
-		{
-			std::string s = "failover " + e.group + ": " + dev_ref_text(e.failed);
-			if (e.failed.mac)
-				s += " " + format_mac(*e.failed.mac);
-			if (e.reason)
-				s += " " + proto::reason_name(*e.reason);
-			if (e.detected_by)
-				s += " (detected by " + proto::detector_name(*e.detected_by) + ")";
-			if (e.survivors.empty()) {
-				s += "; no survivors";
-				return s;
-			}
-			s += "; survivors " + devs_text(e.survivors);
-			if (e.vip_count || e.garp_count) {
-				s += " announce";
-				if (e.vip_count)
-					s += " " + plural(*e.vip_count, "vip", "vips");
-				if (e.garp_count)
-					s += " x " + plural(*e.garp_count, "garp", "garps");
-			}
-			return s;
-		}
-		std::string operator()(const proto::RecoverEvent &e) const
-		{
-			std::string s = "recover " + e.group + ": " + dev_ref_text(e.device);
-			if (e.device.mac)
-				s += " " + format_mac(*e.device.mac);
-			if (e.device.state)
-				s += " " + proto::dev_state_name(*e.device.state);
-			if (e.detected_by)
-				s += " (detected by " + proto::detector_name(*e.detected_by) + ")";
-			return s;
-		}
-		std::string operator()(const proto::HoldEvent &e) const
-		{
-			std::string s = "hold " + e.group + ": " + dev_ref_text(e.device);
-			if (e.device.mac)
-				s += " " + format_mac(*e.device.mac);
-			s += " held down";
-			if (e.device.held_ms)
-				s += " for " + std::to_string(*e.device.held_ms) + " ms";
-			if (e.detected_by)
-				s += " (back, detected by " + proto::detector_name(*e.detected_by) + ")";
-			return s;
-		}
-		std::string operator()(const proto::ConflictEvent &e) const
-		{
-			std::string s = "conflict " + e.group + ": " + e.vip.str() + " claimed by ";
-			s += e.peer_mac ? format_mac(*e.peer_mac) : std::string("another host");
-			return s + ", seen on " + dev_ref_text(e.device);
-		}
-		std::string operator()(const proto::UnknownEvent &e) const
-		{
-			return "unknown event " + std::to_string(e.cmd) +
-			       (e.group.empty() ? std::string() : " " + e.group);
-		}
-	};
-	return std::visit(Visitor{}, ev);
+	Printer p(false);
+	print_event(p, ev);
+	return p.take_text();
 }
 
 Json event_json(const proto::Event &ev)
 {
-	struct Visitor {
-		Json operator()(const proto::ChangeEvent &e) const
-		{
-			Json j{{"event", "change"}, {"group", e.group}, {"change", proto::change_name(e.change)}};
-			j["devices"] = devices_json(e.devices);
-			if (e.reason)
-				j["reason"] = proto::reason_name(*e.reason);
-			if (e.vip_count)
-				j["vip_count"] = *e.vip_count;
-			if (e.vips)
-				j["vips"] = vips_json(*e.vips);
-			return j;
-		}
-		Json operator()(const proto::FailoverEvent &e) const
-		{
-			Json j{{"event", "failover"}, {"group", e.group}};
-			j["failed"] = device_json(e.failed, false);
-			if (e.reason)
-				j["reason"] = proto::reason_name(*e.reason);
-			if (e.detected_by)
-				j["detected_by"] = proto::detector_name(*e.detected_by);
-			j["survivors"] = devices_json(e.survivors);
-			if (e.vip_count)
-				j["vip_count"] = *e.vip_count;
-			if (e.garp_count)
-				j["garp_count"] = *e.garp_count;
-			return j;
-		}
-		Json operator()(const proto::RecoverEvent &e) const
-		{
-			Json j{{"event", "recover"}, {"group", e.group}};
-			j["device"] = device_json(e.device, false);
-			if (e.detected_by)
-				j["detected_by"] = proto::detector_name(*e.detected_by);
-			return j;
-		}
-		Json operator()(const proto::HoldEvent &e) const
-		{
-			Json j{{"event", "hold"}, {"group", e.group}};
-			j["device"] = device_json(e.device, false);
-			if (e.detected_by)
-				j["detected_by"] = proto::detector_name(*e.detected_by);
-			return j;
-		}
-		Json operator()(const proto::ConflictEvent &e) const
-		{
-			Json j{{"event", "conflict"}, {"group", e.group}, {"vip", e.vip.str()}};
-			if (e.peer_mac)
-				j["peer_mac"] = format_mac(*e.peer_mac);
-			j["device"] = device_json(e.device, false);
-			return j;
-		}
-		Json operator()(const proto::UnknownEvent &e) const
-		{
-			return Json{{"event", "unknown"}, {"cmd", e.cmd}, {"group", e.group}};
-		}
-	};
-	return std::visit(Visitor{}, ev);
+	Printer p(true);
+	print_event(p, ev);
+	return p.take_json();
 }
 
 std::string dump_json(const Json &j)

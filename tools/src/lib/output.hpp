@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-// Text and JSON rendering of groups and events. The JSON schema is
-// documented in docs/vipctl-json.md; keep the two in step.
+// Groups and events as text or JSON: one walk per object (printer.hpp).
+// The JSON schema is documented in docs/vipctl-json.md; keep the two in
+// step.
 #pragma once
 
 #include <array>
@@ -8,14 +9,10 @@
 #include <span>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
+#include "printer.hpp"
 #include "vipfo_proto.hpp"
 
 namespace vipctl {
-
-// nlohmann's ordered_json keeps keys in the order we write them.
-using Json = nlohmann::ordered_json;
 
 std::string format_mac(const std::array<uint8_t, 6> &mac);
 
