@@ -73,6 +73,11 @@ TEST(Attrs, TypedAccessors)
 	EXPECT_THROW(nl::attr_u32(a[0]), Error);
 	EXPECT_THROW(nl::attr_u8(a[2]), Error);
 	EXPECT_THROW(nl::attr_u64(a[2]), Error);
+	try {
+		nl::attr_u64(a[2]);
+	} catch (const Error &e) {
+		EXPECT_STREQ(e.what(), "malformed netlink attribute 3 (4 bytes, expected 8)");
+	}
 }
 
 namespace {

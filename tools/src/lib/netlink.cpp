@@ -166,13 +166,14 @@ bool Attrs::iterator::operator==(std::default_sentinel_t) const
 
 namespace {
 
-const void *payload_of(const nlattr *a, size_t len)
+// libmnl checks an integer attribute's length (exactly its type's size);
+// the error says what arrived.
+void validate(const nlattr *a, mnl_attr_data_type type, size_t len)
 {
-	if (mnl_attr_get_payload_len(a) != len)
+	if (mnl_attr_validate(a, type) < 0)
 		throw Error("malformed netlink attribute " + std::to_string(attr_type(a)) + " (" +
 			    std::to_string(mnl_attr_get_payload_len(a)) + " bytes, expected " +
 			    std::to_string(len) + ")");
-	return mnl_attr_get_payload(a);
 }
 
 } // namespace
@@ -184,28 +185,26 @@ uint16_t attr_type(const nlattr *a)
 
 uint8_t attr_u8(const nlattr *a)
 {
-	return *static_cast<const uint8_t *>(payload_of(a, 1));
+	validate(a, MNL_TYPE_U8, 1);
+	return mnl_attr_get_u8(a);
 }
 
 uint16_t attr_u16(const nlattr *a)
 {
-	uint16_t v;
-	std::memcpy(&v, payload_of(a, 2), 2);
-	return v;
+	validate(a, MNL_TYPE_U16, 2);
+	return mnl_attr_get_u16(a);
 }
 
 uint32_t attr_u32(const nlattr *a)
 {
-	uint32_t v;
-	std::memcpy(&v, payload_of(a, 4), 4);
-	return v;
+	validate(a, MNL_TYPE_U32, 4);
+	return mnl_attr_get_u32(a);
 }
 
 uint64_t attr_u64(const nlattr *a)
 {
-	uint64_t v;
-	std::memcpy(&v, payload_of(a, 8), 8);
-	return v;
+	validate(a, MNL_TYPE_U64, 8);
+	return mnl_attr_get_u64(a);
 }
 
 std::string attr_str(const nlattr *a)
