@@ -28,6 +28,7 @@
 #include <linux/vipfo.h>
 
 #include "kselftest_harness.h"
+#include "vipfo_nl.h"
 
 #define BUF_SIZE	(1 << 20)
 #define NDEV		4
@@ -74,16 +75,7 @@ typedef void (*reply_cb)(const struct nlmsghdr *nlh, void *data);
 
 static struct nlmsghdr *msg_new(struct nl *nl, uint8_t cmd, uint16_t flags)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(nl->buf);
-	struct genlmsghdr *g;
-
-	nlh->nlmsg_type = nl->family;
-	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
-	nlh->nlmsg_seq = ++nl->seq;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->cmd = cmd;
-	g->version = VIPFO_GENL_VERSION;
-	return nlh;
+	return vipfo_nl_request(nl->buf, nl->family, ++nl->seq, cmd, flags);
 }
 
 static void put_name(struct nlmsghdr *nlh, const char *name)
@@ -91,87 +83,34 @@ static void put_name(struct nlmsghdr *nlh, const char *name)
 	mnl_attr_put_strz(nlh, VIPFO_A_GROUP_NAME, name);
 }
 
-static void put_devs(struct nlmsghdr *nlh, const uint32_t *ifindex, int n)
-{
-	struct nlattr *list = mnl_attr_nest_start(nlh, VIPFO_A_DEVS);
-	int i;
-
-	for (i = 0; i < n; i++) {
-		struct nlattr *dev = mnl_attr_nest_start(nlh, VIPFO_A_DEV);
-
-		mnl_attr_put_u32(nlh, VIPFO_DEV_A_IFINDEX, ifindex[i]);
-		mnl_attr_nest_end(nlh, dev);
-	}
-	mnl_attr_nest_end(nlh, list);
-}
-
-static void put_vip_raw(struct nlmsghdr *nlh, uint16_t family,
-			const void *addr, size_t len)
-{
-	struct nlattr *vip = mnl_attr_nest_start(nlh, VIPFO_A_VIP);
-
-	mnl_attr_put_u16(nlh, VIPFO_VIP_A_FAMILY, family);
-	mnl_attr_put(nlh, VIPFO_VIP_A_ADDR, len, addr);
-	mnl_attr_nest_end(nlh, vip);
-}
-
 /* VIPFO_A_VIPS with n consecutive IPv4 addresses from first. */
 static void put_vips(struct nlmsghdr *nlh, uint32_t first, int n)
 {
-	struct nlattr *list = mnl_attr_nest_start(nlh, VIPFO_A_VIPS);
+	uint32_t *addr = calloc(n + 1, sizeof(*addr));
 	int i;
 
-	for (i = 0; i < n; i++) {
-		uint32_t a = htonl(first + i);
-
-		put_vip_raw(nlh, AF_INET, &a, sizeof(a));
-	}
-	mnl_attr_nest_end(nlh, list);
+	if (!addr)
+		abort();
+	for (i = 0; i < n; i++)
+		addr[i] = first + i;
+	vipfo_nl_put_vips(nlh, addr, n);
+	free(addr);
 }
 
 /* ------------------------------------------------------------ transport */
 
-static int parse_ext_ack(const struct nlattr *attr, void *data)
-{
-	struct nl *nl = data;
-
-	switch (mnl_attr_get_type(attr)) {
-	case NLMSGERR_ATTR_MSG:
-		snprintf(nl->msg, sizeof(nl->msg), "%s",
-			 mnl_attr_get_str(attr));
-		break;
-	case NLMSGERR_ATTR_OFFS:
-		nl->has_offs = true;
-		nl->offs = mnl_attr_get_u32(attr);
-		break;
-	case NLMSGERR_ATTR_MISS_TYPE:
-		nl->has_miss = true;
-		nl->miss_type = mnl_attr_get_u32(attr);
-		break;
-	}
-	return MNL_CB_OK;
-}
-
 /* The error code and extended ack of an NLMSG_ERROR or NLMSG_DONE. */
 static void parse_status(struct nl *nl, const struct nlmsghdr *nlh)
 {
-	size_t off;
+	struct vipfo_nl_ack ack;
 
-	if (nlh->nlmsg_type == NLMSG_ERROR) {
-		const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-
-		nl->err = e->error;
-		off = sizeof(*e);
-		if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-			off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
-	} else {
-		nl->err = *(const int *)mnl_nlmsg_get_payload(nlh);
-		off = sizeof(int);
-	}
-	off = MNL_ALIGN(off);
-	if ((nlh->nlmsg_flags & NLM_F_ACK_TLVS) &&
-	    mnl_nlmsg_get_payload_len(nlh) > off)
-		mnl_attr_parse(nlh, off, parse_ext_ack, nl);
+	vipfo_nl_parse_ack(nlh, &ack);
+	nl->err = ack.err;
+	snprintf(nl->msg, sizeof(nl->msg), "%s", ack.msg);
+	nl->has_offs = ack.has_offs;
+	nl->offs = ack.offs;
+	nl->has_miss = ack.has_miss;
+	nl->miss_type = ack.miss_type;
 }
 
 /*
@@ -234,38 +173,11 @@ struct family_info {
 	uint32_t mcgrp;
 };
 
-static int parse_mcgrp(const struct nlattr *attr, void *data)
-{
-	struct family_info *fi = data;
-	struct nlattr *a;
-	const char *name = NULL;
-	uint32_t id = 0;
-
-	mnl_attr_for_each_nested(a, attr) {
-		if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_NAME)
-			name = mnl_attr_get_str(a);
-		else if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_ID)
-			id = mnl_attr_get_u32(a);
-	}
-	if (name && !strcmp(name, VIPFO_MCGRP_EVENTS))
-		fi->mcgrp = id;
-	return MNL_CB_OK;
-}
-
-static int parse_family_attr(const struct nlattr *attr, void *data)
-{
-	struct family_info *fi = data;
-
-	if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID)
-		fi->id = mnl_attr_get_u16(attr);
-	else if (mnl_attr_get_type(attr) == CTRL_ATTR_MCAST_GROUPS)
-		mnl_attr_parse_nested(attr, parse_mcgrp, data);
-	return MNL_CB_OK;
-}
-
 static void family_cb(const struct nlmsghdr *nlh, void *data)
 {
-	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), parse_family_attr, data);
+	struct family_info *fi = data;
+
+	vipfo_nl_parse_family(nlh, &fi->id, &fi->mcgrp);
 }
 
 static int resolve_family(struct nl *nl)
@@ -423,7 +335,7 @@ static int group_new(struct nl *nl, const char *name, const uint32_t *devs,
 
 	put_name(nlh, name);
 	if (ndev)
-		put_devs(nlh, devs, ndev);
+		vipfo_nl_put_devs(nlh, devs, ndev);
 	if (nvip)
 		put_vips(nlh, vip, nvip);
 	return nl_talk(nl, nlh, NULL, NULL);
@@ -477,7 +389,7 @@ static int devs_cmd(struct nl *nl, uint8_t cmd, const char *name,
 	struct nlmsghdr *nlh = msg_new(nl, cmd, 0);
 
 	put_name(nlh, name);
-	put_devs(nlh, devs, n);
+	vipfo_nl_put_devs(nlh, devs, n);
 	return nl_talk(nl, nlh, NULL, NULL);
 }
 
@@ -553,7 +465,7 @@ TEST_F(vipfo, group_create_get_delete)
 	put_name(nlh, "web");
 	mnl_attr_put_u32(nlh, VIPFO_A_GARP_COUNT, 5);
 	mnl_attr_put_u32(nlh, VIPFO_A_GARP_INTERVAL, 100);
-	put_devs(nlh, self->dev, 2);
+	vipfo_nl_put_devs(nlh, self->dev, 2);
 	put_vips(nlh, VIP_A, 3);
 	memset(&g, 0, sizeof(g));
 	ASSERT_EQ(0, nl_talk(nl, nlh, group_cb, &g)) TH_LOG("%s", nl->msg);
@@ -809,7 +721,7 @@ TEST_F(vipfo, wrong_attribute_length)
 	nlh = msg_new(nl, VIPFO_CMD_GROUP_NEW, 0);
 	put_name(nlh, "web");
 	list = mnl_attr_nest_start(nlh, VIPFO_A_VIPS);
-	put_vip_raw(nlh, AF_INET, five, sizeof(five));
+	vipfo_nl_put_vip(nlh, AF_INET, five, sizeof(five));
 	mnl_attr_nest_end(nlh, list);
 	nl_talk(nl, nlh, NULL, NULL);
 	ASSERT_REJECTED(nl, -EINVAL);
@@ -1047,12 +959,12 @@ TEST_F(vipfo, atomic_vip_add)
 	for (a = VIP_A + 2; a < VIP_A + 4; a++) {
 		uint32_t be = htonl(a);
 
-		put_vip_raw(nlh, AF_INET, &be, 4);
+		vipfo_nl_put_vip(nlh, AF_INET, &be, 4);
 	}
 	a = htonl(VIP_A + 1);
-	put_vip_raw(nlh, AF_INET, &a, 4);
+	vipfo_nl_put_vip(nlh, AF_INET, &a, 4);
 	a = htonl(VIP_A + 5);
-	put_vip_raw(nlh, AF_INET, &a, 4);
+	vipfo_nl_put_vip(nlh, AF_INET, &a, 4);
 	mnl_attr_nest_end(nlh, list);
 	nl_talk(nl, nlh, NULL, NULL);
 	ASSERT_NE(0, nl->err);
@@ -1063,8 +975,8 @@ TEST_F(vipfo, atomic_vip_add)
 	put_name(nlh, "web");
 	list = mnl_attr_nest_start(nlh, VIPFO_A_VIPS);
 	a = htonl(VIP_A + 6);
-	put_vip_raw(nlh, AF_INET, &a, 4);
-	put_vip_raw(nlh, AF_INET6, v6, 16);
+	vipfo_nl_put_vip(nlh, AF_INET, &a, 4);
+	vipfo_nl_put_vip(nlh, AF_INET6, v6, 16);
 	mnl_attr_nest_end(nlh, list);
 	nl_talk(nl, nlh, NULL, NULL);
 	ASSERT_NE(0, nl->err);
@@ -1290,7 +1202,7 @@ TEST_F(vipfo, ipv6_vip_rejected)
 	nlh = msg_new(nl, VIPFO_CMD_GROUP_NEW, 0);
 	put_name(nlh, "web");
 	list = mnl_attr_nest_start(nlh, VIPFO_A_VIPS);
-	put_vip_raw(nlh, AF_INET6, v6, 16);
+	vipfo_nl_put_vip(nlh, AF_INET6, v6, 16);
 	mnl_attr_nest_end(nlh, list);
 	nl_talk(nl, nlh, NULL, NULL);
 	ASSERT_REJECTED(nl, -EOPNOTSUPP);

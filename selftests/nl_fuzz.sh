@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Netlink fuzzing of the vipfo family (nl_fuzz.c says how): FUZZ_COUNT
+# Netlink fuzzing of the vipfo family (nl_fuzz/main.c says how): FUZZ_COUNT
 # generated messages (default 100000) as root against a known
 # configuration, then a tenth of that as nobody, where every change must
 # be refused. No crash or splat, the socket keeps working, every rejection
