@@ -3,6 +3,11 @@
 // message building, attribute iteration, pipelined requests with
 // extended-ack parsing, dumps that restart when interrupted, multicast, and
 // generic netlink family resolution.
+//
+// libmnl builds, validates and walks the messages; the receive loop is
+// ours: mnl_cb_run() follows one sequence number and turns an error into
+// errno, dropping its extended ack, while vipctl pipelines many requests
+// (one per VIP batch) and reports the kernel's message and offset.
 #pragma once
 
 #include <cstddef>
