@@ -11,6 +11,7 @@
 #include <linux/user_namespace.h>
 
 #include "carrier.h"
+#include "compat.h"
 #include "failover.h"
 #include "group.h"
 #include "limits.h"
@@ -139,11 +140,8 @@ static void carrier_report(struct work_struct *work)
 		if (!member->group->carrier_poll || !dev || !netif_running(dev) ||
 		    READ_ONCE(dev->operstate) != IF_OPER_UP)
 			continue;
-		write_lock(&dev_base_lock);
-		WRITE_ONCE(dev->operstate,
-			   dev->ifindex != dev_get_iflink(dev) ?
-			   IF_OPER_LOWERLAYERDOWN : IF_OPER_DOWN);
-		write_unlock(&dev_base_lock);
+		vipfo_set_operstate(dev, dev->ifindex != dev_get_iflink(dev) ?
+				    IF_OPER_LOWERLAYERDOWN : IF_OPER_DOWN);
 		netdev_state_change(dev);
 	}
 	rtnl_unlock();

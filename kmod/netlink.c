@@ -11,6 +11,7 @@
 #include <linux/capability.h>
 #include <net/genetlink.h>
 
+#include "compat.h"
 #include "group.h"
 #include "netlink.h"
 #include "netlink_cmd.h"
@@ -114,8 +115,8 @@ static const struct nla_policy vips_op_policy[VIPFO_A_MAX + 1] = {
  */
 #define ADMIN_OP	BIT(0)	/* genl_ops.internal_flags */
 
-static int vipfo_nl_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
-			     struct genl_info *info)
+static int vipfo_nl_pre_doit(const struct vipfo_genl_doit_ops *ops,
+			     struct sk_buff *skb, struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
 

@@ -8,6 +8,7 @@
 #include <net/genetlink.h>
 #include <net/sock.h>
 
+#include "compat.h"
 #include "group.h"
 #include "net.h"
 #include "netlink.h"
@@ -138,7 +139,7 @@ int vipfo_nl_group_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
 	struct vipfo_net *vn = vipfo_net(sock_net(skb->sk));
-	const struct nlattr *name = info->attrs[VIPFO_A_GROUP_NAME];
+	const struct nlattr *name = vipfo_dumpit_attrs(info)[VIPFO_A_GROUP_NAME];
 	struct dump_ctx *ctx = dump_ctx(cb);
 	struct vipfo_group *group;
 	unsigned int idx = 0;
