@@ -166,14 +166,16 @@ bool Attrs::iterator::operator==(std::default_sentinel_t) const
 
 namespace {
 
-// libmnl checks an integer attribute's length (exactly its type's size);
-// the error says what arrived.
-void validate(const nlattr *a, mnl_attr_data_type type, size_t len)
+// libmnl checks an integer attribute's length (exactly its type's size)
+// and reads it; the error says what arrived.
+template <typename T, mnl_attr_data_type Type, T (*Get)(const nlattr *)>
+T attr_int(const nlattr *a)
 {
-	if (mnl_attr_validate(a, type) < 0)
+	if (mnl_attr_validate(a, Type) < 0)
 		throw Error("malformed netlink attribute " + std::to_string(attr_type(a)) + " (" +
 			    std::to_string(mnl_attr_get_payload_len(a)) + " bytes, expected " +
-			    std::to_string(len) + ")");
+			    std::to_string(sizeof(T)) + ")");
+	return Get(a);
 }
 
 } // namespace
@@ -185,26 +187,22 @@ uint16_t attr_type(const nlattr *a)
 
 uint8_t attr_u8(const nlattr *a)
 {
-	validate(a, MNL_TYPE_U8, 1);
-	return mnl_attr_get_u8(a);
+	return attr_int<uint8_t, MNL_TYPE_U8, mnl_attr_get_u8>(a);
 }
 
 uint16_t attr_u16(const nlattr *a)
 {
-	validate(a, MNL_TYPE_U16, 2);
-	return mnl_attr_get_u16(a);
+	return attr_int<uint16_t, MNL_TYPE_U16, mnl_attr_get_u16>(a);
 }
 
 uint32_t attr_u32(const nlattr *a)
 {
-	validate(a, MNL_TYPE_U32, 4);
-	return mnl_attr_get_u32(a);
+	return attr_int<uint32_t, MNL_TYPE_U32, mnl_attr_get_u32>(a);
 }
 
 uint64_t attr_u64(const nlattr *a)
 {
-	validate(a, MNL_TYPE_U64, 8);
-	return mnl_attr_get_u64(a);
+	return attr_int<uint64_t, MNL_TYPE_U64, mnl_attr_get_u64>(a);
 }
 
 std::string attr_str(const nlattr *a)
