@@ -164,7 +164,9 @@ check "d1 carrier lost while held down: no-carrier" \
 	wait_for 5 dev_state_is late d1 no-carrier
 sleep 1.2
 ip -n "$SRV" link set d1 carrier on
-check "d1 back: held down" wait_for 5 dev_state_is late d1 held-down
+# (The hold events say how long d1 was held down; polling show for the
+# state itself can miss a hold-down of a second on a slow kernel.)
+check "d1 back: up after its hold-down" wait_for 10 dev_state_is late d1 up
 check_holds "d1's failure reported after its hold-down ended: the next one doubled" \
 	d1 "$e2" "$LATE_UP" 0,1
 
