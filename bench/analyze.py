@@ -78,7 +78,7 @@ def next_ret(events, i, name):
     return None
 
 
-CARRIER_HOWS = ("carrier", "cable", "cable-event")
+CARRIER_HOWS = ("carrier-loss", "cable", "cable-event")
 
 
 def failure_start(events, how, dev):
@@ -281,7 +281,7 @@ def arp(raw, hz):
 def fanout(raw):
     runs = []
     for row in read_tsv(os.path.join(raw, "fanout", "runs.tsv")):
-        if row[0] not in ("carrier", "admin"):
+        if row[0] not in ("carrier-loss", "admin-down"):
             continue
         how, rep, nvips = row[0], int(row[1]), int(row[2])
         k = (len(row) - 3) // 2

@@ -47,7 +47,7 @@ while True:
 	want=$((tx0 + nvips * rounds))
 	t0=$(now_ms)
 	fail_adapter carrier-loss a1
-	wait_for 600 more_than $((want - 1)) tx_packets "$SRV" a3 || exit 1
+	slowwait 600 more_than $((want - 1)) tx_packets "$SRV" a3 || exit 1
 	t1=$(now_ms)
 	kill "$gp_pid"
 	"$PYTHON" - "$gp" "$idle" "$((t1 - t0))" <<'EOF'

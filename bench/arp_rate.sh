@@ -79,13 +79,9 @@ topo()
 setup()
 {
 	topo "$1"
-	topo_up
+	topo_up || exit 1
 	srv sysctl -qw net.ipv4.conf.all.arp_ignore=1
-	for i in 1 2 3; do
-		ip -n "$SRV" link set "a$i" up
-	done
 	ip -n "$SRV" addr add "$PLAIN_IP/24" dev a1
-	wait_for 10 links_up "$SRV" a1 a2 a3
 }
 
 # vipfo_group N: group "arp" of a1 with the VIP and N-1 scale VIPs.

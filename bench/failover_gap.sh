@@ -34,7 +34,7 @@ WINDOW=${BENCH_WINDOW:-1.5}
 system=$1
 topo=${2:-veth}
 case $topo in
-veth)	out=$RAW/gap hows="carrier admin" ;;
+veth)	out=$RAW/gap hows="carrier-loss admin-down" ;;
 nic)	out=$RAW/nicgap hows="cable cable-event" ;;
 *)	echo "failover_gap: unknown topology $topo" >&2; exit 2 ;;
 esac
@@ -73,14 +73,14 @@ adapter_in_use()
 settle()
 {
 	case $system in
-	ab*|alb*)	wait_for 10 bond_all_up ;;
+	ab*|alb*)	slowwait 10 bond_all_up ;;
 	esac
 	sleep 0.3
 	# A cable pulled "alone" must find linkwatch quiet for a second.
 	if [ "$topo" = nic ]; then sleep 1; fi
 }
 
-# run_one carrier|admin|none REP
+# run_one carrier-loss|admin-down|cable|cable-event|none REP
 run_one()
 {
 	local how=$1 rep=$2 base=$out/$system-$1-$2 ping_pid dev t0 t1
@@ -111,7 +111,7 @@ run_one()
 
 if [ "$topo" = nic ]; then
 	have_nics || { echo "failover_gap: no NICs (vm-run --nics 4)" >&2; exit 1; }
-	nic_topo_up
+	topo_up nic
 else
 	topo_up
 fi || { echo "failover_gap: cannot set up the $topo topology" >&2; exit 1; }
@@ -149,4 +149,4 @@ progress "gap $system: tcp $(cat "$out/$system.tcp")"
 ktime_teardown
 kill "$server_pid"
 wait "$server_pid" 2>/dev/null
-if [ "$topo" = nic ]; then nic_topo_down; else topo_down; fi
+topo_down

@@ -62,7 +62,7 @@ done
 echo "$QDISC" >"$out/qdisc"
 
 for ((rep = 1; rep <= REPS; rep++)); do
-	for how in carrier admin; do
+	for how in carrier-loss admin-down; do
 		before=$(counts)
 		ktime_clear
 		fail_adapter "$how" a1

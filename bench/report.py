@@ -26,7 +26,7 @@ SYSTEMS = [("vipfo", "vipfo (defaults)"),
            ("alb100", "bonding balance-alb miimon=100"),
            ("alb10", "bonding balance-alb miimon=10")]
 BONDS = [k for k, _ in SYSTEMS if k != "vipfo"]
-HOWS = [("carrier", "carrier loss"), ("admin", "admin down")]
+HOWS = [("carrier-loss", "carrier loss"), ("admin-down", "admin down")]
 
 
 def fmt(s, digits=1, scale=1.0):
@@ -448,7 +448,7 @@ def plots(res, path):
             ys = [r["gap_ms"] for r in runs if r["system"] == key and r["how"] == how
                   and r["gap_ms"] is not None]
             x = i + (j - 0.5) * 0.3
-            c = "tab:blue" if how == "carrier" else "tab:orange"
+            c = "tab:blue" if how == "carrier-loss" else "tab:orange"
             ax1.scatter([x] * len(ys), ys, s=14, color=c, alpha=0.7,
                         label=hname if i == 0 else None)
             if ys:

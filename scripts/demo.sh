@@ -48,12 +48,12 @@ bg ip netns exec "$SRV" "$PYTHON" "$SELFTEST_DIR/tcp_xfer.py" server \
 	--addr "$VIP1" --port 5001 --progress "$TMPD/progress" \
 	--ready "$TMPD/ready" --timeout 60 >"$TMPD/server" 2>&1
 spid=$BG_PID
-wait_for 30 test -e "$TMPD/ready" || die "the TCP server did not start"
+slowwait 30 test -e "$TMPD/ready" || die "the TCP server did not start"
 bg ip netns exec "$CLI" "$PYTHON" "$SELFTEST_DIR/tcp_xfer.py" client \
 	--addr "$VIP1" --port 5001 --size 2000000 --chunk 8192 --delay 0.01 \
 	--timeout 50 >"$TMPD/client" 2>&1
 cpid=$BG_PID
-wait_for 60 bash -c "[ \$(cat $TMPD/progress 2>/dev/null || echo 0) -ge 400000 ]"
+slowwait 60 bash -c "[ \$(cat $TMPD/progress 2>/dev/null || echo 0) -ge 400000 ]"
 echo "  $(cat "$TMPD/progress") bytes received so far"
 
 say "Pulling the cable of $dev (its switch port goes down)"
@@ -90,7 +90,7 @@ run vipctl show -s
 
 say "The cable goes back in: $dev answers again"
 ip -n "$SW" link set "p${dev#a}" up
-wait_for 10 links_up "$SRV" "$dev"
+slowwait 10 links_up "$SRV" "$dev"
 arp_request "$VIP1" | while read -r smac sip _; do
 	echo "  reply: $sip is at $smac  (adapter $(adapter_of_mac "$smac"))"
 done

@@ -42,7 +42,7 @@ check_silent "a2 admin down: nothing handed to a2, its counters still" \
 
 tx3=$(tx_count a3) counters3=$(member_counters web a3)
 fail_adapter carrier-loss a3
-wait_for 10 bash -c "! ip -n $SRV link show a3 | grep -q LOWER_UP"
+slowwait 10 bash -c "! ip -n $SRV link show a3 | grep -q LOWER_UP"
 check_replies "a2 down, a3 without carrier: reply from a1 only" \
 	"$(arp_request "$VIP1")" a1
 check_silent "a3 without carrier: nothing handed to a3, its counters still" \
@@ -78,7 +78,7 @@ from_server=$(macs_of a1 a2 a3 | sed 's/ *$//; s/ / or ether src /g')
 bg ip netns exec "$CLI2" tcpdump -ni c0 -U -w "$TMPD/victim.pcap" \
 	"ether dst $victim and (ether src $from_server)" 2>"$TMPD/victim.err"
 VICTIM_CAP=$BG_PID
-if wait_for 30 grep -q "listening on" "$TMPD/victim.err"; then
+if slowwait 30 grep -q "listening on" "$TMPD/victim.err"; then
 	replies=$(arp_request "$VIP1" --src-mac "$victim" --eth-src "$client_mac")
 	check_replies "sender MAC $victim forged by the client: a1 a2 a3 answer the client" \
 		"$replies" a1 a2 a3

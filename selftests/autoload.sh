@@ -19,7 +19,7 @@ if [ -d /sys/module/vipfo ] && ! rmmod vipfo; then
 	finish
 fi
 check "vipfo not loaded" test ! -d /sys/module/vipfo
-create_ns "$SRV"
+setup_ns SRV
 check "vipctl show without the module loaded" vipctl show
 check "vipctl loaded it" test -d /sys/module/vipfo
 check "no group in a new namespace" no_groups "$SRV"

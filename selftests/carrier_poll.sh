@@ -12,8 +12,6 @@
 
 source "$(dirname "$0")/lib.sh"
 
-HOST_CMD=$REPO_DIR/scripts/vm/host-cmd
-
 require_all
 require_scapy
 require_nics 4
@@ -24,35 +22,10 @@ fi
 tap_header
 
 # The topology of lib.sh, with NICs instead of veths and qemu's hub as the
-# switch.
+# switch (topology.sh).
 setup_nics()
 {
-	local i
-
-	create_ns "$SRV" && create_ns "$CLI" || return 1
-	for i in 0 1 2; do
-		ip link set "eth$i" netns "$SRV" || return 1
-		ip -n "$SRV" link set "eth$i" name "a$((i + 1))" up || return 1
-	done
-	ip link set eth3 netns "$CLI" &&
-		ip -n "$CLI" link set eth3 name c0 up &&
-		ip -n "$CLI" addr add "$CLIENT_IP/24" dev c0 || return 1
-	# Another device of the host whose link changes: linkwatch's clock.
-	ip -n "$SRV" link add d0 type dummy && ip -n "$SRV" link set d0 up ||
-		return 1
-	srv sysctl -qw net.ipv4.conf.all.arp_ignore=1 \
-		net.ipv4.conf.all.arp_announce=2 \
-		net.ipv4.conf.all.ignore_routes_with_linkdown=1 || return 1
-	ip -n "$SRV" route add 192.0.2.0/24 \
-		nexthop dev a1 nexthop dev a2 nexthop dev a3 || return 1
-	arpc_start || return 1
-	wait_for 20 links_up "$SRV" a1 a2 a3 && wait_for 20 links_up "$CLI" c0
-}
-
-# cable NIC on|off: qemu pulls or plugs the cable of nicN (ethN).
-cable()
-{
-	"$HOST_CMD" set_link "$1" "$2" >/dev/null
+	setup_nic_links && setup_host && arpc_start
 }
 
 # The reports of a2's carrier loss (RTM_NEWLINK), as epoch seconds, from
@@ -108,16 +81,16 @@ print(f"{t + off:.6f}")
 EOF
 }
 
-# pull NIC alone|after-event: pull NIC's cable, either with no other link
-# event on the host in the second before, or while another device of the
-# host changes link state every 150 ms, so that linkwatch has always run
-# recently and holds back the report (qemu's monitor is too slow to time a
-# single event exactly). Leaves the capture in $TMPD/garps, the events in
+# pull IF alone|after-event: pull the cable of adapter IF, either with no
+# other link event on the host in the second before, or while another
+# device of the host changes link state every 150 ms, so that linkwatch
+# has always run recently and holds back the report (qemu's monitor is too
+# slow to time a single event exactly). Leaves the capture in $TMPD/garps, the events in
 # $TMPD/events, the kernel's link reports in $TMPD/links and the time of
 # the carrier loss (from the kernel) in $LOST.
 pull()
 {
-	local nic=$1 flap= mon lmon
+	local dev=$1 flap= mon lmon
 
 	monitor_start "$SRV" "$TMPD/events" || { kill "$MONITOR_PID"; return 1; }
 	mon=$MONITOR_PID
@@ -135,18 +108,18 @@ pull()
 	else
 		sleep 1.2
 	fi
-	cable "$nic" off
+	cable "$dev" off
 	capture_wait "$TMPD/garps"
 	kill $flap "$mon" "$lmon" 2>/dev/null
 	wait $flap "$mon" "$lmon" 2>/dev/null
 	ip -n "$SRV" link set d0 carrier on
-	LOST=$(carrier_off_time "a$((${nic#nic} + 1))")
+	LOST=$(carrier_off_time "$dev")
 	return 0
 }
 
 ms() { "$PYTHON" -c "print(round(($2 - $1) * 1000))"; }
 
-# pull_case WHAT NIC alone|after-event DETECTORS: pull a2's cable (NIC)
+# pull_case WHAT IF alone|after-event DETECTORS: pull the cable of IF (a2)
 # and check the failover, one and only one, from a1 and a3, by one of the
 # detectors (a Python list), within 100 ms of the carrier loss (20 times
 # the poll interval; linkwatch's report after another event comes
@@ -200,24 +173,24 @@ check "show reports carrier_poll_ms 5" bash -c \
 	"ip netns exec $SRV $VIPCTL show web --json | grep -q '\"carrier_poll_ms\":5'"
 
 # 1: one cable, alone: linkwatch reports it at once, the poll may be first.
-pull_case "cable of a2 pulled alone" nic1 alone "['poll', 'notifier']"
-cable nic1 on
-check "a2 back up after replug" wait_for 20 dev_state_is web a2 up
+pull_case "cable of a2 pulled alone" a2 alone "['poll', 'notifier']"
+cable a2 on
+check "a2 back up after replug" slowwait 20 dev_state_is web a2 up
 
 # 2: one cable, 150 ms after another link event on the host: only the poll
 # is fast.
-pull_case "cable of a2 pulled after a link event" nic1 after-event "['poll']"
+pull_case "cable of a2 pulled after a link event" a2 after-event "['poll']"
 
 # The cable goes back in: the notifier reports the recovery.
-cable nic1 on
-check "a2 back up after replug" wait_for 20 dev_state_is web a2 up
+cable a2 on
+check "a2 back up after replug" slowwait 20 dev_state_is web a2 up
 
 # 3: two cables at once; a2 survives alone.
 GARP_SINCE=$EPOCHREALTIME
 capture_start 3 || not_ok "capture started" "$(cat "$TMPD/capture.err")"
-cable nic0 off &
+cable a1 off &
 pull=$!
-cable nic2 off
+cable a3 off
 wait "$pull"
 capture_wait "$TMPD/garps2"
 # qemu's monitor takes one command at a time, so one cable goes first: two
@@ -235,15 +208,15 @@ else
 		"$(cat "$TMPD/garps2")" "a2=$a2"
 fi
 check "a1 and a3 reported no-carrier" \
-	wait_for 20 states_are web a1=no-carrier a2=up a3=no-carrier
-cable nic0 on
-cable nic2 on
-check "a1 and a3 back up" wait_for 20 states_are web a1=up a2=up a3=up
+	slowwait 20 states_are web a1=no-carrier a2=up a3=no-carrier
+cable a1 on
+cable a3 on
+check "a1 and a3 back up" slowwait 20 states_are web a1=up a2=up a3=up
 
 # 4: without the poll the same failure waits for linkwatch: this is what
 # the poll is for (and shows that the checks above can fail).
 check "group set --carrier-poll 0" vipctl group set web --carrier-poll 0
-pull nic1 after-event
+pull a2 after-event
 if find_event "$TMPD/events" "$TMPD/ev" \
 	"e['event'] == 'failover' and e['failed']['ifname'] == 'a2'"; then
 	check "poll off: the failover waited for the notifier" \
@@ -251,7 +224,7 @@ if find_event "$TMPD/events" "$TMPD/ev" \
 else
 	not_ok "poll off: failover event for a2" "$(cat "$TMPD/events")"
 fi
-cable nic1 on
+cable a2 on
 
 # 5: a cable pulled, put back and pulled again, all within linkwatch's
 # second: the poll must see the carrier come back too, or the member still
@@ -332,7 +305,7 @@ check "d1 reported no-carrier" dev_state_is flap d1 no-carrier
 # ms to seconds, longer than the second in which the old interval matters.
 ip -n "$SRV" link set d0 carrier on
 ip -n "$SRV" link set d1 carrier on
-check "d1 back up" wait_for 20 dev_state_is flap d1 up
+check "d1 back up" slowwait 20 dev_state_is flap d1 up
 out=$(srv "$PYTHON" "$SELFTEST_DIR/poll_lower.py" --group flap --dev d1 \
 	--event-dev d0 --from 1000 --to 5 2>&1)
 if [[ $out =~ detected_by=poll\ delay_ms=([0-9]+) ]] &&
@@ -353,21 +326,21 @@ fi
 HOG_DEVS=4000
 check "group set web --garp-count 2 --garp-interval 50 --carrier-poll 5" \
 	vipctl group set web --garp-count 2 --garp-interval 50 --carrier-poll 5
-cable nic0 off
-cable nic2 off
-cable nic1 off
+cable a1 off
+cable a3 off
+cable a2 off
 check "all cables out: a1 a2 a3 reported no-carrier" \
-	wait_for 20 states_are web a1=no-carrier a2=no-carrier a3=no-carrier
+	slowwait 20 states_are web a1=no-carrier a2=no-carrier a3=no-carrier
 # Linkwatch handles a NIC's carrier loss within a second: qdiscs detached.
 sleep 1.5
 HOG=hog-$SUFFIX
-create_ns "$HOG" &&
+setup_ns HOG &&
 	for i in $(seq "$HOG_DEVS"); do echo "link add h$i type dummy"; done |
 	ip -n "$HOG" -b - || diag "could not create $HOG_DEVS dummies"
 if capture_start 3; then
 	GARP_SINCE=$EPOCHREALTIME
 	ip netns del "$HOG"
-	cable nic1 on
+	cable a2 on
 	# How much longer RTNL was held once the carrier was back.
 	t0=${EPOCHREALTIME/./}
 	ip link set lo up
@@ -383,10 +356,10 @@ if capture_start 3; then
 else
 	not_ok "capture started" "$(cat "$TMPD/capture.err")"
 fi
-check "a2 reported up" wait_for 20 dev_state_is web a2 up
-cable nic0 on
-cable nic2 on
-check "a1 a2 a3 back up" wait_for 20 states_are web a1=up a2=up a3=up
+check "a2 reported up" slowwait 20 dev_state_is web a2 up
+cable a1 on
+cable a3 on
+check "a1 a2 a3 back up" slowwait 20 states_are web a1=up a2=up a3=up
 
 # 7: VLAN members. A VLAN's carrier follows its NIC's only once linkwatch
 # gets to the NIC, so the poll reads the NIC's: after another link event,
@@ -405,9 +378,9 @@ check "VLAN 10 on a1 a2 a3 and c0; group vlan with a1.10 a2.10 a3.10" bash -c "
 	ip netns exec $SRV $VIPCTL group add vlan --dev a1.10,a2.10,a3.10 \
 		--vip $VLAN_VIP --garp-count 1"
 check "a1.10 a2.10 a3.10 up" \
-	wait_for 20 states_are vlan a1.10=up a2.10=up a3.10=up
+	slowwait 20 states_are vlan a1.10=up a2.10=up a3.10=up
 GARP_SINCE=$EPOCHREALTIME
-CAPTURE_IFACE=c0.10 pull nic1 after-event
+CAPTURE_IFACE=c0.10 pull a2 after-event
 check_garps "VLAN members, cable under a2.10 pulled after a link event: GARPs from a1.10 and a3.10" \
 	"$TMPD/garps" 1 "$VLAN_VIP" a1.10 a3.10
 if find_event "$TMPD/events" "$TMPD/ev" \
@@ -424,8 +397,8 @@ else
 	not_ok "VLAN members: first GARP within 100 ms of the NIC's carrier loss" \
 		"carrier off: ${LOST:-?}, first GARP: ${first:-none}"
 fi
-check "a2.10 reported no-carrier" wait_for 20 dev_state_is vlan a2.10 no-carrier
-cable nic1 on
-check "a2.10 back up" wait_for 20 dev_state_is vlan a2.10 up
+check "a2.10 reported no-carrier" slowwait 20 dev_state_is vlan a2.10 no-carrier
+cable a2 on
+check "a2.10 back up" slowwait 20 dev_state_is vlan a2.10 up
 
 finish

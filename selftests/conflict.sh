@@ -39,7 +39,7 @@ probe_seen()
 	vipctl group del probe >/dev/null 2>&1
 	find_event "$M" "$E" "e.get('group') == 'probe'" && grep -q probe "$T"
 }
-if ! wait_for 30 probe_seen; then
+if ! slowwait 30 probe_seen; then
 	not_ok "monitors report events" "$(cat "$M.err" "$T.err")"
 	finish
 fi
@@ -132,7 +132,7 @@ check_senders "$VIP1 announced again once by each of a1 a2 a3, not twice" \
 check_senders "$VIP2 not announced" "$GARP_FILE" "$VIP2"
 
 cond="e.get('event') == 'conflict' and e.get('vip') == '$VIP1'"
-if wait_for 10 find_event "$M" "$E" "$cond"; then
+if slowwait 10 find_event "$M" "$E" "$cond"; then
 	members="{'a1': ($(ifindex "$SRV" a1), '$(mac "$SRV" a1)'),
 		  'a2': ($(ifindex "$SRV" a2), '$(mac "$SRV" a2)'),
 		  'a3': ($(ifindex "$SRV" a3), '$(mac "$SRV" a3)')}"
@@ -164,7 +164,7 @@ check_senders "claim in a reply: $VIP1 announced again by a1 a2 a3" \
 check_senders "claim on $VIP2: $VIP2 announced by a1 a2 a3" \
 	"$GARP_FILE" "$VIP2" a1 a2 a3
 events_are() { [ "$(conflict_events "$VIP1")" -eq "$1" ] && [ "$(conflict_events "$VIP2")" -eq "$2" ]; }
-wait_for 10 events_are 2 1
+slowwait 10 events_are 2 1
 check "events: $VIP1 twice, $VIP2 once" events_are 2 1
 
 # --- a probe is no claim: answered --------------------------------------------
@@ -189,7 +189,7 @@ g3=$(conflicts)
 ip -n "$SRV" link add a5 type veth peer name p5 netns "$SW"
 ip -n "$SW" link set p5 master br0 up
 ip -n "$SRV" link set a5 up
-wait_for 10 links_up "$SRV" a5
+slowwait 10 links_up "$SRV" a5
 check "request from non-member a5 with sender $VIP1 reaches the segment" \
 	srv arping -q -c 1 -w 5 -i a5 -S "$VIP1" "$CLIENT_IP"
 check "not a conflict" test "$(conflicts)" -eq "$g3"

@@ -76,7 +76,7 @@ flood()
 {
 	local s0 b0 s1 b1 t0 t1
 
-	wait_for 10 bash -c "ip -n $CLI link show c0 | grep -q 'state UP'"
+	slowwait 10 bash -c "ip -n $CLI link show c0 | grep -q 'state UP'"
 	read -r s0 b0 < <(cpu)
 	t0=$(now_ms)
 	cli trafgen -o c0 -i "$1" -n "$FLOOD_N" -t "$FLOOD_GAP" -P 1 -q \

@@ -177,7 +177,7 @@ failover()
 	carrier-loss)	recover_adapter "$how" a1 ;;
 	*)		ip -n "$SRV" link set a1 up ;;
 	esac
-	wait_for 20 dev_state_is fan a1 up || not_ok "$desc: a1 back up"
+	slowwait 20 dev_state_is fan a1 up || not_ok "$desc: a1 back up"
 }
 
 # qdisc NS QDISC DEV...: QDISC at the root of each DEV
@@ -225,7 +225,7 @@ check "a2 at 1 Mbit/s, a3 at 10 Mbit/s (tbf, fq_codel under it)" slow
 check "a route for a UDP stream out of a3" udp_route
 bg ip netns exec "$SRV" socat -u -b 8000 /dev/zero UDP4-SENDTO:198.51.100.1:9
 udp=$BG_PID
-check "a UDP stream out of a3" wait_for 10 udp_flows
+check "a UDP stream out of a3" slowwait 10 udp_flows
 failover "veth, shaped: a2 slow, a3 slow and busy" "$SW" "$NVIPS" carrier-loss p2 p3
 kill "$udp"
 
@@ -236,14 +236,14 @@ capture_from()
 	bg ip netns exec "$SW" tcpdump -ni "$2" -B 4096 -U -w "$TMPD/cap.pcap" \
 		"arp and ether src $(mac "$SRV" "$1")" 2>"$TMPD/cap.err"
 	CAP_PID=$BG_PID
-	wait_for 30 grep -q "listening on" "$TMPD/cap.err"
+	slowwait 30 grep -q "listening on" "$TMPD/cap.err"
 }
 
 # capture_end: once tcpdump has written what it got, the VIPs seen, one
 # a line, into $TMPD/seen
 capture_end()
 {
-	wait_for 30 settled command stat -c %s "$TMPD/cap.pcap" ||
+	slowwait 30 settled command stat -c %s "$TMPD/cap.pcap" ||
 		diag "the capture goes on growing"
 	kill "$CAP_PID"
 	wait "$CAP_PID" 2>/dev/null
@@ -278,10 +278,10 @@ check "noqueue on a2 a3 again" qdisc "$SRV" noqueue a2 a3
 g0=$(counter garps)
 a3_0=$(rx_switch p3)
 printf 'link set p1 down\nlink set p2 down\n' | ip -n "$SW" -batch -
-check "a1 and a2 reported no-carrier" wait_for 10 bash -c "
+check "a1 and a2 reported no-carrier" slowwait 10 bash -c "
 	ip netns exec $SRV $VIPCTL show fan --json | grep -o no-carrier |
 	wc -l | grep -qx 2"
-check "the announcement ends" wait_for 120 settled counter garps
+check "the announcement ends" slowwait 120 settled counter garps
 a3=$(($(rx_switch p3) - a3_0))
 garps=$(($(counter garps) - g0))
 if [ "$a3" -ge "$NVIPS" ] && [ "$a3" -lt $((2 * NVIPS)) ] &&
@@ -301,7 +301,7 @@ fi
 FIRST=100
 GONE=1500
 check "a1 and a2 back" bash -c "ip -n $SW link set p1 up && ip -n $SW link set p2 up"
-check "a1 a2 reported up" wait_for 10 states_are fan a1=up a2=up
+check "a1 a2 reported up" slowwait 10 states_are fan a1=up a2=up
 check "a2 at 50 kbit/s" shaped "$SRV" a2 50kbit
 capture_from a3 p3 && ok "tcpdump listens on p3" ||
 	not_ok "tcpdump listens on p3" "$(cat "$TMPD/cap.err")"
@@ -309,11 +309,11 @@ p3_0=$(arp_in "$SW" p3)
 # started: a3 has announced $FIRST VIPs
 started() { [ "$(arp_in "$SW" p3)" -ge $((p3_0 + FIRST)) ]; }
 fail_adapter carrier-loss a1
-check "a3 announced $FIRST VIPs" wait_for 60 started
+check "a3 announced $FIRST VIPs" slowwait 60 started
 check "VIPs 1 to $GONE deleted in one command" \
 	vipctl vip del fan --no-local "${vips[@]:0:GONE}"
 diag "deleted once a3 had sent $(($(arp_in "$SW" p3) - p3_0)) frames"
-check "the announcement ends" wait_for 60 settled counter garps
+check "the announcement ends" slowwait 60 settled counter garps
 capture_end
 n=$(comm -12 <(printf '%s\n' "${vips[@]:GONE}" | sort) <(sort -u "$TMPD/seen") |
 	wc -l)
@@ -326,36 +326,12 @@ fi
 # ---------------------------------------------------------------- NICs
 
 # The same on virtio-net: eth0-eth2 become a1-a3 of a new server
-# namespace, eth3 the client's c0, qemu's hub the switch.
+# namespace, eth3 the client's c0, qemu's hub the switch (topology.sh; the
+# cleanup gives the NICs back for the tests after).
 setup_nics()
 {
-	local i
-
 	SRV=nsrv-$SUFFIX CLI=ncli-$SUFFIX
-	create_ns "$SRV" && create_ns "$CLI" || return 1
-	for i in 0 1 2; do
-		ip link set "eth$i" netns "$SRV" &&
-			ip -n "$SRV" link set "eth$i" name "a$((i + 1))" up ||
-			return 1
-	done
-	ip link set eth3 netns "$CLI" && ip -n "$CLI" link set eth3 name c0 up &&
-		count_arp "$CLI" c0 || return 1
-	wait_for 20 links_up "$SRV" a1 a2 a3 && wait_for 20 links_up "$CLI" c0
-}
-
-# Give the NICs back to the host under their names, for the tests after.
-restore_nics()
-{
-	local i
-
-	for i in 1 2 3; do
-		ip -n "$SRV" link set "a$i" down
-		ip -n "$SRV" link set "a$i" name "eth$((i - 1))"
-		ip -n "$SRV" link set "eth$((i - 1))" netns 1
-	done
-	ip -n "$CLI" link set c0 down
-	ip -n "$CLI" link set c0 name eth3
-	ip -n "$CLI" link set eth3 netns 1
+	setup_nic_links && count_arp "$CLI" c0
 }
 
 if [ ! -d /sys/class/net/eth3 ]; then
@@ -378,6 +354,4 @@ if setup_nics; then
 else
 	not_ok "NIC topology set up" "$(ip -br link 2>&1)"
 fi
-restore_nics
-
 finish

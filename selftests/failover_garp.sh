@@ -68,11 +68,11 @@ failover_case()
 
 failover_case admin-down a1 3 "$IV" a2 a3
 recover_adapter admin-down a1
-wait_for 10 dev_state_is web a1 up
+slowwait 10 dev_state_is web a1 up
 
 failover_case carrier-loss a2 3 "$IV" a1 a3
 recover_adapter carrier-loss a2
-wait_for 10 dev_state_is web a2 up
+slowwait 10 dev_state_is web a2 up
 
 # Longer now: rounds still IV apart would show the change not applied.
 check "group set --garp-count 2 --garp-interval $((IV * 2))" \
@@ -107,7 +107,7 @@ if [ ! -s "$TMPD/capture.err" ]; then
 	fail_adapter admin-down a2
 	recover_adapter admin-down a2
 	check "garp_count 0: a2, up again, reported up" \
-		wait_for 10 dev_state_is web a2 up
+		slowwait 10 dev_state_is web a2 up
 	check_replies "garp_count 0: a2 answers" "$(arp_request "$VIP1")" a2
 	arp_request "$VIP2" --gratuitous --src-mac 02:00:00:00:0b:01 >/dev/null
 	capture_wait "$TMPD/garp-0"

@@ -287,10 +287,10 @@ vipctl show shared --json >"$TMPD/shared.json" &&
 # a1 flapped until the end: the last of its hold-downs can be 32 times
 # the group's up-delay (1 s), and it answers only after it.
 check "after the churn: a1 a3 up once their hold-downs ended" \
-	wait_for 45 all_up shared a1 a3
+	slowwait 45 all_up shared a1 a3
 check_replies "after the churn: shared answers from a1 a3" \
 	"$(arp_request "$VIP1")" a1 a3
-routes_restore
+host_routes
 
 # ---------------------------------------------------------------- 100,000 VIPs
 
@@ -300,7 +300,7 @@ for i in 1 2; do
 	ip -n "$SRV" link add "b$i" type veth peer name "q$i" netns "$SW" &&
 		ip -n "$SW" link set "q$i" up && ip -n "$SRV" link set "b$i" up
 done
-wait_for 10 links_up "$SRV" b1 b2
+slowwait 10 links_up "$SRV" b1 b2
 check "group big: b1 b2, one GARP per VIP" \
 	vipctl group add big --dev b1,b2 --garp-count 1
 mapfile -t args < <("$PYTHON" - "$NBIG" <<'EOF'
@@ -326,7 +326,7 @@ rm -f "$TMPD/big.json"
 tx0=$(tx_of b2)
 start=$(now_ms)
 ip -n "$SRV" link set b1 down
-if wait_for "$(hang_limit 120)" more_than $((tx0 + NBIG - 1)) tx_of b2; then
+if slowwait "$(hang_limit 120)" more_than $((tx0 + NBIG - 1)) tx_of b2; then
 	ms=$(($(now_ms) - start))
 	sleep 0.5	# a round that overshoots would show by now
 	garps=$(group_stat big garps)

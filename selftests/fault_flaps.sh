@@ -56,12 +56,12 @@ bg ip netns exec "$SRV" "$PYTHON" "$XFER" server --addr "$VIP1" --port 5001 \
 	--progress "$TMPD/progress" --ready "$TMPD/ready" --timeout "$XFER_TIMEOUT" \
 	>"$TMPD/server" 2>&1
 spid=$BG_PID
-wait_for 30 test -e "$TMPD/ready"
+slowwait 30 test -e "$TMPD/ready"
 bg ip netns exec "$CLI" "$PYTHON" "$XFER" client --addr "$VIP1" --port 5001 \
 	--size $((1 << 40)) --chunk 8192 --delay 0.005 \
 	--stop-file "$TMPD/stop" --timeout "$XFER_TIMEOUT" >"$TMPD/client" 2>&1
 cpid=$BG_PID
-wait_for 30 test -s "$TMPD/progress"
+slowwait 30 test -s "$TMPD/progress"
 bytes0=$(cat "$TMPD/progress" 2>/dev/null || echo 0)
 flood_start "$FLOOD_PPS" $VIPS
 requests0=$(group_stat web requests)
@@ -110,7 +110,7 @@ else
 		"server (exit $src): $(cat "$TMPD/server")"
 fi
 
-check "after the flaps: vipfo reports a1 a2 a3 up" wait_for 20 all_up web a1 a2 a3
+check "after the flaps: vipfo reports a1 a2 a3 up" slowwait 20 all_up web a1 a2 a3
 check_config "after the flaps: the configuration is as set" "$TMPD/web.json"
 requests=$(($(group_stat web requests) - requests0))
 if [ "$flooding" = yes ] && [ "$requests" -gt 0 ]; then
@@ -123,7 +123,7 @@ fi
 # The notifier and the carrier poll see what they see of such rapid flaps
 # (linkwatch folds carrier changes that follow each other closely), but
 # every failover they report must be followed by its recovery.
-if wait_for 10 settled "$EVENTS" a1 a2 a3; then
+if slowwait 10 settled "$EVENTS" a1 a2 a3; then
 	ok "every failover has its recovery: $(reasons "$EVENTS" admin-down) admin-down, $(reasons "$EVENTS" carrier-loss) carrier-loss"
 else
 	not_ok "every failover has its recovery" \
@@ -144,7 +144,7 @@ fi
 
 flood_stop
 diag "the flood sent $FLOOD_SENT requests in $FLOOD_MS ms"
-check "vipfo reports a1 a2 a3 up" wait_for 20 all_up web a1 a2 a3
+check "vipfo reports a1 a2 a3 up" slowwait 20 all_up web a1 a2 a3
 check_replies "after the flaps: a1 a2 a3 answer" "$(arp_request "$VIP1")" a1 a2 a3
 
 if capture_start 3; then
@@ -157,7 +157,7 @@ else
 	not_ok "capture started" "$(cat "$TMPD/capture.err")"
 fi
 recover_adapter admin-down a1
-routes_restore
+host_routes
 
 # ---------------------------------------------------------------- all down
 
@@ -166,7 +166,7 @@ fail_adapter admin-down a1
 fail_adapter carrier-loss a2
 fail_adapter admin-down a3
 check "all down: vipfo reports a1 down, a2 no-carrier, a3 down" \
-	wait_for 10 states_are web a1=down a2=no-carrier a3=down
+	slowwait 10 states_are web a1=down a2=no-carrier a3=down
 check_replies "all down: nobody answers" "$(arp_request "$VIP1")"
 if capture_start 3; then
 	GARP_SINCE=$EPOCHREALTIME
@@ -181,9 +181,9 @@ check_replies "a2 back after all were down: it answers" \
 	"$(arp_request "$VIP1")" a2
 recover_adapter admin-down a1
 recover_adapter admin-down a3
-check "all back: vipfo reports a1 a2 a3 up" wait_for 10 all_up web a1 a2 a3
+check "all back: vipfo reports a1 a2 a3 up" slowwait 10 all_up web a1 a2 a3
 check_config "all back: the configuration is as set" "$TMPD/web.json"
-routes_restore
+host_routes
 
 # ---------------------------------------------------------------- MAC, name
 
@@ -192,7 +192,7 @@ NEWMAC=02:00:00:00:0a:01
 f0=$(failovers_of a1 mac-change)
 ip -n "$SRV" link set a1 address "$NEWMAC"
 check "MAC change of a1: a mac-change event" \
-	wait_for 5 more_than "$f0" failovers_of a1 mac-change
+	slowwait 5 more_than "$f0" failovers_of a1 mac-change
 config_edit "$TMPD/web.json" "$TMPD/web.json" \
 	"dev('web', 'a1')['mac'] = '$NEWMAC'"
 check_config "MAC change of a1: show has the new MAC, nothing else changed" \
@@ -202,7 +202,7 @@ check_replies "MAC change of a1: a1 answers with it" \
 
 printf '%s\n' "link set a2 down" "link set a2 name a2x" "link set a2x up" |
 	ip -n "$SRV" -b -
-check "a2 renamed a2x: vipfo reports a2x up" wait_for 10 all_up web a1 a2x a3
+check "a2 renamed a2x: vipfo reports a2x up" slowwait 10 all_up web a1 a2x a3
 config_edit "$TMPD/web.json" "$TMPD/renamed.json" \
 	"dev('web', 'a2')['ifname'] = 'a2x'"
 check_config "a2 renamed a2x: still a member, show has the new name" \
@@ -210,19 +210,19 @@ check_config "a2 renamed a2x: still a member, show has the new name" \
 check_replies "a2 renamed a2x: a2x answers" "$(arp_request "$VIP1")" a1 a2x a3
 printf '%s\n' "link set a2x down" "link set a2x name a2" "link set a2 up" |
 	ip -n "$SRV" -b -
-wait_for 10 all_up web a1 a2 a3
+slowwait 10 all_up web a1 a2 a3
 check_config "renamed back: the configuration is as set" "$TMPD/web.json"
-routes_restore
+host_routes
 
 # ---------------------------------------------------------------- netns move
 
 progress "move to another namespace"
 OTHER=other-$SUFFIX
-create_ns "$OTHER"
+setup_ns OTHER
 gone0=$(removals "$EVENTS" a3)
 ip -n "$SRV" link set a3 netns "$OTHER"
 check "a3 moved to another namespace: a dev-del event" \
-	wait_for 5 more_than "$gone0" removals "$EVENTS" a3
+	slowwait 5 more_than "$gone0" removals "$EVENTS" a3
 config_edit "$TMPD/web.json" "$TMPD/moved.json" "drop_dev('web', 'a3')"
 check_config "a3 moved away: it left the group, nothing else changed" \
 	"$TMPD/moved.json"
@@ -231,7 +231,7 @@ check_replies "a3 moved away: a1 a2 answer" "$(arp_request "$VIP1")" a1 a2
 
 ip -n "$OTHER" link set a3 netns "$SRV"
 ip -n "$SRV" link set a3 up
-wait_for 10 links_up "$SRV" a3
+slowwait 10 links_up "$SRV" a3
 check_config "a3 moved back: no member until added" "$TMPD/moved.json"
 check "dev add web a3" vipctl dev add web a3
 config_edit "$TMPD/web.json" "$TMPD/web.json" \
@@ -244,14 +244,14 @@ check_replies "a3 added again: a1 a2 a3 answer" \
 # reference vipfo kept would hold them: unregister_netdevice: waiting).
 ip -n "$SRV" link set a3 netns "$OTHER"
 ip netns del "$OTHER"
-NETNS_LIST=("${NETNS_LIST[@]/$OTHER/}")
+NS_LIST=("${NS_LIST[@]/$OTHER/}")
 check "a3 moved away and its namespace deleted: a3 and p3 are freed" \
-	wait_for 30 bash -c "! ip -n $SW link show p3"
+	slowwait 30 bash -c "! ip -n $SW link show p3"
 config_edit "$TMPD/web.json" "$TMPD/web.json" "drop_dev('web', 'a3')"
 check_config "a3 gone: the configuration is as set, without a3" \
 	"$TMPD/web.json"
 add_adapter a3 p3 && vipctl dev add web a3
-routes_restore
+host_routes
 
 # ---------------------------------------------------------------- deletion
 
@@ -301,17 +301,17 @@ deleted()
 
 tx0=$(tx_of a3)
 fail_adapter carrier-loss a1
-if ! wait_for "$(hang_limit 30)" more_than $((tx0 + NVIPS + NVIPS / 2)) tx_of a3; then
+if ! slowwait "$(hang_limit 30)" more_than $((tx0 + NVIPS + NVIPS / 2)) tx_of a3; then
 	not_ok "a1's failover of $NVIPS VIPs is announced" \
 		"a3 sent $(($(tx_of a3) - tx0)) frames"
 fi
 # a2's deletion is a failover too: a3 starts $ROUNDS fresh rounds.
 tx1=$(tx_of a3)
 deleted a2 "it announced a1's failover" "$tx0"
-wait_for "$(hang_limit 30)" more_than $((tx1 + NVIPS + NVIPS / 2)) tx_of a3
+slowwait "$(hang_limit 30)" more_than $((tx1 + NVIPS + NVIPS / 2)) tx_of a3
 deleted a1 "a3 announced its failover" "$tx1"
 
-check "the announcement ends" wait_for "$(hang_limit 60)" quiet
+check "the announcement ends" slowwait "$(hang_limit 60)" quiet
 sent=$(($(tx_of a3) - tx1))
 lost=$(group_stat web tx_errors a3)
 if [ "$sent" -ge $((ROUNDS * NVIPS)) ] && [ "$lost" = 0 ]; then
@@ -322,7 +322,7 @@ else
 		"last events: $(tail -n 4 "$EVENTS" | cut -c 1-200)"
 fi
 check "a1 a2 and their switch ports are freed" \
-	wait_for 30 bash -c "! ip -n $SW link show p1 && ! ip -n $SW link show p2"
+	slowwait 30 bash -c "! ip -n $SW link show p1 && ! ip -n $SW link show p2"
 config_edit "$TMPD/web.json" "$TMPD/web.json" \
 	"drop_dev('web', 'a1'); drop_dev('web', 'a2')"
 check_config "a1 a2 deleted: the configuration is as set, without them" \

@@ -101,7 +101,7 @@ all_up()
 	states_are "$g" "${states[@]}"
 }
 
-# more_than N CMD...: CMD prints a number greater than N (for wait_for)
+# more_than N CMD...: CMD prints a number greater than N (for slowwait)
 more_than()
 {
 	local n=$1 v
@@ -134,18 +134,7 @@ add_adapter()
 	srv sysctl -qw "net.ipv4.conf.$1.rp_filter=0"
 	printf '%s\n' "link set $2 master br0 up" | ip -n "$SW" -b - &&
 		ip -n "$SRV" link set "$1" up &&
-		wait_for 10 links_up "$SRV" "$1"
-}
-
-# The routes of lib.sh's host recipe again: admin down deletes an adapter's
-# fallback route and unregistering any adapter the multipath route.
-routes_restore()
-{
-	printf '%s\n' "route replace 192.0.2.0/24 metric 100 nexthop dev a1 nexthop dev a2 nexthop dev a3" \
-		"route replace 192.0.2.0/24 dev a1 metric 201" \
-		"route replace 192.0.2.0/24 dev a2 metric 202" \
-		"route replace 192.0.2.0/24 dev a3 metric 203" |
-		ip -n "$SRV" -b -
+		slowwait 10 links_up "$SRV" "$1"
 }
 
 # ---------------------------------------------------------------- flaps

@@ -139,7 +139,7 @@ check "group hold with $NVIPS VIPs (more than one dump message)" \
 bg ip netns exec "$SRV" "$PYTHON" "$SELFTEST_DIR/genl_hold.py" \
 	--ready "$TMPD/held" 2>"$TMPD/hold.err"
 hold_pid=$BG_PID
-if wait_for 30 test -e "$TMPD/held"; then
+if slowwait 30 test -e "$TMPD/held"; then
 	start=$(now_ms)
 	out=$(timeout "$(hang_limit 60)" rmmod vipfo 2>&1)
 	rc=$?
@@ -211,7 +211,7 @@ check "server: 10 GARPs 100 ms apart" \
 	vipctl group set web --garp-count 10 --garp-interval 100
 
 OTHER=other-$SUFFIX
-create_ns "$OTHER"
+setup_ns OTHER
 printf '%s\n' "link add y1 type veth peer name y2" "link set y1 up" \
 	"link set y2 up" | ip -n "$OTHER" -b -
 check "other namespace: group app with y1 y2" \
@@ -222,16 +222,16 @@ SRV=$OTHER config_snapshot "$TMPD/other.json"
 flood_start "$FLOOD_PPS" $VIPS 10.78.0.1
 rx0=$(rx_of p2)
 fail_adapter carrier-loss a1
-if wait_for "$(hang_limit 30)" more_than $((rx0 + 2000)) rx_of p2; then
+if slowwait "$(hang_limit 30)" more_than $((rx0 + 2000)) rx_of p2; then
 	ok "a1's failover is being announced ($(($(rx_of p2) - rx0)) frames from a2 so far)"
 else
 	not_ok "a1's failover is being announced" \
 		"p2 received $(($(rx_of p2) - rx0)) frames"
 fi
 ip netns del "$SRV"
-NETNS_LIST=("${NETNS_LIST[@]/$SRV/}")
+NS_LIST=("${NS_LIST[@]/$SRV/}")
 start=$(now_ms)
-if wait_for "$(hang_limit 60)" bash -c "! ip -n $SW link show p1 && ! ip -n $SW link show p2 &&
+if slowwait "$(hang_limit 60)" bash -c "! ip -n $SW link show p1 && ! ip -n $SW link show p2 &&
 			! ip -n $SW link show p3 && ! ip -n $SW link show p5"; then
 	ok "server namespace deleted: its adapters were freed in $(($(now_ms) - start)) ms"
 else

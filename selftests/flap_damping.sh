@@ -63,7 +63,7 @@ check_holds()
 	local desc=$1
 
 	shift
-	if wait_for 5 "$PYTHON" "$TMPD/holds.py" "$TMPD/events" "$@"; then
+	if slowwait 5 "$PYTHON" "$TMPD/holds.py" "$TMPD/events" "$@"; then
 		ok "$desc"
 	else
 		not_ok "$desc" "$("$PYTHON" "$TMPD/holds.py" "$TMPD/events" "$@" 2>&1)" \
@@ -79,9 +79,9 @@ check_holds()
 LONG=15000	# the checks below took 5 s in a VM on a loaded host
 check "group set --up-delay $LONG" vipctl group set web --up-delay "$LONG"
 fail_adapter carrier-loss a1
-check "a1 failed: no-carrier" wait_for 10 dev_state_is web a1 no-carrier
+check "a1 failed: no-carrier" slowwait 10 dev_state_is web a1 no-carrier
 recover_adapter carrier-loss a1
-if wait_for 5 dev_state_is web a1 held-down; then
+if slowwait 5 dev_state_is web a1 held-down; then
 	left=$(held_ms a1)
 	if [ "$left" -gt 0 ] && [ "$left" -le "$LONG" ]; then
 		ok "a1 back: held-down, $left ms left (up delay $LONG ms)"
@@ -93,12 +93,12 @@ if wait_for 5 dev_state_is web a1 held-down; then
 else
 	not_ok "a1 back: held-down" "$(vipctl show web)"
 fi
-check "hold event for a1 with its hold-down, $LONG ms" wait_for 5 find_event \
+check "hold event for a1 with its hold-down, $LONG ms" slowwait 5 find_event \
 	"$TMPD/events" "$TMPD/ev" \
 	"e['event'] == 'hold' and e['device']['ifname'] == 'a1' and $((LONG - 100)) <= e['device']['held_ms'] <= $LONG"
-check "a1 up once the hold-down is over" wait_for $((2 * LONG / 1000 + 10)) \
+check "a1 up once the hold-down is over" slowwait $((2 * LONG / 1000 + 10)) \
 	dev_state_is web a1 up
-check "recover event for a1" wait_for 5 find_event "$TMPD/events" "$TMPD/ev" \
+check "recover event for a1" slowwait 5 find_event "$TMPD/events" "$TMPD/ev" \
 	"e['event'] == 'recover' and e['device']['ifname'] == 'a1'"
 check_replies "a1 active again: replies from a1 a2 a3" \
 	"$(arp_request "${vips[0]}")" a1 a2 a3
@@ -108,13 +108,13 @@ check "group set --up-delay $UP" vipctl group set web --up-delay "$UP"
 # unreachable), and announces them at once.
 for i in a1 a2 a3; do fail_adapter carrier-loss "$i"; done
 check "a1 a2 a3 no-carrier" \
-	wait_for 10 states_are web a1=no-carrier a2=no-carrier a3=no-carrier
+	slowwait 10 states_are web a1=no-carrier a2=no-carrier a3=no-carrier
 recover_adapter carrier-loss a2
 check "a2 back alone: up at once, not held down" \
-	wait_for 2 dev_state_is web a2 up
+	slowwait 2 dev_state_is web a2 up
 recover_adapter carrier-loss a1
 recover_adapter carrier-loss a3
-check "a1 a3 back: up after their hold-down" wait_for $((32 * UP / 1000 + 10)) \
+check "a1 a3 back: up after their hold-down" slowwait $((32 * UP / 1000 + 10)) \
 	states_are web a1=up a2=up a3=up
 
 # 3: a1 fails again while held down, twice: each hold-down is twice the
@@ -127,15 +127,15 @@ check "group set --up-delay $DOUBLE" vipctl group set web --up-delay "$DOUBLE"
 e1=$(wc -l <"$TMPD/events")
 for round in 1 2 3; do
 	fail_adapter carrier-loss a1
-	wait_for 10 dev_state_is web a1 no-carrier || break
+	slowwait 10 dev_state_is web a1 no-carrier || break
 	recover_adapter carrier-loss a1
-	wait_for 5 dev_state_is web a1 held-down || break
+	slowwait 5 dev_state_is web a1 held-down || break
 done
 # The first failure may count as a flap already (a1 came back in 2).
 check_holds "a1 failed while held down: each hold-down twice the one before" \
 	a1 "$e1" "$DOUBLE" 0,1,2 1,2,3
 
-check "a1 up once its last hold-down is over" wait_for $((32 * DOUBLE / 1000 + 10)) \
+check "a1 up once its last hold-down is over" slowwait $((32 * DOUBLE / 1000 + 10)) \
 	dev_state_is web a1 up
 check "group set --up-delay $UP" vipctl group set web --up-delay "$UP"
 
@@ -155,18 +155,18 @@ check "group late: d1 d2, no carrier poll, --up-delay $LATE_UP" \
 	--carrier-poll 0 --up-delay "$LATE_UP"
 e2=$(wc -l <"$TMPD/events")
 ip -n "$SRV" link set d1 carrier off
-check "d1 carrier off: no-carrier" wait_for 5 dev_state_is late d1 no-carrier
+check "d1 carrier off: no-carrier" slowwait 5 dev_state_is late d1 no-carrier
 sleep 1.2	# the link watch's next run is a full one
 ip -n "$SRV" link set d1 carrier on
 sleep 0.2
 ip -n "$SRV" link set d1 carrier off
 check "d1 carrier lost while held down: no-carrier" \
-	wait_for 5 dev_state_is late d1 no-carrier
+	slowwait 5 dev_state_is late d1 no-carrier
 sleep 1.2
 ip -n "$SRV" link set d1 carrier on
 # (The hold events say how long d1 was held down; polling show for the
 # state itself can miss a hold-down of a second on a slow kernel.)
-check "d1 back: up after its hold-down" wait_for 10 dev_state_is late d1 up
+check "d1 back: up after its hold-down" slowwait 10 dev_state_is late d1 up
 check_holds "d1's failure reported after its hold-down ended: the next one doubled" \
 	d1 "$e2" "$LATE_UP" 0,1
 
@@ -188,7 +188,7 @@ for ((i = 0; i < FLAPS; i++)); do
 	echo "link set p1 up"
 done | ip -n "$SW" -b -
 flapped=$(now_ms)
-check "after the flaps: a1 a2 a3 up" wait_for $((32 * UP / 1000 + 10)) \
+check "after the flaps: a1 a2 a3 up" slowwait $((32 * UP / 1000 + 10)) \
 	states_are web a1=up a2=up a3=up
 t=$((flapped - t0))
 sleep 1		# an announcement of the last failover still going

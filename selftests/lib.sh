@@ -1,67 +1,20 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Shared helpers of the vipfo selftests: topology, TAP output, polling with
-# a deadline, vipctl/JSON helpers and the kernel log check. A test sources
-# this file, calls setup_* and its checks, and ends with `finish`.
+# Shared helpers of the vipfo selftests: TAP output, requirements, cleanup,
+# the client's ARP tool, vipctl/JSON helpers and the kernel log check, on
+# top of topology.sh (namespaces, polling, the test network and the host
+# recipe, shared with the benchmarks). A test sources this file, calls
+# setup_* and its checks, and ends with `finish`.
 #
-# Topology (names are unique per run: srv-XXXXXX, sw-XXXXXX, cli-XXXXXX):
-#
-#   server netns $SRV            switch netns $SW          client netns $CLI
-#   lo: VIPs 192.0.2.100+/32     br0 (a bridge)
-#   a1 -------------------------- p1 --+
-#   a2 -------------------------- p2 --+
-#   a3 -------------------------- p3 --+-- pc ------------- c0 192.0.2.1/24
-#                                      +-- pc2 ------------ c0 192.0.2.2/24 of
-#                                          $CLI2 (cl2-XXXXXX, after setup_client2)
-#   a4 (not a member; only after setup_nonmember) ---------- c4 (own segment)
-#
-# Host recipe (what the server needs besides vipfo; the README repeats it),
-# verified with no addresses at all on the member adapters:
-#
-#   # the VIPs are /32 local addresses on lo; `vipctl vip add` puts them there
-#   sysctl -w net.ipv4.conf.all.arp_ignore=1    # the kernel answers ARP only
-#                          # for addresses of the receiving device: never
-#                          # for lo's VIPs (vipfo answers those)
-#   sysctl -w net.ipv4.conf.all.arp_announce=2  # our own ARP requests carry
-#                          # the best local source address (a VIP here)
-#   sysctl -w net.ipv4.conf.all.ignore_routes_with_linkdown=1
-#   sysctl -w net.ipv4.conf.all.rp_filter=0     # and on each adapter,
-#   sysctl -w net.ipv4.conf.a1.rp_filter=0      # see below (a2, a3 too)
-#   ip route add 192.0.2.0/24 metric 100 \
-#           nexthop dev a1 nexthop dev a2 nexthop dev a3
-#   ip route add 192.0.2.0/24 dev a1 metric 201   # fallbacks, see below
-#   ip route add 192.0.2.0/24 dev a2 metric 202
-#   ip route add 192.0.2.0/24 dev a3 metric 203
-#
-# Inbound, peers reach the VIPs through whichever adapter's MAC they hold,
-# and vipfo's gratuitous ARPs move them when that adapter fails. Outbound
-# (replies, the ACKs of a TCP connection) leaves by the multipath route:
-# admin down takes an adapter's nexthop out of it (dead), carrier loss only
-# with ignore_routes_with_linkdown=1 (linkdown), and both come back by
-# themselves when the adapter recovers. Unregistering any of its devices,
-# however, makes the kernel delete the whole multipath route; the
-# per-adapter routes with higher metrics then carry the traffic (admin down
-# deletes an adapter's own fallback route, so re-add them, and the
-# multipath route, whenever an adapter is re-created).
-#
-# Reverse path filtering: the adapters have no addresses, and for such a
-# device the kernel accepts a packet under rp_filter=1 or 2 only if the
-# best route back to the sender uses that device. That holds for every
-# adapter of the multipath route, but not once the fallbacks carry the
-# traffic: packets arriving on any adapter but the first would be dropped.
-# So rp_filter=0 on all and on each adapter (the effective value is the
-# larger of the two; systemd's default is 2).
-#
-# The adapters need no addresses: replies and our own ARP requests take a
-# VIP as source. Peers must not set drop_gratuitous_arp=1, or they ignore
-# the updates.
+# Namespace names are unique per run: srv-XXXXXX, sw-XXXXXX, cli-XXXXXX.
 
 SELFTEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$SELFTEST_DIR/.." && pwd)
 VIPCTL=${VIPCTL:-$REPO_DIR/build/tools/vipctl}
 PYTHON=/usr/bin/python3		# Debian's python3-scapy is for this one
 TEST_NAME=$(basename "$0" .sh)
+source "$SELFTEST_DIR/topology.sh"
 
 readonly ksft_pass=0 ksft_fail=1 ksft_skip=4
 
@@ -70,12 +23,9 @@ SRV=srv-$SUFFIX
 SW=sw-$SUFFIX
 CLI=cli-$SUFFIX
 CLI2=cl2-$SUFFIX	# a second host on the switch, after setup_client2
-NETNS_LIST=()
 TMPD=$(mktemp -d "/tmp/vipfo-$TEST_NAME.XXXXXX")
 BG_PIDS=()
 
-CLIENT_IP=192.0.2.1
-CLIENT2_IP=192.0.2.2
 VIP1=192.0.2.100
 VIP2=192.0.2.101
 VIP3=192.0.2.102
@@ -199,13 +149,6 @@ check_kernel_log()
 
 # ---------------------------------------------------------------- polling
 
-now_ms()
-{
-	local t=${EPOCHREALTIME/./}
-
-	echo $((t / 1000))
-}
-
 # hang_limit SECONDS: how long a step may take before it counts as hung,
 # on this kernel: check-debug's slower kernel sets VIPFO_TIMEOUT_FACTOR.
 # (Under its checkers, with the VM loaded, an RCU grace period takes up to
@@ -214,19 +157,6 @@ now_ms()
 hang_limit()
 {
 	echo $(($1 * ${VIPFO_TIMEOUT_FACTOR:-1}))
-}
-
-# wait_for SECONDS CMD...: run CMD every 50 ms until it succeeds (0) or the
-# deadline passes (1). Never a blind sleep.
-wait_for()
-{
-	local deadline=$(($(now_ms) + $1 * 1000))
-
-	shift
-	until "$@" >/dev/null 2>&1; do
-		[ "$(now_ms)" -ge "$deadline" ] && return 1
-		sleep 0.05
-	done
 }
 
 # ---------------------------------------------------------------- setup
@@ -302,7 +232,7 @@ require_all()
 
 cleanup()
 {
-	local pid ns
+	local pid
 
 	arpc_stop
 	for pid in "${BG_PIDS[@]}"; do
@@ -312,10 +242,7 @@ cleanup()
 		wait "$pid" 2>/dev/null
 	done
 	BG_PIDS=()
-	for ns in "${NETNS_LIST[@]}"; do
-		ip netns del "$ns" 2>/dev/null
-	done
-	NETNS_LIST=()
+	cleanup_all_ns
 	rm -rf "$TMPD"
 }
 trap cleanup EXIT
@@ -329,82 +256,15 @@ bg()
 	BG_PIDS+=("$BG_PID")
 }
 
-create_ns()
-{
-	ip netns add "$1" || return 1
-	NETNS_LIST+=("$1")
-	ip -n "$1" link set lo up
-	# No IPv6 chatter (DAD, router solicitations) on the test links.
-	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-		net.ipv6.conf.default.disable_ipv6=1 2>/dev/null
-	return 0
-}
-
-srv() { ip netns exec "$SRV" "$@"; }
-sw() { ip netns exec "$SW" "$@"; }
-cli() { ip netns exec "$CLI" "$@"; }
-cli2() { ip netns exec "$CLI2" "$@"; }
-vipctl() { ip netns exec "$SRV" "$VIPCTL" "$@"; }
-
 # The server: three member-to-be adapters on the bridge of the switch, the
-# client on the same bridge, and the host recipe above. (In batches: every
-# process costs under software emulation.)
+# client on the same bridge, the host recipe (topology.sh), and the client's
+# ARP tool when the test asked for scapy.
 setup_topology()
 {
-	local i
-
-	create_ns "$SRV" && create_ns "$SW" && create_ns "$CLI" || return 1
-	for i in 1 2 3; do
-		echo "link add a$i type veth peer name p$i netns $SW"
-		echo "link set a$i up"
-	done | ip -n "$SRV" -b - || return 1
-	printf '%s\n' "link add c0 type veth peer name pc netns $SW" \
-		"link set c0 up" "addr add $CLIENT_IP/24 dev c0" |
-		ip -n "$CLI" -b - || return 1
-	printf '%s\n' "link add br0 type bridge" "link set br0 up" \
-		"link set p1 master br0 up" "link set p2 master br0 up" \
-		"link set p3 master br0 up" "link set pc master br0 up" |
-		ip -n "$SW" -b - || return 1
-
-	srv sysctl -qw net.ipv4.conf.all.arp_ignore=1 \
-		net.ipv4.conf.all.arp_announce=2 \
-		net.ipv4.conf.all.ignore_routes_with_linkdown=1 \
-		net.ipv4.conf.all.rp_filter=0 \
-		net.ipv4.conf.default.rp_filter=0 \
-		net.ipv4.conf.a1.rp_filter=0 net.ipv4.conf.a2.rp_filter=0 \
-		net.ipv4.conf.a3.rp_filter=0 || return 1
-	printf '%s\n' "route add 192.0.2.0/24 metric 100 nexthop dev a1 nexthop dev a2 nexthop dev a3" \
-		"route add 192.0.2.0/24 dev a1 metric 201" \
-		"route add 192.0.2.0/24 dev a2 metric 202" \
-		"route add 192.0.2.0/24 dev a3 metric 203" |
-		ip -n "$SRV" -b - || return 1
+	setup_links && setup_host || return 1
 	if [ -n "${USE_SCAPY:-}" ]; then
 		arpc_start || return 1
 	fi
-	wait_for 10 links_up "$SRV" a1 a2 a3
-}
-
-# A second host on the switch: namespace $CLI2, its c0 (CLIENT2_IP) on the
-# bridge's port pc2.
-setup_client2()
-{
-	create_ns "$CLI2" || return 1
-	printf '%s\n' "link add c0 type veth peer name pc2 netns $SW" \
-		"link set c0 up" "addr add $CLIENT2_IP/24 dev c0" |
-		ip -n "$CLI2" -b - || return 1
-	ip -n "$SW" link set pc2 master br0 up || return 1
-	wait_for 10 links_up "$CLI2" c0
-}
-
-# A fourth server adapter a4 that is no member, on its own segment with the
-# client's c4 (so requests reach it and no member).
-setup_nonmember()
-{
-	ip -n "$SRV" link add a4 type veth peer name c4 netns "$CLI" || return 1
-	srv sysctl -qw net.ipv4.conf.a4.rp_filter=0
-	ip -n "$SRV" link set a4 up
-	ip -n "$CLI" link set c4 up
-	wait_for 10 links_up "$SRV" a4
 }
 
 # setup_or_finish STEP...: run each setup function in turn; when one
@@ -418,63 +278,6 @@ setup_or_finish()
 		not_ok "topology set up ($step)"
 		finish
 	done
-}
-
-# links_up NS IF...: every IF is up with carrier
-links_up()
-{
-	local ns=$1 i
-
-	shift
-	for i in "$@"; do
-		ip -n "$ns" link show "$i" 2>/dev/null | grep -q 'LOWER_UP' ||
-			return 1
-	done
-}
-
-# mac NS IF
-mac()
-{
-	ip netns exec "$1" cat "/sys/class/net/$2/address"
-}
-
-ifindex()
-{
-	ip netns exec "$1" cat "/sys/class/net/$2/ifindex"
-}
-
-# The member adapter of the server that has MAC $1.
-adapter_of_mac()
-{
-	local i
-
-	for i in a1 a2 a3 a4; do
-		[ "$(mac "$SRV" "$i" 2>/dev/null)" = "$1" ] && echo "$i" && return 0
-	done
-	echo "?"
-}
-
-# Ways an adapter fails: admin down on the server, carrier loss (the switch
-# port goes down), unregistration. fail_adapter HOW IF
-fail_adapter()
-{
-	case $1 in
-	admin-down)	ip -n "$SRV" link set "$2" down ;;
-	carrier-loss)	ip -n "$SW" link set "p${2#a}" down ;;
-	# Bounded: a device reference the module never drops hangs this.
-	unregister)	timeout 30 ip -n "$SRV" link del "$2" ;;
-	*)		return 1 ;;
-	esac
-}
-
-recover_adapter()
-{
-	case $1 in
-	admin-down)	ip -n "$SRV" link set "$2" up ;;
-	carrier-loss)	ip -n "$SW" link set "p${2#a}" up ;;
-	*)		return 1 ;;
-	esac
-	wait_for 10 links_up "$SRV" "$2"
 }
 
 # ---------------------------------------------------------------- ARP client
@@ -698,7 +501,7 @@ tx_watch()
 # tx_count IF: ARP frames handed to IF since tx_watch
 tx_count()
 {
-	ip netns exec "$SRV" cat "/sys/class/net/w$1/statistics/tx_packets"
+	counter "$SRV" "w$1" tx
 }
 
 # member_counters GROUP IF: "garps replies tx_errors" of member IF (awk
@@ -813,7 +616,7 @@ client_neigh()
 client_resolve()
 {
 	cli bash -c "echo x > /dev/udp/$1/9" 2>/dev/null
-	wait_for 10 test -n "\$(client_neigh $1)"
+	slowwait 10 test -n "\$(client_neigh $1)"
 }
 
 # The MACs of the given server adapters, space-separated.
@@ -858,7 +661,7 @@ monitor_start()
 	for ((i = 0; i < 20; i++)); do
 		ip netns exec "$1" "$VIPCTL" group add monitor-ready &&
 			ip netns exec "$1" "$VIPCTL" group del monitor-ready
-		wait_for 2 grep -q '"group":"monitor-ready"' "$2" && return 0
+		slowwait 2 grep -q '"group":"monitor-ready"' "$2" && return 0
 	done
 	return 1
 }

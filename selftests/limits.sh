@@ -21,7 +21,7 @@ source "$(dirname "$0")/lib.sh"
 require_all
 tap_header
 
-if ! create_ns "$SRV"; then
+if ! setup_ns SRV; then
 	not_ok "namespace set up"
 	finish
 fi
@@ -108,7 +108,7 @@ else
 			not_ok "$N_ACCT VIPs added from a memory cgroup are charged to it" "$what"
 		fi
 		vipctl group del acct
-		if wait_for 20 slab_below $((slab0 + cost / 4)); then
+		if slowwait 20 slab_below $((slab0 + cost / 4)); then
 			ok "deleting them gives the charge back"
 		else
 			not_ok "deleting them gives the charge back" \
@@ -134,7 +134,7 @@ userns_ready()
 	[ "$(readlink "/proc/$USERNS_PID/ns/net")" != "$(readlink /proc/self/ns/net)" ]
 }
 uns() { nsenter -t "$USERNS_PID" -U -n -- "$@"; }
-if ! wait_for 20 userns_ready; then
+if ! slowwait 20 userns_ready; then
 	not_ok "user namespace of nobody with a network namespace"
 	finish
 fi

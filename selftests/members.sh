@@ -68,19 +68,19 @@ refused "a member cannot join a bond" "vipfo member" \
 	ip -n "$SRV" link set a2 master bondx
 # a2 came back: the group holds it down for its up-delay before it answers
 ip -n "$SRV" link set a2 up
-check "a2 up again after the hold-down" wait_for 10 dev_state_is web a2 up
+check "a2 up again after the hold-down" slowwait 10 dev_state_is web a2 up
 if ip -n "$SRV" link add vrfx type vrf table 10 2>/dev/null; then
 	check "a member can join a VRF" ip -n "$SRV" link set a3 master vrfx
-	check "a3 back up in the VRF" wait_for 10 dev_state_is web a3 up
+	check "a3 back up in the VRF" slowwait 10 dev_state_is web a3 up
 	check_replies "$VIP1: a reply from each of a1 a2 a3 (a3 in a VRF)" \
 		"$(arp_request "$VIP1")" a1 a2 a3
 	ip -n "$SRV" link set a3 nomaster
-	wait_for 10 dev_state_is web a3 up
+	slowwait 10 dev_state_is web a3 up
 else
 	skip "a member can join a VRF" "no vrf support in this kernel"
 fi
 check "a1 a2 a3 still members, up" \
-	wait_for 10 states_are web a1=up a2=up a3=up
+	slowwait 10 states_are web a1=up a2=up a3=up
 
 # failover_event REASON IF: the monitor saw IF fail over for REASON
 failover_event()
@@ -100,14 +100,14 @@ if capture_start 3; then
 else
 	not_ok "ARP off: capture started" "$(cat "$TMPD/capture.err")"
 fi
-check "a3 left the group" wait_for 10 bash -c "
+check "a3 left the group" slowwait 10 bash -c "
 	ip netns exec $SRV $VIPCTL show web --json | grep -vq '\"a3\"'"
-check "events: a3 failed over (unfit) and was removed (unfit)" wait_for 10 bash -c "
+check "events: a3 failed over (unfit) and was removed (unfit)" slowwait 10 bash -c "
 	grep '\"failover\"' $TMPD/events | grep '\"a3\"' | grep -q '\"unfit\"' &&
 	grep '\"dev-del\"' $TMPD/events | grep '\"a3\"' | grep -q '\"unfit\"'"
 ip -n "$SRV" link set a3 arp on
 check "a3 added again" vipctl dev add web a3
-check "a3 up" wait_for 10 dev_state_is web a3 up
+check "a3 up" slowwait 10 dev_state_is web a3 up
 
 # dev del of the member the client uses: the others announce, and the
 # client moves to one of them.
@@ -125,7 +125,7 @@ else
 	not_ok "dev del: capture started" "$(cat "$TMPD/capture.err")"
 fi
 check "dev del of $used: a failover event, reason removed" \
-	wait_for 10 failover_event removed "$used"
+	slowwait 10 failover_event removed "$used"
 now=$(adapter_of_mac "$(client_neigh "$VIP1")")
 if [ "$now" != "$used" ] && [ "$now" != "?" ]; then
 	ok "the client moved from $used to $now"
@@ -138,7 +138,7 @@ check "$used added again" vipctl dev add web "$used"
 # A member that is down when it is taken out: nobody is using it, nothing
 # to announce.
 ip -n "$SRV" link set a1 down
-wait_for 10 dev_state_is web a1 down
+slowwait 10 dev_state_is web a1 down
 n=$(grep -c '"failover"' "$TMPD/events")
 check "dev del of down a1" vipctl dev del web a1
 sleep 0.5
@@ -165,7 +165,7 @@ check "VLAN devices a2.10 a3.10, c0.10" bash -c "
 check "group vlan with a2.10 a3.10, group mv with m1" bash -c "
 	ip netns exec $SRV $VIPCTL group add vlan --dev a2.10,a3.10 --vip $VLAN_VIP &&
 	ip netns exec $SRV $VIPCTL group add mv --dev m1 --vip $MV_VIP"
-wait_for 10 links_up "$SRV" a2.10 a3.10 m1
+slowwait 10 links_up "$SRV" a2.10 a3.10 m1
 REPLY_IFACE=c0.10 CLIENT_IP=198.51.100.1 check_replies \
 	"$VLAN_VIP on VLAN 10: a reply from each of a2.10 a3.10" \
 	"$(arp_request "$VLAN_VIP" --iface c0.10 --src-ip 198.51.100.1)" a2.10 a3.10
@@ -180,6 +180,6 @@ if CAPTURE_IFACE=c0.10 capture_start 3; then
 else
 	not_ok "VLAN: capture started" "$(cat "$TMPD/capture.err")"
 fi
-check "a2.10 reported no-carrier" wait_for 10 dev_state_is vlan a2.10 no-carrier
+check "a2.10 reported no-carrier" slowwait 10 dev_state_is vlan a2.10 no-carrier
 
 finish

@@ -26,7 +26,7 @@ probe_seen()
 	vipctl group del probe >/dev/null 2>&1
 	find_event "$M" "$E" "e.get('group') == 'probe'"
 }
-if ! wait_for 30 probe_seen; then
+if ! slowwait 30 probe_seen; then
 	not_ok "monitor --json reports events" \
 		"output: $(head -c 2000 "$M")" "stderr: $(cat "$M.err")"
 	finish
@@ -40,7 +40,7 @@ expect()
 	local desc=$1 cond=$2
 
 	shift 2
-	if ! wait_for 15 find_event "$M" "$E" "$cond"; then
+	if ! slowwait 15 find_event "$M" "$E" "$cond"; then
 		not_ok "$desc" "no event with $cond" \
 			"events so far:" "$(tail -n 20 "$M")"
 		return

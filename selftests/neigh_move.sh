@@ -42,7 +42,7 @@ for how in admin-down carrier-loss unregister; do
 	fi
 	fail_adapter "$how" "$dev"
 	# shellcheck disable=SC2086
-	if wait_for 10 moved_to_survivor "$old" "$(macs_of $survivors)"; then
+	if slowwait 10 moved_to_survivor "$old" "$(macs_of $survivors)"; then
 		ok "$how of $dev: client's entry for $VIP1 moved to $(adapter_of_mac "$(client_neigh "$VIP1")")"
 	else
 		not_ok "$how of $dev: client's entry for $VIP1 moved to a survivor" \
@@ -50,7 +50,7 @@ for how in admin-down carrier-loss unregister; do
 			"client: $(ip -n "$CLI" neigh show "$VIP1")"
 	fi
 	[ "$how" != unregister ] && recover_adapter "$how" "$dev" &&
-		wait_for 10 dev_state_is web "$dev" up
+		slowwait 10 dev_state_is web "$dev" up
 done
 
 finish

@@ -48,14 +48,14 @@ srv_up()
 
 	SRV=srv-$(mktemp -u XXXXXX)
 	ip netns add "$SRV" || return 1
-	NETNS_LIST+=("$SRV")
+	NS_LIST+=("$SRV")
 	for i in 1 2 3; do
 		echo "link add q$1_$i type veth peer name a$i netns $SRV"
 		echo "link set q$1_$i master br0 up"
 	done | ip -n "$SW" -b - || return 1
 	printf '%s\n' "link set lo up" "link set a1 up" "link set a2 up" \
 		"link set a3 up" | ip -n "$SRV" -b - || return 1
-	wait_for 10 all_lower_up "$SRV"
+	slowwait 10 all_lower_up "$SRV"
 }
 
 # all_lower_up NS: a1 a2 a3 of NS have carrier
@@ -92,20 +92,20 @@ while [ "$n" -lt "$ROUNDS" ] &&
 	fi
 	# The flood reaches the hook.
 	if [ "$n" = 1 ] &&
-	   ! wait_for "$(hang_limit 20)" more_than 0 group_stat last requests; then
+	   ! slowwait "$(hang_limit 20)" more_than 0 group_stat last requests; then
 		bad+="round $n: no request reached group last; "
 		break
 	fi
 	ip netns del "$SRV"
-	NETNS_LIST=("${NETNS_LIST[@]/$SRV/}")
+	NS_LIST=("${NS_LIST[@]/$SRV/}")
 	[ $((n % 5)) = 0 ] && progress "$n namespaces deleted"
 done
 flood_running && flooding=yes || flooding=no
 start=$(now_ms)
 # A round that failed left its namespace.
 ip netns del "$SRV" 2>/dev/null
-NETNS_LIST=("${NETNS_LIST[@]/$SRV/}")
-if wait_for "$(hang_limit 120)" bash -c "! ip -n $SW link show p1 &&
+NS_LIST=("${NS_LIST[@]/$SRV/}")
+if slowwait "$(hang_limit 120)" bash -c "! ip -n $SW link show p1 &&
 		! ip -n $SW -br link | grep -qE '^q[0-9]+_[123]@'"; then
 	freed="their devices freed $(($(now_ms) - start)) ms after the last deletion"
 else

@@ -29,7 +29,7 @@ tap_header
 # group (20,000 VIPs, for huge and interrupted dumps) lives in another one,
 # so that the fuzzed namespace is quick to check after every batch.
 HUGE=huge-$SUFFIX
-if ! create_ns "$SRV" || ! create_ns "$HUGE" ||
+if ! setup_ns SRV || ! setup_ns HUGE ||
    ! for i in $(seq 0 15); do
 	echo "link add d$i type veth peer name e$i"
 	echo "link set d$i up"

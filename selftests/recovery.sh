@@ -23,13 +23,13 @@ for how in admin-down carrier-loss; do
 	fail_adapter "$how" a2
 	want=down
 	[ "$how" = carrier-loss ] && want=no-carrier
-	check "$how: vipfo reports a2 $want" wait_for 10 dev_state_is web a2 "$want"
+	check "$how: vipfo reports a2 $want" slowwait 10 dev_state_is web a2 "$want"
 	check_replies "$how of a2: replies from a1 a3" \
 		"$(arp_request "$VIP1")" a1 a3
 	check_silent "$how of a2: nothing handed to a2, its counters still" \
 		a2 "$tx" "$counters"
 	recover_adapter "$how" a2
-	check "$how recovered: vipfo reports a2 up" wait_for 10 dev_state_is web a2 up
+	check "$how recovered: vipfo reports a2 up" slowwait 10 dev_state_is web a2 up
 	check_replies "$how recovered: a2 answers again" \
 		"$(arp_request "$VIP1")" a1 a2 a3
 done
@@ -42,7 +42,7 @@ check "a3 deleted: no longer listed" json_check "$TMPD/show.json" \
 ip -n "$SRV" link add a3 type veth peer name p3 netns "$SW"
 ip -n "$SW" link set p3 master br0 up
 ip -n "$SRV" link set a3 up
-wait_for 10 links_up "$SRV" a3
+slowwait 10 links_up "$SRV" a3
 check_replies "new a3, no member: replies from a1 a2" \
 	"$(arp_request "$VIP1")" a1 a2
 check "dev add web a3" vipctl dev add web a3

@@ -62,7 +62,7 @@ capture_replies()
 	bg ip netns exec "$CLI" tcpdump -ni c0 -U -w "$1" 'arp and arp[6:2] == 2' \
 		2>"$1.err"
 	CAP_PID=$BG_PID
-	wait_for 30 grep -q "listening on" "$1.err"
+	slowwait 30 grep -q "listening on" "$1.err"
 }
 
 capture_stop()
@@ -77,7 +77,7 @@ capture_stop()
 flood()
 {
 	# trafgen refuses a device that is not running (operstate UP yet).
-	wait_for 10 bash -c "ip -n $CLI link show c0 | grep -q 'state UP'"
+	slowwait 10 bash -c "ip -n $CLI link show c0 | grep -q 'state UP'"
 	cli trafgen -o c0 -i "$TMPD/request.cfg" -n "$1" -t "$2" -P 1 -q \
 		>"$TMPD/trafgen.out" 2>&1 ||
 		diag "trafgen failed (exit $?): $(tail -n 3 "$TMPD/trafgen.out")"
@@ -137,7 +137,7 @@ fi
 sleep 1.5
 read -r req0 rep0 lim0 <<<"$(counters)"
 flood 1 1ms
-wait_for 10 replies_at_least $((rep0 + 3))
+slowwait 10 replies_at_least $((rep0 + 3))
 read -r req1 rep1 lim1 <<<"$(counters)"
 check "after a pause, a request is answered again (3 replies)" \
 	test $((rep1 - rep0)) -eq 3 -a "$lim1" -eq "$lim0"
@@ -156,14 +156,14 @@ limited_more()
 }
 
 read -r req0 rep0 lim0 <<<"$(counters)"
-wait_for 10 bash -c "ip -n $CLI link show c0 | grep -q 'state UP'"
+slowwait 10 bash -c "ip -n $CLI link show c0 | grep -q 'state UP'"
 # mausezahn, one process that stops when told (trafgen's worker would not)
 bg ip netns exec "$CLI" mausezahn c0 -q -c 0 -d 2msec \
 	-t arp "request, senderip=$CLIENT_IP, targetip=$VIP1" \
 	>"$TMPD/mausezahn.log" 2>&1
 FLOOD_PID=$BG_PID
 # The flood has spent the budget once a request went to one member.
-if ! wait_for 30 limited_more "$lim0"; then
+if ! slowwait 30 limited_more "$lim0"; then
 	not_ok "the flood spends the budget" "$(counters)"
 	finish
 fi

@@ -77,7 +77,7 @@ garps_done()
 	show_json "$S" web --json --stats &&
 		json_check "$S" "g['stats']['garps'] == 16" >/dev/null
 }
-wait_for 20 garps_done
+slowwait 20 garps_done
 check "after admin down of a1" show_json "$S" web --json --stats
 check "stats: a1 down, 1 failover, 8 GARPs from a2 and a3 each" \
 	json_check "$S" \
@@ -90,7 +90,7 @@ check "stats: a1 down, 1 failover, 8 GARPs from a2 and a3 each" \
 	"g['stats']['tx_errors'] == 0"
 
 fail_adapter carrier-loss a2
-check "a2 reported no-carrier" wait_for 10 dev_state_is web a2 no-carrier
+check "a2 reported no-carrier" slowwait 10 dev_state_is web a2 no-carrier
 check "after carrier loss of a2" show_json "$S" web --json --stats
 check "stats: 2 failovers" json_check "$S" \
 	"g['stats']['failovers'] == 2" \

@@ -93,7 +93,7 @@ arp_frames()
 CAPFILE=$TMPD/capture
 bg ip netns exec "$CLI" tcpdump -i c0 -nn -e -tt -l arp \
 	>"$CAPFILE" 2>"$CAPFILE.err"
-check "capture on the client" wait_for 20 grep -q "listening on" "$CAPFILE.err"
+check "capture on the client" slowwait 20 grep -q "listening on" "$CAPFILE.err"
 
 # frames_since T: the capture's ARP frames since T (epoch seconds)
 frames_since()
@@ -124,7 +124,7 @@ xfer()
 		--port "$port" --progress "$progress" --ready "$ready" \
 		--stall-since "$t0" --timeout $((XFER_TIMEOUT + 10 * F)) >"$TMPD/server-$name" 2>&1
 	spid=$BG_PID
-	if ! wait_for 30 test -e "$ready"; then
+	if ! slowwait 30 test -e "$ready"; then
 		not_ok "$name: server listens" "$(cat "$TMPD/server-$name")"
 		return 1
 	fi
@@ -137,7 +137,7 @@ xfer()
 		--timeout "$XFER_TIMEOUT" >"$TMPD/client-$name" 2>&1
 	cpid=$BG_PID
 
-	wait_for 60 bash -c "[ \$(cat $progress 2>/dev/null || echo 0) -ge $((size / 4)) ]"
+	slowwait 60 bash -c "[ \$(cat $progress 2>/dev/null || echo 0) -ge $((size / 4)) ]"
 	old=$(client_neigh "$VIP1")
 	dev=$(adapter_of_mac "$old")
 	if [ "$dev" = "?" ]; then
@@ -156,7 +156,7 @@ xfer()
 	crc=$?
 	wait "$spid"
 	src=$?
-	[ "$garps" -gt 0 ] && wait_for 5 garps_seen "$since" "$garps"
+	[ "$garps" -gt 0 ] && slowwait 5 garps_seen "$since" "$garps"
 	CAP=$(frames_since "$since")
 	stall_ms=$(awk '$1 == "stall" { printf "%d", $2 * 1000 }' \
 		"$TMPD/server-$name")
@@ -217,7 +217,7 @@ if xfer control carrier-loss 0; then
 	fi
 fi
 [ -n "$dev" ] && [ "$dev" != "?" ] && recover_adapter carrier-loss "$dev" &&
-	wait_for 10 dev_state_is web "$dev" up && server_knows_client "$dev"
+	slowwait 10 dev_state_is web "$dev" up && server_knows_client "$dev"
 check "announcements on: group set web --garp-count 3" \
 	vipctl group set web --garp-count 3
 
@@ -259,7 +259,7 @@ for how in carrier-loss admin-down unregister; do
 			"client's entry: $(ip -n "$CLI" neigh show "$VIP1")"
 	fi
 	[ "$how" != unregister ] && recover_adapter "$how" "$dev" &&
-		wait_for 10 dev_state_is web "$dev" up &&
+		slowwait 10 dev_state_is web "$dev" up &&
 		server_knows_client "$dev"
 done
 

@@ -14,16 +14,18 @@ require_all
 require_scapy
 tap_header
 
-# two_links NS: veths x1-y1 and x2-y2 in NS, up; the x are for a group
+# two_links VAR: veths x1-y1 and x2-y2 in the new namespace $VAR, up; the
+# x are for a group
 two_links()
 {
-	local i
+	local i ns
 
-	create_ns "$1"
+	setup_ns "$1" || return 1
+	ns=${!1}
 	for i in 1 2; do
-		ip -n "$1" link add "x$i" type veth peer name "y$i"
-		ip -n "$1" link set "x$i" up
-		ip -n "$1" link set "y$i" up
+		ip -n "$ns" link add "x$i" type veth peer name "y$i"
+		ip -n "$ns" link set "x$i" up
+		ip -n "$ns" link set "y$i" up
 	done
 }
 
@@ -32,11 +34,11 @@ check "server: group web with a1 a2 a3 and two VIPs" \
 	vipctl group add web --dev a1,a2,a3 --vip "$VIP1,$VIP2"
 check_replies "server: answers" "$(arp_request "$VIP1")" a1 a2 a3
 fail_adapter admin-down a1
-check "server: a1 failed over" wait_for 10 dev_state_is web a1 down
+check "server: a1 failed over" slowwait 10 dev_state_is web a1 down
 
 # A second namespace whose group stays configured until the unload.
 OTHER=other-$SUFFIX
-two_links "$OTHER"
+two_links OTHER
 check "other: group with x1 x2, VIPs, garp 100 x 50 ms" \
 	ip netns exec "$OTHER" "$VIPCTL" group add app --dev x1,x2 \
 	--vip 198.51.100.1,198.51.100.2 --garp-count 100 --garp-interval 50
@@ -45,15 +47,15 @@ bg ip netns exec "$OTHER" "$VIPCTL" monitor --json >"$TMPD/monitor" 2>&1
 # Delete the server namespace with its group; its devices must go away
 # (they would hang in unregister_netdevice if a reference was leaked).
 ip netns del "$SRV"
-NETNS_LIST=("${NETNS_LIST[@]/$SRV/}")
+NS_LIST=("${NS_LIST[@]/$SRV/}")
 check "server namespace deleted, its adapters gone" \
-	wait_for 60 bash -c "! ip -n $SW link show p1 && ! ip -n $SW link show p2 &&
+	slowwait 60 bash -c "! ip -n $SW link show p1 && ! ip -n $SW link show p2 &&
 			     ! ip -n $SW link show p3"
 
 # A monitor left open across the unload (in a namespace without groups):
 # it must say the module went, and follow the new one's events.
 MON=mon-$SUFFIX
-create_ns "$MON"
+setup_ns MON
 check "monitor: listening before the unload" monitor_start "$MON" "$TMPD/mon.out"
 
 # Start an announcement in the other namespace and unload in the middle.
@@ -66,21 +68,21 @@ else
 	not_ok "rmmod vipfo with a group configured and GARPs in flight" \
 		"exit $rc: $out" "$(lsmod | grep vipfo)"
 fi
-check "module gone" wait_for 10 test ! -d /sys/module/vipfo
+check "module gone" slowwait 10 test ! -d /sys/module/vipfo
 check "other namespace's devices still there" \
 	ip -n "$OTHER" link show x2
 check "other namespace deleted" ip netns del "$OTHER"
 
 # Loading again starts empty; unloading again is clean.
 check "load again" modprobe vipfo
-check "monitor: told of the unload and the reload" wait_for 10 bash -c "
+check "monitor: told of the unload and the reload" slowwait 10 bash -c "
 	grep -q 'module was unloaded' $TMPD/mon.out.err &&
 	grep -q 'module was loaded again' $TMPD/mon.out.err"
-check "monitor: reports the new module's events" wait_for 10 bash -c "
+check "monitor: reports the new module's events" slowwait 10 bash -c "
 	ip netns exec $MON $VIPCTL group add back --no-local &&
 	grep -q '\"group\":\"back\"' $TMPD/mon.out"
 ip netns exec "$MON" "$VIPCTL" group del back
-create_ns "$SRV"
+setup_ns SRV
 check "no groups after reload" no_groups "$SRV"
 ip netns del "$SRV"
 
@@ -89,7 +91,7 @@ ip netns del "$SRV"
 # replays a DOWN of every device to it). Frames reaching the members'
 # peers y1 y2 are counted; IPv6 is off, so nothing else sends.
 QUIET=quiet-$SUFFIX
-two_links "$QUIET"
+two_links QUIET
 check "quiet: group with x1 x2 up, one VIP" \
 	ip netns exec "$QUIET" "$VIPCTL" group add calm --dev x1,x2 \
 	--vip 198.51.100.7 --no-local
@@ -98,7 +100,7 @@ rx_peers()
 	ip netns exec "$QUIET" awk '$1 == "y1:" || $1 == "y2:" { n += $3 }
 		END { print n + 0 }' /proc/net/dev
 }
-wait_for 10 links_up "$QUIET" x1 x2 y1 y2
+slowwait 10 links_up "$QUIET" x1 x2 y1 y2
 sleep 0.5
 rx0=$(rx_peers)
 check "rmmod again" rmmod vipfo

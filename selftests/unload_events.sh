@@ -82,7 +82,7 @@ lines()
 	wc -l <"$1"
 }
 
-# at_least N CMD...: CMD prints a number of at least N (for wait_for)
+# at_least N CMD...: CMD prints a number of at least N (for slowwait)
 at_least()
 {
 	local n=$1 v
@@ -92,7 +92,7 @@ at_least()
 }
 
 # Members x1 x2 x3, peers y1 y2 y3; y1 and y2 flap, x3 survives.
-create_ns "$SRV"
+setup_ns SRV
 for i in 1 2 3; do
 	echo "link add x$i type veth peer name y$i"
 	echo "link set x$i up"
@@ -128,7 +128,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	: >"$TRACE/trace"
 	echo "vipfo-unload round $r group $group" >"$TRACE/trace_marker"
 	# Failovers and recoveries are being reported.
-	if ! wait_for 20 at_least $(($(lines "$TMPD/events") + 10)) \
+	if ! slowwait 20 at_least $(($(lines "$TMPD/events") + 10)) \
 		lines "$TMPD/events"; then
 		bad+="round $r: the monitor hears no events; "
 		break

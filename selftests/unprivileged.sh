@@ -16,7 +16,7 @@ require_all
 require_cmd setpriv unshare
 tap_header
 
-if ! create_ns "$SRV" || ! ip -n "$SRV" link add a1 type veth peer name b1 ||
+if ! setup_ns SRV || ! ip -n "$SRV" link add a1 type veth peer name b1 ||
    ! ip -n "$SRV" link add a2 type veth peer name b2; then
 	not_ok "namespace set up"
 	finish
@@ -83,7 +83,7 @@ monitor_sees()
 }
 M="$TMPD/nobody-monitor.json"
 bg ip netns exec "$SRV" "${NOBODY[@]}" "$VIPCTL" monitor --json >"$M" 2>"$M.err"
-if wait_for 30 monitor_sees "$M" probe; then
+if slowwait 30 monitor_sees "$M" probe; then
 	ok "nobody: monitor --json reports root's changes"
 else
 	not_ok "nobody: monitor --json reports root's changes" \
@@ -125,7 +125,7 @@ fi
 
 # Another network namespace: nothing of web, the same names free again.
 OTHER=other-$SUFFIX
-if create_ns "$OTHER" && ip -n "$OTHER" link add a1 type veth peer name b1; then
+if setup_ns OTHER && ip -n "$OTHER" link add a1 type veth peer name b1; then
 	other() { ip netns exec "$OTHER" "$VIPCTL" "$@"; }
 
 	check "other netns: show lists no group" no_groups "$OTHER"
@@ -153,9 +153,9 @@ if create_ns "$OTHER" && ip -n "$OTHER" link add a1 type veth peer name b1; then
 		other group del "$1" >/dev/null 2>&1
 		find_event "$M2" "$TMPD/event.json" "e.get('group') == '$1'"
 	}
-	if wait_for 30 other_marker mark1; then
+	if slowwait 30 other_marker mark1; then
 		vipctl group add leak >/dev/null && vipctl group del leak >/dev/null
-		wait_for 30 other_marker mark2
+		slowwait 30 other_marker mark2
 		if find_event "$M2" "$TMPD/event.json" "e.get('group') == 'leak'"; then
 			not_ok "other netns: monitor does not see the server's events" \
 				"$(cat "$M2")"

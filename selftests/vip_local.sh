@@ -10,7 +10,7 @@ source "$(dirname "$0")/lib.sh"
 require_all
 tap_header
 
-if ! create_ns "$SRV" || ! ip -n "$SRV" link add a1 type veth peer name b1; then
+if ! setup_ns SRV || ! ip -n "$SRV" link add a1 type veth peer name b1; then
 	not_ok "namespace set up"
 	finish
 fi

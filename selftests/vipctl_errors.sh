@@ -9,7 +9,7 @@ source "$(dirname "$0")/lib.sh"
 require_all
 tap_header
 
-if ! create_ns "$SRV" || ! ip -n "$SRV" link add a1 type veth peer name b1 ||
+if ! setup_ns SRV || ! ip -n "$SRV" link add a1 type veth peer name b1 ||
    ! ip -n "$SRV" link add a2 type veth peer name b2; then
 	not_ok "namespace set up"
 	finish

@@ -79,7 +79,7 @@ listener=$BG_PID
 listener_gone() { ! kill -0 "$listener" 2>/dev/null; }
 # (Python, the spec's YAML and the family's lookup: seconds under TCG.)
 since=$SECONDS
-if ! wait_for "$(hang_limit 90)" subscribed "$listener"; then
+if ! slowwait "$(hang_limit 90)" subscribed "$listener"; then
 	not_ok "ynl listener joined the events group" \
 		"not after $((SECONDS - since)) s" "$(cat "$L")"
 	finish
@@ -172,7 +172,7 @@ check "dump: empty" json_check "$G" "j == []"
 if [ "$in_window" != 0 ]; then
 	not_ok "events received by the ynl listener" \
 		"its ${window} s window ended before the last change" "$(cat "$L")"
-elif ! wait_for "$(hang_limit 90)" listener_gone; then
+elif ! slowwait "$(hang_limit 90)" listener_gone; then
 	not_ok "events received by the ynl listener" "it did not end"
 else
 	tail -n 1 "$L" >"$N"
