@@ -2,14 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Run the vipfo selftests inside the test VM (as root, in a guest booting
-# Debian's 6.1 kernel; scripts/vm-run runs this): install the freshly built
-# kmod/vipfo.ko into /lib/modules/$(uname -r)/extra, run depmod, then run
-# every test in order, each with the timeout from `settings`, print TAP and
-# end with one line "N passed, N failed" (", N skipped" when some were: a
-# test that skipped, or passed with some of its checks skipped).
-# Exits 1 when a test failed.
+# the kernel the module is built for; scripts/vm-run runs this): install the
+# freshly built kmod/vipfo.ko into /lib/modules/$(uname -r)/extra, run
+# depmod, then run every test in order with the kernel's kselftest runner
+# (runner.sh from build/ksft, see selftests/Makefile: KTAP, the timeout of
+# `settings`), guarded against a test stuck in the kernel, check the whole
+# run's kernel log, and end with one line "N passed, N failed" (", N
+# skipped" when some were: a test that skipped, or passed with some of its
+# checks skipped). Exits 1 when a test failed.
 #
-# Usage: selftests/run_vm.sh [TEST...]   (default: `make -C selftests list`)
+# Usage: selftests/run_vm.sh [TEST...]   (default: every test, in the order
+# of `make -C selftests emit_tests`)
 # Build first: make (module, vipctl) and make -C selftests (C tests).
 # VIPFO_KO=FILE tests another build of the module than kmod/vipfo.ko;
 # VIPFO_TIMEOUT_FACTOR=N multiplies each test's timeout;
@@ -26,19 +29,30 @@ timeout=$((timeout * ${VIPFO_TIMEOUT_FACTOR:-1}))
 if [ $# -gt 0 ]; then
 	tests=("$@")
 else
-	read -r -a tests <<<"$(make -s --no-print-directory -C "$dir" list)"
+	read -r -a tests <<<"$(make -s --no-print-directory -C "$dir" \
+		emit_tests COLLECTION=vipfo | sed 's/^vipfo://' | tr '\n' ' ')"
 fi
 
 passed=0 failed=0 skipped=0 n=0 stuck=
 total=$((${#tests[@]} + 2))	# + module install, + kernel log
 
+count()		# count ok|fail|skip
+{
+	case $1 in
+	ok)	passed=$((passed + 1)) ;;
+	skip)	skipped=$((skipped + 1)) ;;
+	*)	failed=$((failed + 1)) ;;
+	esac
+}
+
 result()	# result ok|fail|skip NAME [REASON]
 {
 	n=$((n + 1))
+	count "$1"
 	case $1 in
-	ok)	passed=$((passed + 1)); echo "ok $n $2" ;;
-	skip)	skipped=$((skipped + 1)); echo "ok $n $2 # SKIP ${3:-}" ;;
-	*)	failed=$((failed + 1)); echo "not ok $n $2${3:+ # $3}" ;;
+	ok)	echo "ok $n $2" ;;
+	skip)	echo "ok $n $2 # SKIP ${3:-}" ;;
+	*)	echo "not ok $n $2${3:+ # $3}" ;;
 	esac
 }
 
@@ -81,22 +95,34 @@ else
 	result fail "install vipfo.ko"
 fi
 
-# run_bounded LOG CMD...: run CMD with the timeout, its exit status in $rc.
-# A process stuck in the kernel outlives even SIGKILL, and `timeout` would
-# wait for it until the VM's own timeout: give up on it 30 s after the
-# kill, have the kernel show every blocked task and CPU (the kernel log
-# check below prints them), and return 1.
+# The kernel's runner, in a tree of this run's own: runner.sh reads the
+# collection's settings from $BASE_DIR/vipfo, and this kernel's timeout is
+# the collection's times VIPFO_TIMEOUT_FACTOR.
+BASE_DIR=$(mktemp -d /tmp/ksft.XXXXXX)
+mkdir "$BASE_DIR/vipfo"
+ln -s "$top/build/ksft/kselftest" "$BASE_DIR/kselftest"
+echo "timeout=$timeout" >"$BASE_DIR/vipfo/settings"
+# shellcheck source=/dev/null
+. "$BASE_DIR/kselftest/runner.sh" ||
+	{ echo "Bail out! no kselftest runner: make -C selftests"; exit 1; }
+
+# run_bounded LOG N TEST: runner.sh's run_one, output appended to LOG (the
+# runner writes to it through two descriptors). A process stuck in the
+# kernel outlives even SIGKILL, and the runner's `timeout` would wait for
+# it until the VM's own timeout: give up on it 40 s after the timeout,
+# have the kernel show every blocked task and CPU (the kernel log check
+# below prints them), and return 1.
 run_bounded()
 {
-	local log=$1 pid guard done
-	shift
-	timeout --kill-after=10 "$timeout" "$@" >"$log" 2>&1 &
+	local log=$1 pid guard finished
+
+	test_num=$2	# runner.sh's numbering, as run_many sets it
+	run_one vipfo "$3" "$2" >>"$log" 2>&1 &
 	pid=$!
 	sleep $((timeout + 40)) &
 	guard=$!
-	wait -n -p done "$pid" "$guard"
-	rc=$?
-	if [ "$done" = "$pid" ]; then
+	wait -n -p finished "$pid" "$guard"
+	if [ "$finished" = "$pid" ]; then
 		kill "$guard"
 		return 0
 	fi
@@ -110,42 +136,44 @@ run_bounded()
 
 for t in "${tests[@]}"; do
 	case $t in
-	*.sh)	cmd=("$dir/$t") ;;
-	*)	cmd=("$bindir/$t") ;;
+	*.sh)	path=$dir/$t ;;
+	*)	path=$bindir/$t ;;
 	esac
-	echo "# $t"
 	if [ -n "$stuck" ]; then
-		result fail "$t" "not run: $stuck is stuck in the kernel"
+		result fail "selftests: vipfo: $t" "not run: $stuck is stuck in the kernel"
 		continue
 	fi
-	if [ ! -x "${cmd[0]}" ]; then
-		result fail "$t" "not built: make -C selftests"
+	if [ ! -x "$path" ]; then
+		result fail "selftests: vipfo: $t" "not built: make -C selftests"
 		continue
 	fi
+	n=$((n + 1))
 	log=$(mktemp)
 	start=$SECONDS
-	if ! run_bounded "$log" "${cmd[@]}"; then
-		sed 's/^/# /' "$log"
-		result fail "$t" "TIMEOUT ${timeout}s, stuck in the kernel"
+	if ! run_bounded "$log" "$n" "$path"; then
+		cat "$log"
+		count fail
+		echo "not ok $n selftests: vipfo: $t # TIMEOUT ${timeout}s, stuck in the kernel"
 		stuck=$t
 		continue
 	fi
-	sed 's/^/# /' "$log"
-	echo "# $t: exit $rc after $((SECONDS - start)) s"
-	case $rc in
-	0)
-		# A test that passed with checks skipped (the C harness also
-		# when it skipped them all) is a skip: the summary shows it.
-		skips=$(grep -cE '^ok [0-9]+ .*# SKIP' "$log")
+	cat "$log"
+	echo "# $t: $((SECONDS - start)) s"
+	# The runner's verdict is the last line. A test that passed with
+	# checks skipped (the C harness also when it skipped them all) is a
+	# skip in the summary.
+	skips=$(grep -cE '^# ok [0-9]+ .*# SKIP' "$log")
+	case $(tail -n 1 "$log") in
+	"ok $n "*"# SKIP"*)
+		count skip ;;
+	"ok $n "*)
 		if [ "$skips" -gt 0 ]; then
-			result skip "$t" "$skips of $(grep -cE '^(not )?ok [0-9]+ ' "$log") checks skipped: $(grep -m1 -oE '# SKIP .*' "$log" | sed 's/^# SKIP *//')"
+			echo "# $t: $skips of $(grep -cE '^# (not )?ok [0-9]+ ' "$log") checks skipped: $(grep -m1 -oE '# SKIP .*' "$log" | sed 's/^# SKIP *//')"
+			count skip
 		else
-			result ok "$t"
-		fi
-		;;
-	4)	result skip "$t" "$(grep -m1 -oE '# SKIP .*' "$log" | sed 's/^# SKIP //')" ;;
-	124|137) result fail "$t" "TIMEOUT ${timeout}s" ;;
-	*)	result fail "$t" "exit $rc" ;;
+			count ok
+		fi ;;
+	*)	count fail ;;
 	esac
 	rm -f "$log"
 done
@@ -163,4 +191,5 @@ fi
 summary="$passed passed, $failed failed"
 [ "$skipped" -gt 0 ] && summary="$summary, $skipped skipped"
 echo "$summary"
+rm -rf "$BASE_DIR"
 [ "$failed" -eq 0 ]
