@@ -5,7 +5,8 @@
 # failovers (measurements 1 and 2 of issue 5).
 #
 # Usage: bench/failover_gap.sh SYSTEM [veth|nic]  (inside the VM, BENCH_RAW set)
-#   vipfo          vipfo with defaults, group of a1 a2 a3, VIP 192.0.2.100
+#   vipfo          vipfo with defaults but up-delay 0 (bench/lib.sh), group
+#                  of a1 a2 a3, VIP 192.0.2.100
 #   ab100, ab10    bonding active-backup, miimon 100 or 10 ms
 #   alb100, alb10  bonding balance-alb, miimon 100 or 10 ms
 #   floor          vipfo's topology and nothing fails
@@ -74,7 +75,8 @@ settle()
 {
 	case $system in
 	ab*|alb*)	slowwait 10 bond_all_up ;;
-	esac
+	*)		slowwait 10 vipfo_all_up web ;;
+	esac || echo "failover_gap: $system: not every adapter up after 10 s" >&2
 	sleep 0.3
 	# A cable pulled "alone" must find linkwatch quiet for a second.
 	if [ "$topo" = nic ]; then sleep 1; fi

@@ -73,7 +73,8 @@ for ((rep = 1; rep <= REPS; rep++)); do
 			>>"$out/runs.tsv"
 		progress "fanout $how #$rep: garps, tx_errors, p2 p3 c0 rx, a2 a3 tx_dropped before/after: $before / $after"
 		recover_adapter "$how" a1
-		sleep 0.5
+		slowwait 10 vipfo_all_up fan ||
+			echo "fanout: not every adapter up after 10 s" >&2
 	done
 done
 

@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from analyze import analyze  # noqa: E402
 
-SYSTEMS = [("vipfo", "vipfo (defaults)"),
+SYSTEMS = [("vipfo", "vipfo (defaults, up-delay 0)"),
            ("ab100", "bonding active-backup miimon=100"),
            ("ab10", "bonding active-backup miimon=10"),
            ("alb100", "bonding balance-alb miimon=100"),
