@@ -330,9 +330,10 @@ fail_adapter()
 	# Bounded: a device reference the module never drops hangs this.
 	unregister)	timeout 30 ip -n "$SRV" link del "$2" ;;
 	cable)		cable "$2" off ;;
-	# ip netns exec, not in_ns: $! must be the loop itself, not a
-	# subshell running a function, or kill leaves the loop running.
-	cable-event)	ip netns exec "$SRV" bash -c 'while :; do
+	# nsenter, not in_ns: $! must be the loop itself, not a subshell
+	# running a function, or kill leaves the loop running; and not ip
+	# netns exec, whose /sys remount can outlast the 0.5 s below.
+	cable-event)	nsenter --net="/run/netns/$SRV" bash -c 'while :; do
 				ip link set d0 carrier off
 				ip link set d0 carrier on; done' &
 			FLAP_PID=$!
