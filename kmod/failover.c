@@ -178,7 +178,8 @@ void vipfo_failover_member_recovered(struct vipfo_member *member,
 	}
 	spin_unlock_bh(&h->lock);
 	if (held)
-		vipfo_netlink_notify_hold(member, detector, gfp);
+		vipfo_netlink_notify_hold(member, jiffies_to_msecs(hold),
+					  detector, gfp);
 	else
 		member_active(member, detector, gfp);
 }

@@ -31,6 +31,41 @@ static int put_stats(struct sk_buff *skb, int type,
 }
 
 /**
+ * vipfo_nl_put_dev_as() - Put a device nest with a given state
+ * @skb: the message
+ * @type: VIPFO_A_DEV or VIPFO_A_FAILED_DEV
+ * @member: the member, for its device and counters
+ * @state: the state to report
+ * @held_ms: with VIPFO_DEV_STATE_HELD_DOWN, the hold-down left
+ *
+ * For an event that reports a state the member was put in, which may have
+ * changed again by the time the event is built.
+ *
+ * Context: RTNL held or RCU read-side critical section.
+ * Return: 0, or -EMSGSIZE with the nest left open: the caller cancels or
+ * drops the message.
+ */
+int vipfo_nl_put_dev_as(struct sk_buff *skb, int type,
+			const struct vipfo_member *member,
+			enum vipfo_dev_state state, unsigned int held_ms)
+{
+	const struct net_device *dev = member->dev;
+	struct nlattr *nest = nla_nest_start(skb, type);
+
+	if (!nest ||
+	    nla_put_u32(skb, VIPFO_DEV_A_IFINDEX, dev->ifindex) ||
+	    nla_put_string(skb, VIPFO_DEV_A_IFNAME, dev->name) ||
+	    nla_put(skb, VIPFO_DEV_A_MAC, ETH_ALEN, dev->dev_addr) ||
+	    nla_put_u8(skb, VIPFO_DEV_A_STATE, state) ||
+	    (state == VIPFO_DEV_STATE_HELD_DOWN &&
+	     nla_put_u32(skb, VIPFO_DEV_A_HELD_MS, held_ms)) ||
+	    put_stats(skb, VIPFO_DEV_A_STATS, member->stats))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/**
  * vipfo_nl_put_dev() - Put a device nest
  * @skb: the message
  * @type: VIPFO_A_DEV or VIPFO_A_FAILED_DEV
@@ -45,19 +80,17 @@ int vipfo_nl_put_dev(struct sk_buff *skb, int type,
 		     const struct net_device *dev,
 		     const struct vipfo_member *member)
 {
-	struct nlattr *nest = nla_nest_start(skb, type);
+	struct nlattr *nest;
 
+	if (member)
+		return vipfo_nl_put_dev_as(skb, type, member,
+					   vipfo_member_state(member),
+					   vipfo_failover_held_ms(member));
+	nest = nla_nest_start(skb, type);
 	if (!nest ||
 	    nla_put_u32(skb, VIPFO_DEV_A_IFINDEX, dev->ifindex) ||
 	    nla_put_string(skb, VIPFO_DEV_A_IFNAME, dev->name) ||
 	    nla_put(skb, VIPFO_DEV_A_MAC, ETH_ALEN, dev->dev_addr))
-		return -EMSGSIZE;
-	if (member &&
-	    (nla_put_u8(skb, VIPFO_DEV_A_STATE, vipfo_member_state(member)) ||
-	     (vipfo_member_state(member) == VIPFO_DEV_STATE_HELD_DOWN &&
-	      nla_put_u32(skb, VIPFO_DEV_A_HELD_MS,
-			  vipfo_failover_held_ms(member))) ||
-	     put_stats(skb, VIPFO_DEV_A_STATS, member->stats)))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;

@@ -84,8 +84,15 @@ void vipfo_netlink_notify_failover(const struct vipfo_member *member,
 	event_send(group, skb, hdr, gfp);
 }
 
-/* A member came back (RECOVER_NTF), or came back and is held down. */
+/*
+ * A member came back (RECOVER_NTF, state UP), or came back and is held
+ * down (HOLD_NTF, state HELD_DOWN for @held_ms): the state it was put in,
+ * not what it is by the time this is built (a new failure may have ended
+ * the hold-down already, and has its own event).
+ */
 static void notify_member_back(const struct vipfo_member *member, u8 cmd,
+			       enum vipfo_dev_state state,
+			       unsigned int held_ms,
 			       enum vipfo_detector detector, gfp_t gfp)
 {
 	struct sk_buff *skb;
@@ -96,7 +103,8 @@ static void notify_member_back(const struct vipfo_member *member, u8 cmd,
 	if (!skb)
 		return;
 	nest = nla_nest_start(skb, VIPFO_A_DEVS);
-	if (!nest || vipfo_nl_put_dev(skb, VIPFO_A_DEV, member->dev, member))
+	if (!nest || vipfo_nl_put_dev_as(skb, VIPFO_A_DEV, member, state,
+					 held_ms))
 		goto err;
 	nla_nest_end(skb, nest);
 	if (nla_put_u8(skb, VIPFO_A_DETECTED_BY, detector))
@@ -119,21 +127,25 @@ err:
 void vipfo_netlink_notify_recover(const struct vipfo_member *member,
 				  enum vipfo_detector detector, gfp_t gfp)
 {
-	notify_member_back(member, VIPFO_CMD_RECOVER_NTF, detector, gfp);
+	notify_member_back(member, VIPFO_CMD_RECOVER_NTF, VIPFO_DEV_STATE_UP, 0,
+			   detector, gfp);
 }
 
 /**
  * vipfo_netlink_notify_hold() - Send a HOLD event
  * @member: the member, back but held down
+ * @held_ms: the hold-down it was given
  * @detector: who saw it come back
  * @gfp: allocation flags
  *
  * Context: as vipfo_netlink_notify_failover().
  */
 void vipfo_netlink_notify_hold(const struct vipfo_member *member,
+			       unsigned int held_ms,
 			       enum vipfo_detector detector, gfp_t gfp)
 {
-	notify_member_back(member, VIPFO_CMD_HOLD_NTF, detector, gfp);
+	notify_member_back(member, VIPFO_CMD_HOLD_NTF,
+			   VIPFO_DEV_STATE_HELD_DOWN, held_ms, detector, gfp);
 }
 
 /* Name, VIP, one device, a MAC: a few hundred bytes, in softirq. */

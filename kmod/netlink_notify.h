@@ -18,6 +18,7 @@ void vipfo_netlink_notify_failover(const struct vipfo_member *member,
 void vipfo_netlink_notify_recover(const struct vipfo_member *member,
 				  enum vipfo_detector detector, gfp_t gfp);
 void vipfo_netlink_notify_hold(const struct vipfo_member *member,
+			       unsigned int held_ms,
 			       enum vipfo_detector detector, gfp_t gfp);
 void vipfo_netlink_notify_dev_removed(const struct vipfo_member *member,
 				      enum vipfo_reason reason);

@@ -226,25 +226,23 @@ else
 fi
 # a1 was held down, never longer than the damping allows. (How many
 # flaps vipfo saw depends on how the link watch merged them: one, where
-# the 200 flaps took 300 ms.) Known defect, not fixed yet: a HOLD event
-# is built from the member's state when it is sent, so when a new failure
-# has ended the hold-down by then it has no held_ms (seen once in a make
-# check); such events are counted and shown, not failed.
+# the 200 flaps took 300 ms.) Every HOLD event says state held_down and
+# the hold-down it gave, even when a new failure ended it before the
+# event was built.
 if out=$("$PYTHON" - "$TMPD/events" "$UP" "$e0" 2>&1 <<'EOF'
 import json, sys
 up, skip = int(sys.argv[2]), int(sys.argv[3])
 holds = [e["device"] for e in map(json.loads, open(sys.argv[1]).readlines()[skip:])
          if e.get("event") == "hold" and e["device"].get("ifname") == "a1"]
-held = [d["held_ms"] for d in holds if "held_ms" in d]
-if len(held) < len(holds):
-    print(f"{len(holds) - len(held)} of {len(holds)} hold events without held_ms")
-assert held and max(held) <= 32 * up, held
+assert holds, "no hold event"
+bad = [d for d in holds if d.get("state") != "held-down" or
+       not 0 < d.get("held_ms", 0) <= 32 * up]
+assert not bad, f"{len(bad)} of {len(holds)} hold events: {bad[:3]}"
 EOF
 ); then
-	[ -z "$out" ] || diag "$out"
-	ok "hold-downs of at most 32 x $UP ms"
+	ok "hold-downs of at most 32 x $UP ms, each event with its hold-down"
 else
-	not_ok "hold-downs of at most 32 x $UP ms" "$out"
+	not_ok "hold-downs of at most 32 x $UP ms, each event with its hold-down" "$out"
 fi
 
 # 6: the group is healthy: all answer, and a failure is still announced.
