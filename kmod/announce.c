@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Announcements: the gratuitous ARP rounds that the failover policy
+ * Announcements: the rounds of gratuitous ARPs (IPv4 VIPs) and unsolicited
+ * neighbour advertisements (IPv6 VIPs) that the failover policy
  * (failover.c) starts, and the answer to another host's claim on a VIP.
  * Small rounds leave from the notifier itself; large ones go to a work
  * item, so that thousands of VIPs are never sent while holding RTNL, and
@@ -16,17 +17,19 @@
 
 #include "announce.h"
 #include "arp_out.h"
+#include "ndisc_out.h"
 #include "group.h"
 #include "net.h"
 #include "netlink_notify.h"
 #include "ratelimit.h"
+#include "tx.h"
 #include "vip.h"
 
 /* Frames one round may send from the notifier before it is deferred. */
 #define INLINE_FRAMES	64
 /*
  * The pacing of a round sent by the work. Each member's announcements are
- * charged to a socket of its own until they are freed (arp_out.c), so the work
+ * charged to a socket of its own until they are freed (tx.c), so the work
  * knows how many of them the member's queues still hold, whatever they
  * are: a qdisc, a driver's ring, a veth peer's backlog. It keeps a few
  * there (VIPFO_ROUND_QUEUED), as TCP Small Queues does, and sleeps while a
@@ -95,12 +98,16 @@ static struct vipfo_member *sender(struct vipfo_member **live, unsigned int n,
 	return live[(seq + i) % n];
 }
 
-/* 0, or an error: -ENOBUFS when a full queue dropped the frame. */
+/*
+ * A gratuitous ARP for an IPv4 VIP, an unsolicited neighbour advertisement
+ * for an IPv6 one. 0, or an error: -ENOBUFS when a full queue dropped the
+ * frame.
+ */
 static int announce(struct vipfo_member *member, const struct in6_addr *addr)
 {
-	if (!ipv6_addr_v4mapped(addr))
-		return 0;	/* no IPv6 VIPs yet */
-	return vipfo_arp_send_garp(member, addr->s6_addr32[3]);
+	if (ipv6_addr_v4mapped(addr))
+		return vipfo_arp_send_garp(member, addr->s6_addr32[3]);
+	return vipfo_ndisc_send_unsol_na(member, addr);
 }
 
 static void announce_lost(struct vipfo_member *member)
@@ -156,7 +163,7 @@ static int announce_vip_paced(struct vipfo_group *group,
 		for (; i < n; i++, tries = 0, naps = 0, deadline = 0) {
 			member = sender(live, n, seq, i);
 			quota = &r->queued_max[member->id];
-			queued = vipfo_arp_garps_queued(member);
+			queued = vipfo_tx_queued(member);
 			full = queued >= *quota &&
 			       !test_bit(member->id, &r->stuck);
 			if (full) {
@@ -430,7 +437,7 @@ void vipfo_announce_start(struct vipfo_group *group, unsigned long members)
  * the group's reply budget, so claims on thousands of VIPs at once are
  * bounded too.
  *
- * Context: RCU read-side critical section (the ARP hook, in softirq): one
+ * Context: RCU read-side critical section (a hook, in softirq): one
  * frame per member, sent right here.
  */
 void vipfo_announce_conflict(struct vipfo_member *member,
@@ -446,7 +453,8 @@ void vipfo_announce_conflict(struct vipfo_member *member,
 		return;
 	n = vipfo_live_members(group, ~0UL, live);
 	if (n && READ_ONCE(group->garp_count) && vipfo_ratelimit_spend(group, n)) {
-		seq = ntohl(vipfo_vip_v4(vip));
+		/* The low 32 bits of either family's address. */
+		seq = ntohl(vip->addr.s6_addr32[3]);
 		for (i = 0; i < n; i++) {
 			from = sender(live, n, seq, i);
 			if (announce(from, &vip->addr))

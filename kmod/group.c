@@ -11,13 +11,15 @@
 
 #include "announce.h"
 #include "arp_in.h"
-#include "arp_out.h"
 #include "carrier.h"
 #include "failover.h"
 #include "group.h"
 #include "limits.h"
+#include "ndisc_in.h"
+#include "ndisc_join.h"
 #include "net.h"
 #include "ratelimit.h"
+#include "tx.h"
 #include "vip.h"
 
 /**
@@ -45,7 +47,7 @@ struct vipfo_group *vipfo_group_find(struct vipfo_net *vn, const char *name)
  * @name: a name no group of @vn has
  *
  * The caller has checked the name and the namespace's limit. The first
- * group of a namespace registers its ARP hook.
+ * group of a namespace registers its ARP and IPv6 hooks.
  *
  * Context: RTNL held; may sleep.
  * Return: the group, linked into @vn, or an ERR_PTR(): -ENOMEM, or why the
@@ -66,11 +68,14 @@ struct vipfo_group *vipfo_group_create(struct vipfo_net *vn, const char *name)
 		err = -ENOMEM;
 		goto err_free;
 	}
-	/* The ARP path costs nothing in a namespace without groups. */
+	/* The receive paths cost nothing in a namespace without groups. */
 	if (!vn->n_groups) {
 		err = vipfo_arp_hook_register(vn->net);
 		if (err)
 			goto err_stats;
+		err = vipfo_ndisc_hook_register(vn->net);
+		if (err)
+			goto err_arp;
 	}
 
 	group->vn = vn;
@@ -86,12 +91,15 @@ struct vipfo_group *vipfo_group_create(struct vipfo_net *vn, const char *name)
 	group->up_delay = VIPFO_UP_DELAY_DEFAULT;
 	vipfo_ratelimit_reset(group);
 	vipfo_announce_init(group);
+	vipfo_ndisc_joins_init(group);
 
 	list_add_tail_rcu(&group->net_node, &vn->groups);
 	vn->n_groups++;
 	vipfo_net_changed(vn);
 	return group;
 
+err_arp:
+	vipfo_arp_hook_unregister(vn->net);
 err_stats:
 	free_percpu(group->stats);
 err_free:
@@ -113,7 +121,7 @@ static void group_free_rcu(struct rcu_head *head)
  *
  * Waits for the carrier poll and the announcement work, which may still
  * use the group; the last group of a namespace takes the ARP hook with
- * it. RCU readers may still hold @group: it is freed after a grace period.
+ * it, and the IPv6 hook. RCU readers may still hold @group: it is freed after a grace period.
  *
  * Context: RTNL held; sleeps (neither the poll nor the work takes RTNL).
  */
@@ -135,8 +143,10 @@ void vipfo_group_destroy(struct vipfo_group *group)
 	vipfo_carrier_poll_sync(vn);
 	vipfo_announce_cancel(group);
 
-	if (!--vn->n_groups)
+	if (!--vn->n_groups) {
+		vipfo_ndisc_hook_unregister(vn->net);
 		vipfo_arp_hook_unregister(vn->net);
+	}
 	vipfo_net_changed(vn);
 	call_rcu(&group->rcu, group_free_rcu);
 }
@@ -240,8 +250,9 @@ const char *vipfo_member_dev_unfit(const struct net_device *dev)
  *
  * Context: RTNL held; may sleep.
  * Return: the member, or an ERR_PTR(): -ENOSPC when the group has
- * VIPFO_MAX_MEMBERS already, -ENOMEM, or why its socket could not be
- * created.
+ * VIPFO_MAX_MEMBERS already, -ENOMEM, why its socket could not be
+ * created, or why it could not join the solicited-node groups of the
+ * group's VIPv6s (ndisc_join.c).
  */
 struct vipfo_member *vipfo_member_add(struct vipfo_group *group,
 				      struct net_device *dev)
@@ -258,20 +269,19 @@ struct vipfo_member *vipfo_member_add(struct vipfo_group *group,
 	if (!member)
 		return ERR_PTR(-ENOMEM);
 	member->stats = vipfo_stats_alloc();
-	if (!member->stats) {
-		kfree(member);
-		return ERR_PTR(-ENOMEM);
-	}
-	err = vipfo_arp_member_init(member, dev_net(dev));
-	if (err) {
-		free_percpu(member->stats);
-		kfree(member);
-		return ERR_PTR(err);
-	}
-
-	netdev_hold(dev, &member->dev_tracker, GFP_KERNEL_ACCOUNT);
+	err = -ENOMEM;
+	if (!member->stats)
+		goto err_free;
+	err = vipfo_tx_member_init(member, dev_net(dev));
+	if (err)
+		goto err_stats;
 	member->dev = dev;
 	member->group = group;
+	err = vipfo_ndisc_join_member(member);
+	if (err)
+		goto err_tx;
+
+	netdev_hold(dev, &member->dev_tracker, GFP_KERNEL_ACCOUNT);
 	member->id = id;
 	__set_bit(id, &group->member_ids);
 	vipfo_failover_member_added(member);
@@ -282,6 +292,14 @@ struct vipfo_member *vipfo_member_add(struct vipfo_group *group,
 	vipfo_net_changed(group->vn);
 	vipfo_carrier_poll_update(group->vn);
 	return member;
+
+err_tx:
+	vipfo_tx_member_uninit(member);
+err_stats:
+	free_percpu(member->stats);
+err_free:
+	kfree(member);
+	return ERR_PTR(err);
 }
 
 static void member_free_rcu(struct rcu_head *head)
@@ -290,7 +308,7 @@ static void member_free_rcu(struct rcu_head *head)
 		container_of(head, struct vipfo_member, rcu);
 
 	netdev_put(member->dev, &member->dev_tracker);
-	vipfo_arp_member_uninit(member);
+	vipfo_tx_member_uninit(member);
 	free_percpu(member->stats);
 	kfree(member);
 }
@@ -312,6 +330,7 @@ void vipfo_member_unlink(struct vipfo_member *member)
 	ASSERT_RTNL();
 	list_del_rcu(&member->group_node);
 	list_del_rcu(&member->net_node);
+	vipfo_ndisc_leave_member(member);
 	vipfo_failover_member_unlinked(member);
 	__clear_bit(member->id, &group->member_ids);
 	WRITE_ONCE(group->n_members, group->n_members - 1);

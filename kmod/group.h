@@ -11,6 +11,7 @@
 
 #include "announce.h"
 #include "failover.h"
+#include "ndisc_join.h"
 #include "ratelimit.h"
 #include "seen.h"
 #include "stats.h"
@@ -46,8 +47,8 @@ struct vipfo_member {
 	unsigned long flags;		/* VIPFO_MEMBER_* bits */
 	struct vipfo_stats __percpu *stats;
 	struct vipfo_hold hold;		/* failover.c: flap damping */
-	struct sock *sk;		/* arp_out.c: owns the announcements */
-	unsigned int garp_truesize;	/* arp_out.c: of the last announcement */
+	struct sock *sk;		/* tx.c: owns the announcements */
+	unsigned int garp_truesize;	/* tx.c: of the last announcement */
 	struct rcu_head rcu;
 };
 
@@ -76,6 +77,7 @@ struct vipfo_group {
 	struct vipfo_announce announce;
 	struct vipfo_seen seen;
 	struct vipfo_claims claims;
+	struct vipfo_ndisc_joins joins;	/* ndisc_join.c; RTNL */
 	/* Written by every answered request: away from what is read. */
 	struct vipfo_budget budget ____cacheline_aligned_in_smp;
 	struct rcu_head rcu;

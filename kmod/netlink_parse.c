@@ -251,9 +251,21 @@ static bool vip_addr_ok(struct nlattr **tb, struct in6_addr *addr,
 			NL_SET_ERR_MSG_ATTR(extack, a, "IPv6 address must be 16 bytes");
 			return false;
 		}
-		*err = -EOPNOTSUPP;
-		NL_SET_ERR_MSG_ATTR(extack, a, "IPv6 VIPs are not supported yet");
-		return false;
+		*addr = nla_get_in6_addr(a);
+		/* A global or unique local unicast address: what a peer
+		 * reaches through a router or on the link, and never an
+		 * IPv4 VIP's key (::ffff:0:0/96).
+		 */
+		if (ipv6_addr_type(addr) & (IPV6_ADDR_ANY | IPV6_ADDR_LOOPBACK |
+					    IPV6_ADDR_MULTICAST |
+					    IPV6_ADDR_LINKLOCAL |
+					    IPV6_ADDR_MAPPED) ||
+		    !(ipv6_addr_type(addr) & IPV6_ADDR_UNICAST)) {
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "not a global unicast IPv6 address");
+			return false;
+		}
+		return true;
 	default:
 		*err = -EAFNOSUPPORT;
 		NL_SET_ERR_MSG_ATTR(extack, tb[VIPFO_VIP_A_FAMILY],

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The ARP path's two lossy caches, lock-free, one 64-bit word a slot:
+ * The receive paths' two lossy caches, lock-free, one 64-bit word a slot:
  * which members saw a request (its sibling copies get no second round of
  * replies), and whether a MAC that claims a VIP is one of the host's own
  * (see struct vipfo_seen and struct vipfo_claims).
@@ -11,26 +11,44 @@
 #include <linux/jhash.h>
 #include <linux/netdevice.h>
 
-#include "arp_in.h"
 #include "group.h"
 #include "net.h"
+#include "request.h"
 #include "seen.h"
 #include "vip.h"
 
 /* Sibling copies of one broadcast arrive within microseconds. */
 #define SEEN_WINDOW	(HZ / 4)
 
-/* vipfo_arp_first_copy() at @jif: the self-tests set the clock. */
-static bool arp_first_copy(struct vipfo_group *group,
-			   const struct vipfo_member *member,
-			   const struct vipfo_arp_frame *req, unsigned long jif)
+/* A hash of a request: who asks for what, from which MAC, which kind. */
+static u32 request_hash(const struct vipfo_request *req)
 {
-	u32 words[4] = {
-		(__force u32)req->sip, (__force u32)req->tip,
-		get_unaligned((const u32 *)req->sha),
-		get_unaligned((const u16 *)(req->sha + 4)) | req->request << 16,
+	const u8 *mac = req->sha ?: req->src;
+	u32 words[10] = {
+		get_unaligned((const u32 *)mac),
+		get_unaligned((const u16 *)(mac + 4)) | req->request << 16 |
+			req->family << 17,
 	};
-	u32 key = jhash2(words, ARRAY_SIZE(words), vipfo_arp_seed) | 1;
+	unsigned int n = 2;
+
+	if (req->family == AF_INET) {
+		words[n++] = (__force u32)req->sip;
+		words[n++] = (__force u32)req->tip;
+	} else {
+		memcpy(&words[n], &req->saddr, sizeof(req->saddr));
+		n += 4;
+		memcpy(&words[n], &req->target, sizeof(req->target));
+		n += 4;
+	}
+	return jhash2(words, n, vipfo_request_seed) | 1;
+}
+
+/* vipfo_first_copy() at @jif: the self-tests set the clock. */
+static bool first_copy(struct vipfo_group *group,
+		       const struct vipfo_member *member,
+		       const struct vipfo_request *req, unsigned long jif)
+{
+	u32 key = request_hash(req);
 	atomic64_t *slot = &group->seen.slot[key % VIPFO_SEEN_SLOTS];
 	u16 now = (u16)jif;
 	s64 old = atomic64_read(slot), new;
@@ -70,7 +88,7 @@ static enum vipfo_claim_sender claim_sender(struct vipfo_net *vn,
 	u64 addr = ether_addr_to_u64(mac);
 	atomic64_t *slot = &group->claims.slot[jhash_2words((u32)addr,
 							    (u32)(addr >> 32),
-							    vipfo_arp_seed) %
+							    vipfo_request_seed) %
 					       VIPFO_CLAIM_SLOTS];
 	u64 old = atomic64_read(slot);
 	u16 now = (u16)jif & 0x7fff;
@@ -88,24 +106,23 @@ static enum vipfo_claim_sender claim_sender(struct vipfo_net *vn,
 }
 
 /**
- * vipfo_arp_first_copy() - Whether a frame is the first copy of a request
+ * vipfo_first_copy() - Whether a frame is the first copy of a request
  * @group: the group of @member
  * @member: the member the frame arrived on
- * @req: the frame
+ * @req: the frame, of either family
  *
  * Remembers that @member saw @req, in the group's seen cache (see struct
  * vipfo_seen).
  *
- * Context: RCU read-side critical section (the ARP hook, in softirq);
- * lock-free.
+ * Context: RCU read-side critical section (a hook, in softirq); lock-free.
  * Return: true for the first copy of a request (or for the same request
  * sent again), false for a sibling copy of one seen on another member.
  */
-bool vipfo_arp_first_copy(struct vipfo_group *group,
-			  const struct vipfo_member *member,
-			  const struct vipfo_arp_frame *req)
+bool vipfo_first_copy(struct vipfo_group *group,
+		      const struct vipfo_member *member,
+		      const struct vipfo_request *req)
 {
-	return arp_first_copy(group, member, req, jiffies);
+	return first_copy(group, member, req, jiffies);
 }
 
 /**

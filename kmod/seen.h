@@ -5,10 +5,10 @@
 #include <linux/atomic.h>
 #include <linux/types.h>
 
-struct vipfo_arp_frame;
 struct vipfo_group;
 struct vipfo_member;
 struct vipfo_net;
+struct vipfo_request;
 struct vipfo_vip;
 
 /*
@@ -48,9 +48,9 @@ enum vipfo_claim_sender {
 	VIPFO_SENDER_UNCHECKED,	/* no member's; not checked further */
 };
 
-bool vipfo_arp_first_copy(struct vipfo_group *group,
-			  const struct vipfo_member *member,
-			  const struct vipfo_arp_frame *req);
+bool vipfo_first_copy(struct vipfo_group *group,
+		      const struct vipfo_member *member,
+		      const struct vipfo_request *req);
 enum vipfo_claim_sender vipfo_claim_sender(struct vipfo_net *vn,
 					   struct vipfo_group *group,
 					   const struct vipfo_vip *vip,

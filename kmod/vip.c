@@ -93,8 +93,9 @@ struct vipfo_vip *vipfo_vip_lookup_v4(struct vipfo_net *vn, __be32 addr)
  * before in the group.
  *
  * Context: RTNL held; may sleep.
- * Return: the VIP, or an ERR_PTR(): -ENOMEM, or the hash table's error
- * (-EEXIST when the address is taken).
+ * Return: the VIP, or an ERR_PTR(): -ENOMEM, the hash table's error
+ * (-EEXIST when the address is taken), or why the members could not join
+ * its solicited-node group (ndisc_join.c).
  */
 struct vipfo_vip *vipfo_vip_create(struct vipfo_group *group,
 				   const struct in6_addr *addr)
@@ -111,12 +112,14 @@ struct vipfo_vip *vipfo_vip_create(struct vipfo_group *group,
 	/* A conflict may be answered at once. */
 	vip->defended = jiffies - HZ;
 
+	/* Before readers can find it: nothing to take back from them. */
+	err = vipfo_ndisc_join_vip(group, addr);
+	if (err)
+		goto err_free;
 	err = rhashtable_lookup_insert_fast(&group->vn->vips, &vip->node,
 					    vip_params);
-	if (err) {
-		kmem_cache_free(vip_cache, vip);
-		return ERR_PTR(err);
-	}
+	if (err)
+		goto err_leave;
 	/* Never reused: a VIP deleted and added again is a new one. */
 	WRITE_ONCE(group->vip_seq, group->vip_seq + 1);
 	vip->seq = group->vip_seq;
@@ -125,6 +128,12 @@ struct vipfo_vip *vipfo_vip_create(struct vipfo_group *group,
 	group->vn->n_vips++;
 	vipfo_net_changed(group->vn);
 	return vip;
+
+err_leave:
+	vipfo_ndisc_leave_vip(group, addr);
+err_free:
+	kmem_cache_free(vip_cache, vip);
+	return ERR_PTR(err);
 }
 
 static void vip_free_rcu(struct rcu_head *head)
@@ -148,6 +157,7 @@ void vipfo_vip_destroy(struct vipfo_vip *vip)
 	WARN_ON(rhashtable_remove_fast(&group->vn->vips, &vip->node,
 				       vip_params));
 	list_del_rcu(&vip->group_node);
+	vipfo_ndisc_leave_vip(group, &vip->addr);
 	WRITE_ONCE(group->n_vips, group->n_vips - 1);
 	group->vn->n_vips--;
 	vipfo_net_changed(group->vn);

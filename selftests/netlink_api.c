@@ -945,7 +945,7 @@ TEST_F(vipfo, atomic_vip_add)
 	struct nlmsghdr *nlh;
 	struct nlattr *list;
 	uint32_t vips[16], a;
-	uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	uint8_t v6[16] = { 0xfe, 0x80, [15] = 1 };	/* never a VIP */
 	struct group g;
 
 	REQUIRE_VIPFO();
@@ -970,7 +970,7 @@ TEST_F(vipfo, atomic_vip_add)
 	ASSERT_NE(0, nl->err);
 	ASSERT_NE(0, nl->msg[0]) TH_LOG("no extack message");
 
-	/* Good, then an IPv6 one. */
+	/* Good, then a link-local IPv6 one. */
 	nlh = msg_new(nl, VIPFO_CMD_VIP_ADD, 0);
 	put_name(nlh, "web");
 	list = mnl_attr_nest_start(nlh, VIPFO_A_VIPS);
@@ -1191,22 +1191,52 @@ TEST_F_TIMEOUT(vipfo, dump_resumes_after_delete, 300)
 	free(other.buf);
 }
 
-TEST_F(vipfo, ipv6_vip_rejected)
+/* A group takes IPv6 VIPs beside IPv4 ones, global unicast ones only. */
+static void put_v6_group(struct nlmsghdr *nlh, const char *name,
+			 const uint8_t *v6)
 {
-	struct nl *nl = &self->nl;
-	struct nlmsghdr *nlh;
 	struct nlattr *list;
-	uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
 
-	REQUIRE_VIPFO();
-	nlh = msg_new(nl, VIPFO_CMD_GROUP_NEW, 0);
-	put_name(nlh, "web");
+	put_name(nlh, name);
 	list = mnl_attr_nest_start(nlh, VIPFO_A_VIPS);
 	vipfo_nl_put_vip(nlh, AF_INET6, v6, 16);
 	mnl_attr_nest_end(nlh, list);
+}
+
+TEST_F(vipfo, ipv6_vips)
+{
+	static const uint8_t bad[][16] = {
+		{ 0 },						/* :: */
+		{ [15] = 1 },					/* ::1 */
+		{ 0xfe, 0x80, [15] = 1 },			/* fe80::1 */
+		{ 0xff, 0x02, [15] = 1 },			/* ff02::1 */
+		{ [10] = 0xff, 0xff, 192, 0, 2, 1 },		/* ::ffff:192.0.2.1 */
+	};
+	uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	uint8_t ula[16] = { 0xfd, 0x00, [15] = 1 };
+	struct nl *nl = &self->nl;
+	struct nlmsghdr *nlh;
+	unsigned int i;
+
+	REQUIRE_VIPFO();
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		nlh = msg_new(nl, VIPFO_CMD_GROUP_NEW, 0);
+		put_v6_group(nlh, "web", bad[i]);
+		nl_talk(nl, nlh, NULL, NULL);
+		ASSERT_REJECTED(nl, -EINVAL);
+		ASSERT_EQ(-ENOENT, group_get(nl, "web", &(struct group){}));
+	}
+	nlh = msg_new(nl, VIPFO_CMD_GROUP_NEW, 0);
+	put_v6_group(nlh, "web", v6);
+	ASSERT_EQ(0, nl_talk(nl, nlh, NULL, NULL));
+	nlh = msg_new(nl, VIPFO_CMD_GROUP_NEW, 0);
+	put_v6_group(nlh, "db", ula);
+	ASSERT_EQ(0, nl_talk(nl, nlh, NULL, NULL));
+	/* One address, one group, whichever the family. */
+	nlh = msg_new(nl, VIPFO_CMD_GROUP_NEW, 0);
+	put_v6_group(nlh, "app", v6);
 	nl_talk(nl, nlh, NULL, NULL);
-	ASSERT_REJECTED(nl, -EOPNOTSUPP);
-	ASSERT_EQ(-ENOENT, group_get(nl, "web", &(struct group){}));
+	ASSERT_REJECTED(nl, -EEXIST);
 }
 
 TEST_F(vipfo, unknown_command)

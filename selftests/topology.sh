@@ -85,9 +85,10 @@ vipctl() { in_ns "$SRV" "$VIPCTL" "$@"; }
 
 # setup_ns VAR...: a new namespace for each variable, named by its value
 # (a leftover namespace of that name is deleted first) or, when empty,
-# VAR in lower case and a random suffix. Loopback up, no IPv6 chatter
-# (DAD, router solicitations) on the test links. cleanup_all_ns deletes
-# them.
+# VAR in lower case and a random suffix. Loopback up. IPv6 off, unless
+# NS_IPV6=1: then on, without DAD, router solicitations or router
+# advertisements, so that links are usable at once and quiet.
+# cleanup_all_ns deletes them.
 setup_ns()
 {
 	local _var _ns
@@ -100,8 +101,19 @@ setup_ns()
 		ip netns add "$_ns" || return 1
 		NS_LIST+=("$_ns")
 		ip -n "$_ns" link set lo up
-		in_ns "$_ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-			net.ipv6.conf.default.disable_ipv6=1 2>/dev/null
+		if [ "${NS_IPV6:-0}" = 1 ]; then
+			in_ns "$_ns" sysctl -qw \
+				net.ipv6.conf.all.accept_dad=0 \
+				net.ipv6.conf.default.accept_dad=0 \
+				net.ipv6.conf.all.router_solicitations=0 \
+				net.ipv6.conf.default.router_solicitations=0 \
+				net.ipv6.conf.all.accept_ra=0 \
+				net.ipv6.conf.default.accept_ra=0 || return 1
+		else
+			in_ns "$_ns" sysctl -qw \
+				net.ipv6.conf.all.disable_ipv6=1 \
+				net.ipv6.conf.default.disable_ipv6=1 2>/dev/null
+		fi
 	done
 	return 0
 }

@@ -81,8 +81,8 @@ if addr_on_lo "$SRV" 192.0.2.110; then
 else
 	ok "bad address: no VIP left on lo"
 fi
-fails "vip add: IPv6 VIP" 1 '^vipctl: vip add web: 2001:db8::1: IPv6 VIPs are not supported yet$' \
-	vip add web 2001:db8::1
+fails "vip add: link-local IPv6 VIP" 1 '^vipctl: vip add web: fe80::1: not a global unicast IPv6 address$' \
+	vip add web fe80::1
 fails "group add: duplicate group" 1 'web.*exist|exist.*web' group add web
 fails "vip add: VIP of another group" 1 "$VIP1" \
 	group add db --vip "$VIP1"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Self-tests of the seen cache and the claim cache, included at the end of
- * seen.c. They set the clock through arp_first_copy() and claim_sender().
+ * seen.c. They set the clock through first_copy() and claim_sender().
  * The claim cache asks the namespace whose a MAC is: the tests register a
  * device of ours in init_net, with a MAC of its own, and move it.
  */
@@ -41,9 +41,10 @@ static const u8 seen_ours2[ETH_ALEN] __initconst = {
 };
 
 /* A request from 192.0.2.1 for 192.0.2.100, or variants of it. */
-static void __init seen_frame(struct vipfo_arp_frame *f, const u8 *sha,
+static void __init seen_frame(struct vipfo_request *f, const u8 *sha,
 			      u32 sip)
 {
+	f->family = AF_INET;
 	f->src = sha;
 	f->sha = sha;
 	f->sip = htonl(sip);
@@ -52,15 +53,15 @@ static void __init seen_frame(struct vipfo_arp_frame *f, const u8 *sha,
 }
 
 static bool __init seen_first(struct seen_test *st, int m,
-			      const struct vipfo_arp_frame *f, unsigned long t)
+			      const struct vipfo_request *f, unsigned long t)
 {
-	return arp_first_copy(&st->group, &st->member[m], f, t);
+	return first_copy(&st->group, &st->member[m], f, t);
 }
 
 /* Copies on the other members are siblings; the same member asks anew. */
 static bool __init seen_sibling(struct seen_test *st)
 {
-	struct vipfo_arp_frame a;
+	struct vipfo_request a;
 	int i;
 
 	seen_frame(&a, seen_ours, 0xc0000201);
@@ -77,7 +78,7 @@ static bool __init seen_sibling(struct seen_test *st)
 static bool __init seen_window(struct seen_test *st)
 {
 	unsigned long t = 1000;
-	struct vipfo_arp_frame a;
+	struct vipfo_request a;
 
 	seen_frame(&a, seen_ours, 0xc0000201);
 	return VIPFO_EXPECT(seen_first(st, 0, &a, t)) &&
@@ -92,7 +93,7 @@ static bool __init seen_wrap(struct seen_test *st)
 	static const unsigned long times[] __initconst = {
 		0xfffe, ULONG_MAX - 1,
 	};
-	struct vipfo_arp_frame a;
+	struct vipfo_request a;
 	int i;
 
 	seen_frame(&a, seen_ours, 0xc0000201);
@@ -107,7 +108,7 @@ static bool __init seen_wrap(struct seen_test *st)
 /* Another requester, target or operation is another frame. */
 static bool __init seen_distinct(struct seen_test *st)
 {
-	struct vipfo_arp_frame a, b;
+	struct vipfo_request a, b;
 
 	seen_frame(&a, seen_ours, 0xc0000201);
 	if (!VIPFO_EXPECT(seen_first(st, 0, &a, 0)) ||
@@ -138,7 +139,7 @@ static bool __init seen_distinct(struct seen_test *st)
 static bool __init seen_bounds(struct seen_test *st)
 {
 	const int n = 4 * VIPFO_SEEN_SLOTS;
-	struct vipfo_arp_frame f;
+	struct vipfo_request f;
 	int i, kept = 0;
 
 	for (i = 0; i < n; i++) {

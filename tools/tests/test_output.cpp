@@ -75,17 +75,17 @@ TEST(Output, GroupsTextStats)
 	const std::vector<Group> groups{web(), empty_group()};
 	EXPECT_EQ(render_groups_text(groups, true),
 		  "group web: 3 devices, 2 vips, garp 3 x 200 ms\n"
-		  "  requests 10 replies 30 garps 6 failovers 1 tx_errors 0 rate_limited 7 conflicts 2\n"
+		  "  requests 10 replies 30 garps 6 nas 0 failovers 1 tx_errors 0 rate_limited 7 conflicts 2\n"
 		  "  dev eth1 (ifindex 3) 52:54:00:12:34:01 up\n"
-		  "    requests 4 replies 10 garps 3 failovers 0 tx_errors 0 rate_limited 0 conflicts 0\n"
+		  "    requests 4 replies 10 garps 3 nas 0 failovers 0 tx_errors 0 rate_limited 0 conflicts 0\n"
 		  "  dev eth2 (ifindex 4) 52:54:00:12:34:02 no-carrier\n"
-		  "    requests 3 replies 10 garps 0 failovers 1 tx_errors 0 rate_limited 0 conflicts 0\n"
+		  "    requests 3 replies 10 garps 0 nas 0 failovers 1 tx_errors 0 rate_limited 0 conflicts 0\n"
 		  "  dev eth3 (ifindex 5) 52:54:00:12:34:03 down\n"
-		  "    requests 3 replies 10 garps 3 failovers 0 tx_errors 2 rate_limited 0 conflicts 0\n"
+		  "    requests 3 replies 10 garps 3 nas 0 failovers 0 tx_errors 2 rate_limited 0 conflicts 0\n"
 		  "  vip 192.0.2.10\n"
 		  "  vip 2001:db8::10\n"
 		  "group db: 0 devices, 1 vip, garp 1 x 1000 ms\n"
-		  "  requests 0 replies 0 garps 0 failovers 0 tx_errors 0 rate_limited 0 conflicts 0\n"
+		  "  requests 0 replies 0 garps 0 nas 0 failovers 0 tx_errors 0 rate_limited 0 conflicts 0\n"
 		  "  vip 198.51.100.7\n");
 }
 
@@ -121,10 +121,10 @@ TEST(Output, GroupsJsonStats)
 	g.devices.resize(1);
 	EXPECT_EQ(dump_json(groups_json(std::vector<Group>{g}, true)),
 		  R"({"groups":[{"name":"web","garp_count":3,"garp_interval_ms":200,"vip_count":2,)"
-		  R"("stats":{"requests":10,"replies":30,"garps":6,"failovers":1,"tx_errors":0,)"
+		  R"("stats":{"requests":10,"replies":30,"garps":6,"nas":0,"failovers":1,"tx_errors":0,)"
 		  R"("rate_limited":7,"conflicts":2},)"
 		  R"("devices":[{"ifname":"eth1","ifindex":3,"mac":"52:54:00:12:34:01","state":"up",)"
-		  R"("stats":{"requests":4,"replies":10,"garps":3,"failovers":0,"tx_errors":0,)"
+		  R"("stats":{"requests":4,"replies":10,"garps":3,"nas":0,"failovers":0,"tx_errors":0,)"
 		  R"("rate_limited":0,"conflicts":0}}],)"
 		  R"("vips":["192.0.2.10","2001:db8::10"]}]})");
 }

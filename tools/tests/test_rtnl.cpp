@@ -61,6 +61,16 @@ TEST(Rtnl, EncodeDelAddrV6)
 	EXPECT_EQ(bytes(a[0])[15], 0x10);
 }
 
+// An IPv6 VIP goes on lo without duplicate address detection; IPv4 has no
+// such flag.
+TEST(Rtnl, EncodeNewAddrV6NoDad)
+{
+	const nl::Message m6 = rtnl::encode_addr(RTM_NEWADDR, 1, parse_addr("2001:db8::10"), VIPFO_IFA_PROTO);
+	EXPECT_EQ(ifa(m6)->ifa_flags, IFA_F_NODAD);
+	const nl::Message m4 = rtnl::encode_addr(RTM_NEWADDR, 1, parse_addr("192.0.2.10"), VIPFO_IFA_PROTO);
+	EXPECT_EQ(ifa(m4)->ifa_flags, 0);
+}
+
 TEST(Rtnl, EncodeDump)
 {
 	const nl::Message m = rtnl::encode_addr_dump(1);

@@ -227,13 +227,14 @@ enum vipfo_vip_attr {
 enum vipfo_stats_attr {
 	VIPFO_STATS_A_UNSPEC,
 	VIPFO_STATS_A_PAD,
-	VIPFO_STATS_A_REQUESTS,		/* ARP requests for a VIP matched */
-	VIPFO_STATS_A_REPLIES,		/* replies sent */
+	VIPFO_STATS_A_REQUESTS,		/* ARP requests, NSs for a VIP matched */
+	VIPFO_STATS_A_REPLIES,		/* ARP replies, solicited NAs sent */
 	VIPFO_STATS_A_GARPS,		/* gratuitous ARPs sent */
 	VIPFO_STATS_A_FAILOVERS,	/* failovers (group: started; dev: failed) */
 	VIPFO_STATS_A_TX_ERRORS,	/* replies or GARPs that could not be sent */
 	VIPFO_STATS_A_RATE_LIMITED,	/* over reply_rate: answered by one member */
 	VIPFO_STATS_A_CONFLICTS,	/* frames of another host claiming a VIP */
+	VIPFO_STATS_A_NAS,		/* unsolicited NAs sent (IPv6's GARPs) */
 
 	__VIPFO_STATS_A_MAX
 };

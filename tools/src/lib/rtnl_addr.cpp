@@ -26,6 +26,10 @@ nl::Message encode_addr(uint16_t type, uint32_t ifindex, const IpAddr &addr,
 	ifa.ifa_prefixlen = addr.full_prefix();
 	ifa.ifa_scope = RT_SCOPE_UNIVERSE;
 	ifa.ifa_index = ifindex;
+	// An IPv6 VIP is the host's at once: no duplicate address detection
+	// (lo would skip it anyway; the flag says so to whoever reads it).
+	if (addr.family == AF_INET6)
+		ifa.ifa_flags = IFA_F_NODAD;
 	// As `ip address add ADDR dev lo` does: local and peer both ADDR.
 	b.put_bytes(IFA_LOCAL, addr.data());
 	b.put_bytes(IFA_ADDRESS, addr.data());

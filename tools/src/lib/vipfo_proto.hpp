@@ -74,6 +74,7 @@ struct Stats {
 	uint64_t tx_errors = 0;
 	uint64_t rate_limited = 0;
 	uint64_t conflicts = 0;
+	uint64_t nas = 0;
 
 	bool operator==(const Stats &) const = default;
 };
@@ -86,10 +87,11 @@ struct Counter {
 	const char *name;
 	uint64_t Stats::*field;
 };
-inline constexpr std::array<Counter, 7> kCounters{{
+inline constexpr std::array<Counter, 8> kCounters{{
 	{VIPFO_STATS_A_REQUESTS, "requests", &Stats::requests},
 	{VIPFO_STATS_A_REPLIES, "replies", &Stats::replies},
 	{VIPFO_STATS_A_GARPS, "garps", &Stats::garps},
+	{VIPFO_STATS_A_NAS, "nas", &Stats::nas},
 	{VIPFO_STATS_A_FAILOVERS, "failovers", &Stats::failovers},
 	{VIPFO_STATS_A_TX_ERRORS, "tx_errors", &Stats::tx_errors},
 	{VIPFO_STATS_A_RATE_LIMITED, "rate_limited", &Stats::rate_limited},
