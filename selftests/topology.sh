@@ -17,6 +17,7 @@
 #   a1 -------------------------- p1 --+
 #   a2 -------------------------- p2 --+
 #   a3 -------------------------- p3 --+-- pc ------------- c0 192.0.2.1/24
+#                                      |                      (2001:db8::1/64)
 #                                      +-- pc2 ------------ c0 192.0.2.2/24 of
 #                                          $CLI2 (after setup_client2)
 #   a4 (not a member; only after setup_nonmember) ---------- c4 (own segment)
@@ -62,6 +63,18 @@
 # So rp_filter=0 on all and on each adapter (the effective value is the
 # larger of the two; systemd's default is 2).
 #
+# IPv6 (NS_IPV6=1; the client is 2001:db8::1/64, VIPv6s 2001:db8::100+ on
+# lo as /128): one route per adapter, by metric, since Linux makes IPv6
+# multipath routes of nexthops with a gateway only:
+#
+#   sysctl -w net.ipv6.conf.all.ignore_routes_with_linkdown=1
+#   ip -6 route add 2001:db8::/64 dev a1 metric 201   # a2 202, a3 203
+#
+# The adapters need IPv6 enabled (disable_ipv6=0: the kernel drops every
+# IPv6 frame of a device without it, solicitations included) and no
+# address but their link-local; the server's own solicitations take a VIP
+# or the link-local as source.
+#
 # The adapters need no addresses: replies and our own ARP requests take a
 # VIP as source. Peers must not set drop_gratuitous_arp=1, or they ignore
 # the updates.
@@ -70,6 +83,8 @@ TOPOLOGY_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 HOST_CMD=${HOST_CMD:-$TOPOLOGY_DIR/../scripts/vm/host-cmd}
 CLIENT_IP=${CLIENT_IP:-192.0.2.1}
 CLIENT2_IP=${CLIENT2_IP:-192.0.2.2}
+CLIENT6_IP=${CLIENT6_IP:-2001:db8::1}
+CLIENT2_IP6=${CLIENT2_IP6:-2001:db8::2}
 NS_LIST=()
 
 # ---------------------------------------------------------------- namespaces
@@ -224,6 +239,9 @@ setup_links()
 	printf '%s\n' "link add c0 type veth peer name pc netns $SW" \
 		"link set c0 up" "addr add $CLIENT_IP/24 dev c0" |
 		ip -n "$CLI" -b - || return 1
+	if [ "${NS_IPV6:-0}" = 1 ]; then
+		ip -n "$CLI" addr add "$CLIENT6_IP/64" dev c0 nodad || return 1
+	fi
 	printf '%s\n' "link add br0 type bridge" "link set br0 up" \
 		"link set p1 master br0 up" "link set p2 master br0 up" \
 		"link set p3 master br0 up" "link set pc master br0 up" |
@@ -241,6 +259,10 @@ setup_host()
 		net.ipv4.conf.default.rp_filter=0 \
 		net.ipv4.conf.a1.rp_filter=0 net.ipv4.conf.a2.rp_filter=0 \
 		net.ipv4.conf.a3.rp_filter=0 || return 1
+	if [ "${NS_IPV6:-0}" = 1 ]; then
+		srv sysctl -qw net.ipv6.conf.all.ignore_routes_with_linkdown=1 ||
+			return 1
+	fi
 	host_routes
 }
 
@@ -253,7 +275,12 @@ host_routes()
 		"route replace 192.0.2.0/24 dev a1 metric 201" \
 		"route replace 192.0.2.0/24 dev a2 metric 202" \
 		"route replace 192.0.2.0/24 dev a3 metric 203" |
-		ip -n "$SRV" -b -
+		ip -n "$SRV" -b - || return 1
+	[ "${NS_IPV6:-0}" = 1 ] || return 0
+	printf '%s\n' "route replace 2001:db8::/64 dev a1 metric 201" \
+		"route replace 2001:db8::/64 dev a2 metric 202" \
+		"route replace 2001:db8::/64 dev a3 metric 203" |
+		ip -n "$SRV" -6 -b -
 }
 
 # A second host on the switch: namespace $CLI2, its c0 (CLIENT2_IP) on the
@@ -264,6 +291,9 @@ setup_client2()
 	printf '%s\n' "link add c0 type veth peer name pc2 netns $SW" \
 		"link set c0 up" "addr add $CLIENT2_IP/24 dev c0" |
 		ip -n "$CLI2" -b - || return 1
+	if [ "${NS_IPV6:-0}" = 1 ]; then
+		ip -n "$CLI2" addr add "$CLIENT2_IP6/64" dev c0 nodad || return 1
+	fi
 	ip -n "$SW" link set pc2 master br0 up || return 1
 	slowwait 10 links_up "$CLI2" c0
 }
@@ -300,6 +330,9 @@ setup_nic_links()
 	done
 	ip link set eth3 netns "$CLI" && ip -n "$CLI" link set eth3 name c0 up &&
 		ip -n "$CLI" addr add "$CLIENT_IP/24" dev c0 || return 1
+	if [ "${NS_IPV6:-0}" = 1 ]; then
+		ip -n "$CLI" addr add "$CLIENT6_IP/64" dev c0 nodad || return 1
+	fi
 	ip -n "$SRV" link add d0 type dummy && ip -n "$SRV" link set d0 up ||
 		return 1
 	slowwait 20 links_up "$SRV" a1 a2 a3 && slowwait 20 links_up "$CLI" c0
