@@ -119,8 +119,9 @@
  *   VIPFO_A_GROUP_NAME, VIPFO_A_DEVS (the device, state HELD_DOWN and
  *   VIPFO_DEV_A_HELD_MS: how long), VIPFO_A_DETECTED_BY
  * VIPFO_CMD_CONFLICT_NTF: another host claims a VIP (an ARP request or
- * reply with the VIP as sender IP from a MAC of no device of ours arrived
- * on a member); the live members announce the VIP again. At most one per
+ * reply with the VIP as sender IP, or a neighbour advertisement or DAD
+ * probe for the VIP, from a MAC of no device of ours arrived on a
+ * member); the live members announce the VIP again. At most one per
  * VIP and second, however many such frames arrive.
  *   VIPFO_A_GROUP_NAME, VIPFO_A_VIPS (the VIP), VIPFO_A_DEVS (the member
  *   the frame arrived on), VIPFO_A_PEER_MAC (binary, ETH_ALEN: the sender
