@@ -17,6 +17,17 @@ progress()
 	diag "$* (at ${SECONDS} s)"
 }
 
+# ---------------------------------------------------------------- reach
+
+# reach6 ADDR: the client resolves ADDR afresh (a neighbour solicitation)
+# and its ping gets an answer
+reach6()
+{
+	cli ip -6 neigh flush dev c0 >/dev/null 2>&1
+	cli ping -6 -c 1 -W 2 "$1" >/dev/null 2>&1 ||
+		cli ping -6 -c 1 -W 2 "$1" >/dev/null 2>&1
+}
+
 # ---------------------------------------------------------------- config
 
 # config_snapshot FILE [GROUP]: the configuration of the server's groups
@@ -37,7 +48,7 @@ for g in j["groups"]:
         d.pop("state", None)
         d.pop("stats", None)
     g["devices"].sort(key=lambda d: d["ifname"])
-    g["vips"].sort(key=ipaddress.ip_address)
+    g["vips"].sort(key=lambda a: (ipaddress.ip_address(a).version, ipaddress.ip_address(a)))
 j["groups"].sort(key=lambda g: g["name"])
 with open(sys.argv[2], "w") as f:
     json.dump(j, f, indent=1, sort_keys=True)
@@ -63,7 +74,7 @@ def drop_dev(gname, ifname):
 exec(sys.argv[3])
 for g in j["groups"]:
     g["devices"].sort(key=lambda d: d["ifname"])
-    g["vips"].sort(key=ipaddress.ip_address)
+    g["vips"].sort(key=lambda a: (ipaddress.ip_address(a).version, ipaddress.ip_address(a)))
 with open(sys.argv[2], "w") as f:
     json.dump(j, f, indent=1, sort_keys=True)
     f.write("\n")

@@ -5,7 +5,7 @@
 # and configuration churn go on, and a namespace deleted with live groups.
 #
 # Reloads: $VIPFO_RELOADS times (default 20), a group of a1 a2 a3 with
-# 1,000 VIPs is configured, a1 loses carrier (an announcement of 10 rounds
+# 1,000 VIPs (half of them IPv6) is configured, a1 loses carrier (an announcement of 10 rounds
 # starts) and `rmmod vipfo` follows at once, while the client floods ARP
 # requests for the VIPs, a vipctl loop changes another group (and, when it
 # finds the module gone, loads it again through the family's alias) and a
@@ -42,13 +42,17 @@ require_cmd mausezahn rmmod
 require_installed
 tap_header
 
+NS_IPV6=1
 setup_or_finish setup_topology
 for i in 5 6; do
 	add_adapter "a$i" "p$i" || not_ok "adapter a$i set up"
 done
 VIPS="$VIP1 $VIP2 $VIP3"
-mapfile -t vips < <(for ((i = 0; i < NVIPS; i++)); do
+# Both families: half the VIPs are IPv6 (their members join solicited-node
+# groups, which must be left as the module or the namespace goes).
+mapfile -t vips < <(for ((i = 0; i < NVIPS; i += 2)); do
 	echo "10.77.$((i / 250)).$((i % 250 + 1))"
+	printf '2001:db8:77::%x\n' "$((i + 1))"
 done)
 vips_arg=$(IFS=,; echo "$VIP1,$VIP2,$VIP3,${vips[*]}")
 
@@ -202,9 +206,10 @@ ip -n "$SRV" link add x1 type veth peer name x2
 ip -n "$SRV" link set x1 up
 ip -n "$SRV" link set x2 up
 check "server: group aux with x1 x2 and two VIPs" \
-	vipctl group add aux --dev x1,x2 --vip 198.51.100.1,198.51.100.2
-mapfile -t more < <(for ((i = 0; i < 5000; i++)); do
+	vipctl group add aux --dev x1,x2 --vip 198.51.100.1,2001:db8:99::1
+mapfile -t more < <(for ((i = 0; i < 5000; i += 2)); do
 	echo "10.78.$((i / 250)).$((i % 250 + 1))"
+	printf '2001:db8:78::%x\n' "$((i + 1))"
 done)
 check "server: 5,000 more VIPs in web" vipctl vip add web --no-local "${more[@]}"
 check "server: 10 GARPs 100 ms apart" \

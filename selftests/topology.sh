@@ -70,6 +70,9 @@
 #   sysctl -w net.ipv6.conf.all.ignore_routes_with_linkdown=1
 #   ip -6 route add 2001:db8::/64 dev a1 metric 201   # a2 202, a3 203
 #
+# Admin down deletes an adapter's IPv6 routes for good: host_routes adds
+# them again.
+#
 # The adapters need IPv6 enabled (disable_ipv6=0: the kernel drops every
 # IPv6 frame of a device without it, solicitations included) and no
 # address but their link-local; the server's own solicitations take a VIP
