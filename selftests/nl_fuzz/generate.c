@@ -187,9 +187,48 @@ static uint32_t gen_vip(struct rng *r, const struct sgroup *g,
 	return NET_VIPS + 1;
 }
 
+/*
+ * An IPv6 address that is no VIP: ::, ::1, link-local, multicast,
+ * IPv4-mapped or IPv4-compatible (oracle.c's v6_refused()). The model of
+ * the groups holds IPv4 VIPs only, so valid IPv6 ones are left to
+ * netlink_api and ynl.sh.
+ */
+static void gen_bad_v6(struct rng *r, uint8_t *a)
+{
+	uint32_t low;
+
+	random_bytes(r, (uint8_t *)&low, sizeof(low));
+	memset(a, 0, 16);
+	switch (below(r, 6)) {
+	case 0:				/* :: */
+		break;
+	case 1:				/* ::1 */
+		a[15] = 1;
+		break;
+	case 2:				/* fe80::/10 */
+		random_bytes(r, a + 1, 15);
+		a[0] = 0xfe;
+		a[1] = 0x80 | (a[1] & 0x3f);
+		break;
+	case 3:				/* ff00::/8 */
+		random_bytes(r, a + 1, 15);
+		a[0] = 0xff;
+		break;
+	case 4:				/* ::ffff:a.b.c.d */
+		a[10] = a[11] = 0xff;
+		memcpy(a + 12, &low, 4);
+		break;
+	default:			/* ::a.b.c.d, not :: or ::1 */
+		low |= htonl(2);
+		memcpy(a + 12, &low, 4);
+		break;
+	}
+}
+
 static void gen_vip_entry(struct rng *r, int list, uint32_t a)
 {
-	static const uint32_t fam[] = { 0, 1, 3, 17, AF_INET6, 0xffff, 0x0200 };
+	/* Not AF_INET6: a random 16 bytes may be a valid IPv6 VIP. */
+	static const uint32_t fam[] = { 0, 1, 3, 17, 0xffff, 0x0200, 0x0a00 };
 	int v = nest(list, VIPFO_A_VIP);
 	uint32_t be = htonl(a);
 	uint8_t buf[20];
@@ -202,9 +241,10 @@ static void gen_vip_entry(struct rng *r, int list, uint32_t a)
 	}
 	random_bytes(r, buf, sizeof(buf));
 	memcpy(buf, &be, 4);
-	if (roll < 90) {		/* IPv6 */
+	if (roll < 90) {		/* IPv6, one the kernel refuses */
 		leaf_u16(v, VIPFO_VIP_A_FAMILY, AF_INET6);
-		leaf(v, VIPFO_VIP_A_ADDR, buf, chance(r, 700) ? 16 : below(r, 20));
+		gen_bad_v6(r, buf);
+		leaf(v, VIPFO_VIP_A_ADDR, buf, chance(r, 700) ? 16 : below(r, 16));
 	} else if (roll < 95) {		/* odd family or length */
 		leaf_u16(v, VIPFO_VIP_A_FAMILY,
 			 chance(r, 500) ? AF_INET : PICK(r, fam));

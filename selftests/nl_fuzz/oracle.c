@@ -238,6 +238,22 @@ static bool vip_unicast(uint32_t a)
 	       a != 0xffffffff;
 }
 
+/*
+ * The kernel's IPv6 test (ipv6_addr_type()): ::, ::1, link-local,
+ * multicast, IPv4-mapped and IPv4-compatible addresses are no VIPs.
+ */
+static bool v6_refused(const uint8_t *a)
+{
+	static const uint8_t zero[12];
+
+	if (a[0] == 0xff || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80))
+		return true;
+	if (!memcmp(a, zero, 10) &&
+	    ((a[10] == 0xff && a[11] == 0xff) || (!a[10] && !a[11])))
+		return true;	/* mapped, compatible, :: and ::1 */
+	return false;
+}
+
 static bool vips_ok(const struct nlattr *list, const struct sgroup *g, bool add)
 {
 	static uint32_t seen[8192];
@@ -253,8 +269,13 @@ static bool vips_ok(const struct nlattr *list, const struct sgroup *g, bool add)
 		if (!tb[VIPFO_VIP_A_FAMILY] || !tb[VIPFO_VIP_A_ADDR])
 			return why = "VIP needs a family and an address", false;
 		fam = *(const uint16_t *)data_of(tb[VIPFO_VIP_A_FAMILY]);
-		if (fam == AF_INET6)
-			return why = "IPv6 VIP", false;
+		if (fam == AF_INET6) {
+			if (len_of(tb[VIPFO_VIP_A_ADDR]) != 16)
+				return why = "IPv6 address not 16 bytes", false;
+			if (v6_refused(data_of(tb[VIPFO_VIP_A_ADDR])))
+				return why = "not a global unicast IPv6 address", false;
+			return why = "(a valid IPv6 VIP: the model has IPv4 ones only)", false;
+		}
 		if (fam != AF_INET)
 			return why = "unknown family", false;
 		if (len_of(tb[VIPFO_VIP_A_ADDR]) != 4)
