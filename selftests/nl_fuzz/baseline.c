@@ -193,6 +193,17 @@ void restore(const struct snap *cur)
 			die("restore: group %s has %d VIPs", g->name, g->nvip);
 		n = minus(g->vip, g->nvip, b->vip, b->nvip, tmp);
 		vips_op(&main_c, VIPFO_CMD_VIP_DEL, g->name, tmp, n);
+		if (g->nv6) {
+			struct nlattr *list;
+
+			nlh = msg_start(req, &main_c, VIPFO_CMD_VIP_DEL, 0);
+			mnl_attr_put_strz(nlh, VIPFO_A_GROUP_NAME, g->name);
+			list = mnl_attr_nest_start(nlh, VIPFO_A_VIPS);
+			for (n = 0; n < g->nv6; n++)
+				vipfo_nl_put_vip(nlh, AF_INET6, g->v6[n], 16);
+			mnl_attr_nest_end(nlh, list);
+			expect_ok(&main_c, nlh, "restore: VIP_DEL of IPv6 VIPs");
+		}
 	}
 	for (i = 0; i < base.n; i++) {
 		const struct sgroup *b = &base.g[i], *g = snap_find(cur, b->name);

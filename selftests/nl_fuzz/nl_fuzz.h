@@ -87,7 +87,9 @@ const char *cmd_name(int cmd);
 bool cmd_is_op(int cmd);
 bool cmd_changes(int cmd);
 
-/* A group as a dump shows it; devices and VIPs sorted. */
+#define SNAP_V6_MAX	64
+
+/* A group as a dump shows it; devices and IPv4 VIPs sorted. */
 struct sgroup {
 	char name[VIPFO_GROUP_NAME_SIZE];
 	uint32_t garp_count, garp_interval, carrier_poll, reply_rate, up_delay;
@@ -97,6 +99,13 @@ struct sgroup {
 	uint32_t dev[VIPFO_MAX_MEMBERS + 8];
 	int nvip, vcap;
 	uint32_t *vip;		/* host byte order */
+	/*
+	 * IPv6 VIPs, which the model does not hold: the generator sends
+	 * refused ones only, but a mutation can make one valid. Seen in a
+	 * dump, they are no model's, and restore() deletes them.
+	 */
+	int nv6;
+	uint8_t v6[SNAP_V6_MAX][16];
 };
 
 struct snap {

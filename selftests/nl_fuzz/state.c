@@ -135,6 +135,10 @@ const char *snap_diff(const struct snap *a, const struct snap *b)
 			 memcmp(x->vip, y->vip, x->nvip * sizeof(x->vip[0])))
 			snprintf(why, sizeof(why), "group %s: %d VIPs instead of %d (or others)",
 				 x->name, y->nvip, x->nvip);
+		else if (x->nv6 != y->nv6 ||
+			 memcmp(x->v6, y->v6, x->nv6 * sizeof(x->v6[0])))
+			snprintf(why, sizeof(why), "group %s: %d IPv6 VIPs instead of %d (or others)",
+				 x->name, y->nv6, x->nv6);
 		else
 			continue;
 		return why;
@@ -266,7 +270,7 @@ static void dump_group_cb(const struct nlmsghdr *nlh, void *data)
 				break;
 			mnl_attr_for_each_nested(b, a) {
 				uint16_t fam = 0;
-				uint32_t addr = 0;
+				uint8_t addr[16];
 				int alen = 0;
 
 				mnl_attr_for_each_nested(e, b) {
@@ -274,15 +278,23 @@ static void dump_group_cb(const struct nlmsghdr *nlh, void *data)
 						fam = mnl_attr_get_u16(e);
 					else if (mnl_attr_get_type(e) == VIPFO_VIP_A_ADDR) {
 						alen = mnl_attr_get_payload_len(e);
-						if (alen == 4)
-							memcpy(&addr, mnl_attr_get_payload(e), 4);
+						if (alen <= 16)
+							memcpy(addr, mnl_attr_get_payload(e), alen);
 					}
 				}
-				if (fam != AF_INET || alen != 4)
+				if (fam == AF_INET && alen == 4) {
+					uint32_t a4;
+
+					memcpy(&a4, addr, 4);
+					sgroup_add_vip(g, ntohl(a4));
+				} else if (fam == AF_INET6 && alen == 16 &&
+					   g->nv6 < SNAP_V6_MAX) {
+					memcpy(g->v6[g->nv6++], addr, 16);
+				} else {
 					snprintf(s->bad, sizeof(s->bad),
-						 "group %s: malformed VIP", g->name);
-				else
-					sgroup_add_vip(g, ntohl(addr));
+						 "group %s: malformed VIP (or over %d IPv6 ones)",
+						 g->name, SNAP_V6_MAX);
+				}
 			}
 			break;
 		}
@@ -332,9 +344,9 @@ void take_snap(struct conn *c, struct snap *s)
 		if (g->heads != 1)
 			snprintf(s->bad, sizeof(s->bad), "group %s: options in %d messages",
 				 g->name, g->heads);
-		else if ((int)g->vip_count != g->nvip)
+		else if ((int)g->vip_count != g->nvip + g->nv6)
 			snprintf(s->bad, sizeof(s->bad), "group %s: vip_count %u but %d VIPs dumped",
-				 g->name, g->vip_count, g->nvip);
+				 g->name, g->vip_count, g->nvip + g->nv6);
 	}
 	if (s->intr && !s->bad[0])
 		snprintf(s->bad, sizeof(s->bad), "NLM_F_DUMP_INTR without a change");
