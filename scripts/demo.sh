@@ -19,15 +19,17 @@ require_vipctl
 require_vipfo
 require_scapy
 
-say "A server with adapters a1 a2 a3 on one switch, a client 192.0.2.1 on the same switch"
+VIP6=2001:db8::100
+NS_IPV6=1
+say "A server with adapters a1 a2 a3 on one switch, a client 192.0.2.1 (2001:db8::1) on the same switch"
 setup_topology || die "could not build the topology"
 for i in a1 a2 a3; do
 	echo "  $i  MAC $(mac "$SRV" "$i")"
 done
 echo "  The server routes to the LAN over all three (multipath, ignore_routes_with_linkdown=1)."
 
-say "vipfo: group 'web' with the three adapters and the VIP $VIP1"
-run vipctl group add web --dev a1,a2,a3 --vip "$VIP1"
+say "vipfo: group 'web' with the three adapters and the VIPs $VIP1 and $VIP6"
+run vipctl group add web --dev a1,a2,a3 --vip "$VIP1,$VIP6"
 run vipctl show
 
 say "The client asks who has $VIP1: every adapter answers with its own MAC"
@@ -39,9 +41,14 @@ client_resolve "$VIP1" || die "the client did not resolve $VIP1"
 old=$(client_neigh "$VIP1")
 dev=$(adapter_of_mac "$old")
 echo "  The client's kernel resolved it: $VIP1 -> $old ($dev)"
-# The client trusts its entry for minutes: only vipfo's updates move it.
+cli ping -6 -c 1 -W 2 "$VIP6" >/dev/null || die "the client did not reach $VIP6"
+old6=$(cli ip -6 neigh show "$VIP6" dev c0 | awk '{ print $3 }')
+echo "  And $VIP6 (a neighbour solicitation, answered the same way) -> $old6 ($(adapter_of_mac "$old6"))"
+# The client trusts its entries for minutes: only vipfo's updates move them.
 cli sysctl -qw net.ipv4.neigh.c0.base_reachable_time_ms=600000 \
-	net.ipv4.neigh.c0.delay_first_probe_time=600
+	net.ipv4.neigh.c0.delay_first_probe_time=600 \
+	net.ipv6.neigh.c0.base_reachable_time_ms=600000 \
+	net.ipv6.neigh.c0.delay_first_probe_time=600
 
 say "A TCP transfer from the client to $VIP1 starts, through $dev"
 bg ip netns exec "$SRV" "$PYTHON" "$SELFTEST_DIR/tcp_xfer.py" server \
@@ -76,6 +83,9 @@ sed 's/^/    /' "$TMPD/events"
 
 new=$(client_neigh "$VIP1")
 echo "  The client now sends to $new ($(adapter_of_mac "$new")), not to $dev"
+new6=$(cli ip -6 neigh show "$VIP6" dev c0 | awk '{ print $3 }')
+echo "  For $VIP6 the survivors sent unsolicited neighbour advertisements (the nas"
+echo "  counters below): the client's entry is $new6 ($(adapter_of_mac "$new6"))"
 
 say "The TCP transfer carries on through the survivor"
 wait "$cpid" && wait "$spid"

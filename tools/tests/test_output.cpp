@@ -256,7 +256,7 @@ TEST(Output, EventText)
 
 	EXPECT_EQ(render_event_text(failover()),
 		  "failover web: eth2 (ifindex 4) 52:54:00:12:34:02 carrier-loss (detected by notifier); "
-		  "survivors eth1 (ifindex 3), eth3 (ifindex 5) announce 2 vips x 3 garps");
+		  "survivors eth1 (ifindex 3), eth3 (ifindex 5) announce 2 vips x 3 rounds");
 	proto::FailoverEvent last = failover();
 	last.survivors.clear();
 	last.reason = VIPFO_REASON_UNREGISTER;

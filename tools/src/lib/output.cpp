@@ -202,7 +202,7 @@ struct EventPrinter {
 			      survivors ? " " + plural(*e.vip_count, "vip", "vips") : "");
 		if (e.garp_count)
 			p.any("garp_count", *e.garp_count,
-			      survivors ? " x " + plural(*e.garp_count, "garp", "garps") : "");
+			      survivors ? " x " + plural(*e.garp_count, "round", "rounds") : "");
 	}
 	void operator()(const proto::RecoverEvent &e) const
 	{
