@@ -428,6 +428,8 @@ void vipfo_announce_start(struct vipfo_group *group, unsigned long members)
  * @member: the member the claim arrived on
  * @vip: the claimed VIP
  * @mac: the claim's sender MAC
+ * @answered: the claim was a DAD probe, which every live member has
+ *            answered to all nodes already: that is the announcement
  *
  * Every live member announces the VIP again, once, in the rotating order
  * of a failover round (a peer keeps the last update it hears); with
@@ -441,7 +443,8 @@ void vipfo_announce_start(struct vipfo_group *group, unsigned long members)
  * frame per member, sent right here.
  */
 void vipfo_announce_conflict(struct vipfo_member *member,
-			     struct vipfo_vip *vip, const u8 *mac)
+			     struct vipfo_vip *vip, const u8 *mac,
+			     bool answered)
 {
 	struct vipfo_member *live[VIPFO_MAX_MEMBERS], *from;
 	struct vipfo_group *group = member->group;
@@ -451,7 +454,7 @@ void vipfo_announce_conflict(struct vipfo_member *member,
 	if (time_before(now, last + HZ) ||
 	    !try_cmpxchg(&vip->defended, &last, now))
 		return;
-	n = vipfo_live_members(group, ~0UL, live);
+	n = answered ? 0 : vipfo_live_members(group, ~0UL, live);
 	if (n && READ_ONCE(group->garp_count) && vipfo_ratelimit_spend(group, n)) {
 		/* The low 32 bits of either family's address. */
 		seq = ntohl(vip->addr.s6_addr32[3]);

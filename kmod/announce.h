@@ -55,6 +55,7 @@ unsigned int vipfo_live_members(struct vipfo_group *group,
 				unsigned long members,
 				struct vipfo_member **live);
 void vipfo_announce_conflict(struct vipfo_member *member,
-			     struct vipfo_vip *vip, const u8 *mac);
+			     struct vipfo_vip *vip, const u8 *mac,
+			     bool answered);
 
 #endif /* _VIPFO_ANNOUNCE_H */

@@ -189,16 +189,18 @@ struct vipfo_vip *vipfo_claimed(struct vipfo_group *group,
  * @checked: whether @mac is known to be no device of ours
  *           (vipfo_claim_sender()): only then is the claim answered and
  *           reported
+ * @answered: a DAD probe, which vipfo_answer() answers to all nodes: the
+ *            claim is reported, and no second announcement sent
  *
  * Context: RCU read-side critical section (a hook, in softirq).
  */
 void vipfo_claim_seen(struct vipfo_member *member, struct vipfo_vip *vip,
-		      const u8 *mac, bool first, bool checked)
+		      const u8 *mac, bool first, bool checked, bool answered)
 {
 	vipfo_stats_inc(member->stats, VIPFO_CONFLICTS);
 	if (!first)
 		return;
 	vipfo_stats_inc(member->group->stats, VIPFO_CONFLICTS);
 	if (checked)
-		vipfo_announce_conflict(member, vip, mac);
+		vipfo_announce_conflict(member, vip, mac, answered);
 }

@@ -16,6 +16,6 @@ struct vipfo_vip *vipfo_claimed(struct vipfo_group *group,
 				struct vipfo_vip *vip, const u8 *mac,
 				bool *checked);
 void vipfo_claim_seen(struct vipfo_member *member, struct vipfo_vip *vip,
-		      const u8 *mac, bool first, bool checked);
+		      const u8 *mac, bool first, bool checked, bool answered);
 
 #endif /* _VIPFO_ANSWER_H */

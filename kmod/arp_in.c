@@ -107,7 +107,8 @@ static unsigned int vipfo_arp_in(void *priv, struct sk_buff *skb,
 	if (claimed || peer)
 		first = vipfo_first_copy(group, member, &req);
 	if (claimed)
-		vipfo_claim_seen(member, claimed, req.sha, first, checked);
+		vipfo_claim_seen(member, claimed, req.sha, first, checked,
+				 false);
 	/* Not for a VIP: the kernel's to handle, as without vipfo. */
 	if (!vip)
 		return NF_ACCEPT;

@@ -159,8 +159,9 @@ static unsigned int vipfo_ndisc_in(void *priv, struct sk_buff *skb,
 	peer = req.request && ndisc_from_peer(group, &req);
 	if (claimed || peer)
 		first = vipfo_first_copy(group, member, &req);
+	/* A DAD probe's answers to all nodes are the announcement. */
 	if (claimed)
-		vipfo_claim_seen(member, claimed, mac, first, checked);
+		vipfo_claim_seen(member, claimed, mac, first, checked, peer);
 	/* Another host's advertisement: the kernel's, as without vipfo. */
 	if (!req.request && !vipfo_from_member(group, mac))
 		return NF_ACCEPT;
