@@ -12,6 +12,7 @@
 
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
+#include <net/net_namespace.h>
 
 #include "announce.h"
 #include "failover.h"
@@ -299,6 +300,20 @@ static void member_unfit(struct vipfo_member *member, const char *why)
 	vipfo_member_free(member);
 }
 
+/*
+ * A member lost its carrier, and the kernel has marked its IPv6 routes
+ * linkdown (addrconf's notifier runs before ours). Unlike IPv4, which
+ * flushes its route cache, IPv6 (6.1's fib6_ifdown(), NETDEV_CHANGE)
+ * leaves the routes that established sockets cached valid: a TCP
+ * connection to a VIPv6 would go on sending its ACKs into the adapter
+ * without carrier while vipfo moves its peer to a survivor. A new
+ * generation makes them look their route up again.
+ */
+static void ipv6_routes_linkdown(struct net_device *dev)
+{
+	rt_genid_bump_ipv6(dev_net(dev));
+}
+
 static int vipfo_netdev_event(struct notifier_block *nb, unsigned long event,
 			      void *ptr)
 {
@@ -334,6 +349,8 @@ static int vipfo_netdev_event(struct notifier_block *nb, unsigned long event,
 		}
 		if (event == NETDEV_CHANGEUPPER || !netif_running(dev))
 			break;
+		if (event == NETDEV_CHANGE && !netif_carrier_ok(dev))
+			ipv6_routes_linkdown(dev);
 		if (vipfo_member_no_carrier(member))
 			vipfo_failover_member_failed(member,
 						     VIPFO_REASON_CARRIER_LOSS,
