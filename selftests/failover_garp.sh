@@ -10,6 +10,11 @@
 # counts what vipfo hands it, and the member's own counters must not move
 # either. Three ways to fail: admin down (a1), carrier loss by the switch
 # port going down (a2), and deletion of the device (a3).
+#
+# The group holds IPv6 VIPs too: for those the survivors send unsolicited
+# neighbour advertisements instead (to all nodes, their own MAC in the
+# target link-layer option, Override set, Solicited clear), in the same
+# rounds as the gratuitous ARPs, and counted apart (nas).
 
 source "$(dirname "$0")/lib.sh"
 
@@ -17,16 +22,35 @@ require_all
 require_scapy
 tap_header
 
+NS_IPV6=1
 setup_or_finish setup_topology
 VIPS="$VIP1 $VIP2 $VIP3"
+VIP6S="2001:db8::100 2001:db8::101"
 # Intervals long enough to tell "at once" and "an interval later" apart
 # however slow the kernel (check-debug sets VIPFO_TIMEOUT_FACTOR).
 F=${VIPFO_TIMEOUT_FACTOR:-1}
 IV=$((1000 * F))
-check "group with a1 a2 a3 and three VIPs (garp_count 3, $IV ms apart)" \
-	vipctl group add web --dev a1,a2,a3 --vip "${VIPS// /,}" \
+check "group with a1 a2 a3, three VIPs and two VIPv6s (garp_count 3, $IV ms apart)" \
+	vipctl group add web --dev a1,a2,a3 --vip "${VIPS// /,},${VIP6S// /,}" \
 	--garp-interval "$IV"
-check "tc counts the ARP frames handed to a1 a2 a3" tx_watch a1 a2 a3
+
+# tx_watch_na IF...: tx_watch's counters count the neighbour advertisements
+# handed to each IF too
+tx_watch_na()
+{
+	local i
+
+	for i in "$@"; do
+		echo "filter add dev $i egress protocol ipv6 flower ip_proto icmpv6 type 136 action mirred egress mirror dev w$i"
+	done | tc -n "$SRV" -b -
+}
+check "tc counts the ARP frames and NAs handed to a1 a2 a3" \
+	eval "tx_watch a1 a2 a3 && tx_watch_na a1 a2 a3"
+if nd_capture_start; then
+	ok "capture of the client's neighbour discovery"
+else
+	not_ok "capture of the client's neighbour discovery"
+fi
 
 # capture_rounds COUNT INTERVAL_MS: start a capture that lasts until the
 # last of COUNT rounds could come (check_garp_rounds allows twice the
@@ -58,12 +82,23 @@ failover_case()
 	fi
 	GARP_DONE=$EPOCHREALTIME
 	capture_wait "$cap"
+	nd_sync
 	check_garps "$how of $dev: $count GARPs per VIP from each of $*, none from $dev" \
 		"$cap" "$count" "$VIPS" "$@"
-	check_garp_rounds "$how of $dev: timing and rotation" \
-		"$cap" "$count" "$iv" "$VIPS" "$@"
-	check_silent "$how of $dev: nothing handed to $dev${counters:+, its counters still}" \
+	check_nas "$how of $dev: $count NAs per VIPv6 from each of $*, none from $dev" \
+		"$ND_CAPTURE" "$count" "$VIP6S" "$@"
+	rounds "$cap" "$cap-all"
+	check_garp_rounds "$how of $dev: timing and rotation, GARPs and NAs" \
+		"$cap-all" "$count" "$iv" "$VIPS $VIP6S" "$@"
+	check_silent "$how of $dev: no ARP frame or NA handed to $dev${counters:+, its counters still}" \
 		"$dev" "$tx" "$counters"
+}
+
+# rounds GARPS OUT: the gratuitous ARPs of capture GARPS and the NAs of
+# the ND capture, merged into OUT by arrival
+rounds()
+{
+	{ cat "$1"; nd_nas "$ND_CAPTURE"; } | sort -k6,6n >"$2"
 }
 
 failover_case admin-down a1 3 "$IV" a2 a3
@@ -86,13 +121,26 @@ if capture_rounds 2 $((IV * 2)); then
 	ip -n "$SRV" link set a1 address 02:00:00:00:0a:01
 	GARP_DONE=$EPOCHREALTIME
 	capture_wait "$TMPD/garp-mac"
+	nd_sync
 	check_garps "MAC change of a1: 2 GARPs per VIP from a1 with its new MAC" \
 		"$TMPD/garp-mac" 2 "$VIPS" a1
-	check_garp_rounds "MAC change of a1: timing" \
-		"$TMPD/garp-mac" 2 $((IV * 2)) "$VIPS" a1
+	check_nas "MAC change of a1: 2 NAs per VIPv6 from a1 with its new MAC" \
+		"$ND_CAPTURE" 2 "$VIP6S" a1
+	rounds "$TMPD/garp-mac" "$TMPD/garp-mac-all"
+	check_garp_rounds "MAC change of a1: timing, GARPs and NAs" \
+		"$TMPD/garp-mac-all" 2 $((IV * 2)) "$VIPS $VIP6S" a1
 else
 	not_ok "MAC change: capture started" "$(cat "$TMPD/capture.err")"
 fi
+# Each family in its own counter, per VIP: 3 rounds from 2 survivors for
+# admin down and carrier loss, 2 from 2 for the deletion, 2 from 1 for the
+# MAC change.
+per_vip=$((3 * 2 + 3 * 2 + 2 * 2 + 2 * 1))
+vipctl show web --json --stats >"$TMPD/stats.json"
+check "counters: garps $((3 * per_vip)) (3 VIPs), nas $((2 * per_vip)) (2 VIPv6s)" \
+	json_check "$TMPD/stats.json" \
+	"g['stats']['garps'] == $((3 * per_vip))" \
+	"g['stats']['nas'] == $((2 * per_vip))"
 
 # garp_count 0: the group answers, but announces nothing: not for a
 # failure, not for the recovery of its only member up (all were down),
@@ -111,13 +159,16 @@ if [ ! -s "$TMPD/capture.err" ]; then
 	check_replies "garp_count 0: a2 answers" "$(arp_request "$VIP1")" a2
 	arp_request "$VIP2" --gratuitous --src-mac 02:00:00:00:0b:01 >/dev/null
 	capture_wait "$TMPD/garp-0"
-	ours=$(awk -v since="$GARP_SINCE" -v m="$(macs_of a1 a2)" \
-		'index(" " m, " " $1 " ") && $6 >= since' "$TMPD/garp-0")
+	nd_sync
+	ours=$({ cat "$TMPD/garp-0"; nd_nas "$ND_CAPTURE"; } |
+		awk -v since="$GARP_SINCE" -v m="$(macs_of a1 a2)" \
+		'index(" " m, " " $1 " ") && $6 >= since')
 	if [ -z "$ours" ]; then
 		ok "garp_count 0: no update for a failure, a recovery, a claim"
 	else
 		not_ok "garp_count 0: no update for a failure, a recovery, a claim" \
-			"sent (sender MAC, VIP, eth src, eth dst, op, time):" "$ours"
+			"sent (sender MAC, VIP, eth src, eth dst, op, time; NAs:" \
+			"see nd_capture_start):" "$ours"
 	fi
 	vipctl show web --json --stats >"$TMPD/stats.json"
 	check "garp_count 0: the claim on $VIP2 counted" json_check \

@@ -477,6 +477,157 @@ EOF
 	fi
 }
 
+# ---------------------------------------------------------------- IPv6: what the client sees
+
+NA_ALLNODES_MAC=33:33:00:00:00:01
+
+# nd_capture_start [IF]: record the neighbour solicitations and
+# advertisements that reach the client's c0 (or IF) from then on, for the
+# rest of the test, into $ND_CAPTURE, one line each, in order of arrival:
+#     <link-layer address option (NA: target's, NS: source's) or ->
+#     <target> <eth source> <eth destination> <kind> <arrival time>
+#     <IPv6 source> <IPv6 destination> <hop limit> <checksum ok|bad>
+# kind: "ns", or "na:" and the flags set among R S O ("na:-" for none).
+# The arrival time is the kernel's, in seconds since the epoch, as in
+# capture_start's output: check_garp_rounds reads an NA capture, or one
+# merged with the ARP capture by time, as it reads the ARP capture.
+# Returns once listening. A socket of its own with a BPF filter, not
+# scapy: it starts at once, and other IPv6 traffic (a transfer) never
+# wakes it up or fills its queue.
+nd_capture_start()
+{
+	local code
+
+	ND_CAPTURE=$TMPD/nd-capture
+	# (Not a here-document on bg's stdin: a background job reads
+	# /dev/null.)
+	code=$(cat <<'EOF'
+import ctypes, os, select, socket, struct, sys, time
+iface, path = sys.argv[1:]
+SO_ATTACH_FILTER, SO_TIMESTAMPNS = 26, 35
+# ICMPv6 (next header 58, no extension header) of type 135 or 136
+code = [(0x28, 0, 0, 12), (0x15, 0, 6, 0x86dd), (0x30, 0, 0, 20),
+        (0x15, 0, 4, 58), (0x30, 0, 0, 54), (0x35, 0, 2, 135),
+        (0x25, 1, 0, 136), (0x06, 0, 0, 0x40000), (0x06, 0, 0, 0)]
+prog = ctypes.create_string_buffer(
+    b"".join(struct.pack("HBBI", *i) for i in code))
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x86dd))
+s.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER,
+             struct.pack("HL", len(code), ctypes.addressof(prog)))
+s.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+s.bind((iface, 0))
+
+def mac(b):
+    return ":".join(f"{x:02x}" for x in b)
+
+def ip6(b):
+    return socket.inet_ntop(socket.AF_INET6, b)
+
+def csum_ok(src, dst, icmp):
+    data = src + dst + struct.pack("!I3xB", len(icmp), 58) + icmp
+    data += b"\0" * (len(data) % 2)
+    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    while total >> 16:
+        total = (total & 0xffff) + (total >> 16)
+    return total == 0xffff
+
+def line(f, ts):
+    plen = struct.unpack("!H", f[18:20])[0]
+    icmp = f[54:54 + plen]
+    if len(icmp) < 24 or len(icmp) != plen:
+        return None
+    kind = "ns"
+    if icmp[0] == 136:
+        kind = "na:" + ("".join(c for bit, c in ((0x80, "R"), (0x40, "S"),
+                        (0x20, "O")) if icmp[4] & bit) or "-")
+    lla, opt = "-", icmp[24:]
+    while len(opt) >= 8 and opt[1]:
+        if opt[0] in (1, 2):
+            lla = mac(opt[2:8])
+        opt = opt[opt[1] * 8:]
+    return (f"{lla} {ip6(icmp[8:24])} {mac(f[6:12])} {mac(f[0:6])} "
+            f"{kind} {ts:.6f} {ip6(f[22:38])} {ip6(f[38:54])} {f[21]} "
+            f"{'ok' if csum_ok(f[22:38], f[38:54], icmp) else 'bad'}")
+
+# PATH.idle: when the queue was last empty, for nd_sync
+def idle():
+    with open(path + ".idle.tmp", "w") as t:
+        t.write(f"{time.time():.6f}\n")
+    os.replace(path + ".idle.tmp", path + ".idle")
+
+out = open(path, "a")
+idle()
+while True:
+    if not select.select([s], [], [], 0.1)[0]:
+        idle()
+        continue
+    f, anc, _, _ = s.recvmsg(65536, socket.CMSG_SPACE(16))
+    ts = time.time()
+    for level, kind, data in anc:
+        if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
+            sec, nsec = struct.unpack("qq", data[:16])
+            ts = sec + nsec / 1e9
+    text = line(f, ts)
+    if text:
+        out.write(text + "\n")
+        out.flush()
+EOF
+)
+	bg ip netns exec "$CLI" "$PYTHON" -c "$code" "${1:-c0}" "$ND_CAPTURE"
+	slowwait 30 test -e "$ND_CAPTURE.idle"
+}
+
+# nd_sync: wait until the ND capture has written all that reached the
+# client before the call (it found its queue empty since)
+nd_sync()
+{
+	slowwait 10 awk -v t="$EPOCHREALTIME" '{ exit !($1 > t) }' \
+		"$ND_CAPTURE.idle"
+}
+
+# nd_nas FILE: the unsolicited advertisements (Solicited clear: no
+# answers) of the ND capture FILE, in the ARP capture's columns (see
+# nd_capture_start)
+nd_nas()
+{
+	awk '$5 ~ /^na:[^S]*$/' "$1"
+}
+
+# check_nas DESC FILE COUNT "VIP6..." SURVIVOR...: check_garps' twin for
+# IPv6 VIPs, on an ND capture: COUNT unsolicited neighbour advertisements
+# (to ff02::1 at 33:33:00:00:00:01, IPv6 source and target the VIP, eth
+# source and target link-layer option the survivor's MAC, Override set,
+# Router clear, hop limit 255, checksum right) from every survivor for
+# every VIP, and no other unsolicited advertisement for a VIP; only those
+# seen since $GARP_SINCE count. (Answers to the client's own
+# solicitations, Solicited set, are no announcements.)
+check_nas()
+{
+	local desc=$1 file=$2 count=$3 vips=$4 want got i v m
+
+	shift 4
+	want=$(for i in "$@"; do
+		m=$(mac "$SRV" "$i")
+		for v in $vips; do
+			echo "$count $m $v $m $NA_ALLNODES_MAC na:O $v ff02::1 255 ok"
+		done
+	done | sort)
+	got=$(nd_nas "$file" | awk -v vips=" $vips " -v since="${GARP_SINCE:-0}" \
+		'index(vips, " " $2 " ") && $6 >= since {
+			print $1, $2, $3, $4, $5, $7, $8, $9, $10 }' |
+		sort | uniq -c | awk '{ $1 = $1; print }' | sort)
+	if [ "$want" = "$got" ]; then
+		ok "$desc"
+	else
+		not_ok "$desc" \
+			"expected (count, target link-layer option, target, eth src," \
+			"eth dst, flags, IPv6 src, IPv6 dst, hop limit, checksum):" \
+			"$want" "seen:" "${got:-(none)}" \
+			"adapters: $(for i in a1 a2 a3; do
+				echo -n "$i=$(mac "$SRV" "$i" 2>/dev/null) "; done)"
+	fi
+}
+
 # ---------------------------------------------------------------- what an adapter sends
 
 # tx_watch IF...: count the ARP frames vipfo (or anyone) hands to server

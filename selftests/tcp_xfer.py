@@ -34,7 +34,8 @@ def write_progress(path, n):
 
 
 def server(args):
-    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    family = socket.AF_INET6 if ":" in args.addr else socket.AF_INET
+    ls = socket.socket(family, socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     ls.bind((args.addr, args.port))
     ls.listen(1)
@@ -120,7 +121,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("mode", choices=["server", "client"])
-    ap.add_argument("--addr", required=True)
+    ap.add_argument("--addr", required=True, help="IPv4 or IPv6")
     ap.add_argument("--port", type=int, default=5000)
     ap.add_argument("--size", type=int, default=1 << 20)
     ap.add_argument("--chunk", type=int, default=8192)
