@@ -254,14 +254,14 @@ static bool vip_addr_ok(struct nlattr **tb, struct in6_addr *addr,
 		*addr = nla_get_in6_addr(a);
 		/* A global or unique local unicast address: what a peer
 		 * reaches through a router or on the link, and never an
-		 * IPv4 VIP's key (::ffff:0:0/96) or a deprecated
-		 * IPv4-compatible one (::a.b.c.d).
+		 * IPv4 VIP's key (::ffff:0:0/96), nor in ::/96 (::, ::1,
+		 * the deprecated IPv4-compatible ::a.b.c.d).
 		 */
-		if (ipv6_addr_type(addr) & (IPV6_ADDR_ANY | IPV6_ADDR_LOOPBACK |
-					    IPV6_ADDR_MULTICAST |
+		if ((!addr->s6_addr32[0] && !addr->s6_addr32[1] &&
+		     !addr->s6_addr32[2]) ||
+		    ipv6_addr_type(addr) & (IPV6_ADDR_MULTICAST |
 					    IPV6_ADDR_LINKLOCAL |
-					    IPV6_ADDR_MAPPED |
-					    IPV6_ADDR_COMPATv4) ||
+					    IPV6_ADDR_MAPPED) ||
 		    !(ipv6_addr_type(addr) & IPV6_ADDR_UNICAST)) {
 			NL_SET_ERR_MSG_ATTR(extack, a,
 					    "not a global unicast IPv6 address");
