@@ -50,7 +50,7 @@ check "show web --json: fields" json_check "$J" \
 	"'stats' not in g and all('stats' not in x for x in g['devices'])"
 
 S="$TMPD/stats.json"
-stats_keys="['conflicts', 'failovers', 'garps', 'rate_limited', 'replies', 'requests', 'tx_errors']"
+stats_keys="['conflicts', 'failovers', 'garps', 'nas', 'rate_limited', 'replies', 'requests', 'tx_errors']"
 check "show web --json --stats" show_json "$S" web --json --stats
 check "stats: all counters, zero" json_check "$S" \
 	"sorted(g['stats']) == $stats_keys" \

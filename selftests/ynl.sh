@@ -120,8 +120,8 @@ check "dump: the group as created, a2 back" json_check "$G" \
 	"(j[0]['reply-rate'], j[0]['up-delay'], j[0]['vip-count']) == (500, 0, 1)" \
 	"j[0]['carrier-poll'] >= 0" \
 	"sorted((x['ifindex'], x['ifname'], x['mac'], x['state']) for x in j[0]['devs']['dev']) == [($i1, 'a1', '$m1', 'up'), ($i2, 'a2', '$m2', 'up')]" \
-	"all(set(x['stats']) == {'requests', 'replies', 'garps', 'failovers', 'tx-errors', 'rate-limited', 'conflicts'} for x in j[0]['devs']['dev'])" \
-	"set(j[0]['stats']) == {'requests', 'replies', 'garps', 'failovers', 'tx-errors', 'rate-limited', 'conflicts'}" \
+	"all(set(x['stats']) == {'requests', 'replies', 'garps', 'failovers', 'tx-errors', 'rate-limited', 'conflicts', 'nas'} for x in j[0]['devs']['dev'])" \
+	"set(j[0]['stats']) == {'requests', 'replies', 'garps', 'failovers', 'tx-errors', 'rate-limited', 'conflicts', 'nas'}" \
 	"j[0]['vips']['vip'] == [{'family': 2, 'addr': '$vip_hex'}]"
 
 V="$TMPD/vipctl.json"
