@@ -6,7 +6,8 @@
  * (carrier.c); this file is the one place a smarter policy would replace.
  *
  * Today's policy: on a failure every surviving member broadcasts a
- * gratuitous ARP for every VIP of the group, garp_count rounds,
+ * gratuitous ARP for every IPv4 VIP of the group, and an unsolicited
+ * neighbour advertisement for every IPv6 one, garp_count rounds,
  * garp_interval apart, the first round at once (announce.c).
  */
 

@@ -120,8 +120,9 @@ static void group_free_rcu(struct rcu_head *head)
  * @group: the group
  *
  * Waits for the carrier poll and the announcement work, which may still
- * use the group; the last group of a namespace takes the ARP hook with
- * it, and the IPv6 hook. RCU readers may still hold @group: it is freed after a grace period.
+ * use the group; the last group of a namespace takes the ARP and IPv6
+ * hooks with it. RCU readers may still hold @group: it is freed after a
+ * grace period.
  *
  * Context: RTNL held; sleeps (neither the poll nor the work takes RTNL).
  */
