@@ -89,6 +89,8 @@ static bool ndisc_frame_parse(struct sk_buff *skb, const struct net_device *dev,
 	     msg->icmph.icmp6_type != NDISC_NEIGHBOUR_ADVERTISEMENT) ||
 	    msg->icmph.icmp6_code ||
 	    ipv6_addr_is_multicast(&msg->target) ||
+	    /* the key of an IPv4 VIP, never an IPv6 one */
+	    ipv6_addr_v4mapped(&msg->target) ||
 	    nf_ip6_checksum(skb, NF_INET_PRE_ROUTING, thoff, IPPROTO_ICMPV6))
 		return false;
 

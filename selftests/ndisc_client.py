@@ -90,12 +90,15 @@ def na_line(p):
 
 def is_na_for(targets):
     def match(p):
-        return ICMPv6ND_NA in p and (not targets or p[ICMPv6ND_NA].tgt in targets)
+        return ICMPv6ND_NA in p and (
+            not targets or ipaddress.IPv6Address(p[ICMPv6ND_NA].tgt) in targets)
     return match
 
 
 def normalized(addrs):
-    return {str(ipaddress.IPv6Address(a)) for a in addrs}
+    """As addresses, not strings: scapy writes ::ffff:192.0.2.1 where
+    Python 3.11's ipaddress writes ::ffff:c000:201."""
+    return {ipaddress.IPv6Address(a) for a in addrs}
 
 
 def solicitation(args, target):

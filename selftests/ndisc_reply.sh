@@ -107,6 +107,9 @@ check "counted: 3 replies, no announcement, 1 conflict (replies $replies0 -> $re
 
 check_none "no answer for 2001:db8::150 (no VIP, not local)" \
 	"$(solicit 2001:db8::150)"
+# An IPv4 VIP's key in the VIP table is its IPv4-mapped address.
+check_none "no answer for ::ffff:$VIP1 (the IPv4 VIP, mapped)" \
+	"$(solicit "::ffff:$VIP1")"
 
 requests=$(group_stats requests)
 check_none "no answer for $VIP6_1 asked through non-member a4" \
