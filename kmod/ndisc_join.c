@@ -83,14 +83,26 @@ void vipfo_ndisc_joins_init(struct vipfo_group *group)
 	hash_init(group->joins.keys);
 }
 
-/* Every member joins @key, or none does. */
-static int members_join(struct vipfo_group *group, u32 key)
+static int dev_allmulti_on(struct net_device *dev, u32 unused)
+{
+	return dev_set_allmulti(dev, 1);
+}
+
+static void dev_allmulti_off(struct net_device *dev, u32 unused)
+{
+	dev_set_allmulti(dev, -1);
+}
+
+/* @op(dev, @arg) on every member, or on none: @undo takes back the others. */
+static int members_do(struct vipfo_group *group,
+		      int (*op)(struct net_device *dev, u32 arg),
+		      void (*undo)(struct net_device *dev, u32 arg), u32 arg)
 {
 	struct vipfo_member *member, *failed;
 	int err = 0;
 
 	list_for_each_entry(member, &group->members, group_node) {
-		err = dev_join(member->dev, key);
+		err = op(member->dev, arg);
 		if (err)
 			break;
 	}
@@ -100,31 +112,38 @@ static int members_join(struct vipfo_group *group, u32 key)
 	list_for_each_entry(member, &group->members, group_node) {
 		if (member == failed)
 			break;
-		dev_leave(member->dev, key);
+		undo(member->dev, arg);
 	}
 	return err;
 }
 
-/* Every member goes all-multicast (@inc 1), or none does; or leaves it. */
-static int members_allmulti(struct vipfo_group *group, int inc)
+/**
+ * vipfo_ndisc_dev_ready() - Whether a device can listen for VIPv6s
+ * @dev: the device
+ *
+ * It needs the kernel's IPv6 state, which a device has not while its MTU
+ * is below the 1280 bytes IPv6 needs.
+ *
+ * Context: RTNL held.
+ * Return: true when it has.
+ */
+bool vipfo_ndisc_dev_ready(const struct net_device *dev)
 {
-	struct vipfo_member *member, *failed;
-	int err = 0;
+	ASSERT_RTNL();
+	return rtnl_dereference(dev->ip6_ptr);
+}
 
-	list_for_each_entry(member, &group->members, group_node) {
-		err = dev_set_allmulti(member->dev, inc);
-		if (err)
-			break;
-	}
-	if (!err)
-		return 0;
-	failed = member;
-	list_for_each_entry(member, &group->members, group_node) {
-		if (member == failed)
-			break;
-		dev_set_allmulti(member->dev, -inc);
-	}
-	return err;
+/**
+ * vipfo_ndisc_joining() - Whether a group has VIPv6s to listen for
+ * @group: the group
+ *
+ * Context: RTNL held.
+ * Return: true when it has.
+ */
+bool vipfo_ndisc_joining(const struct vipfo_group *group)
+{
+	ASSERT_RTNL();
+	return group->joins.n_keys || group->joins.overflow;
 }
 
 /**
@@ -154,7 +173,8 @@ int vipfo_ndisc_join_vip(struct vipfo_group *group,
 	}
 	if (j->overflow || j->n_keys >= VIPFO_NDISC_JOIN_MAX) {
 		if (!j->overflow) {
-			err = members_allmulti(group, 1);
+			err = members_do(group, dev_allmulti_on,
+					 dev_allmulti_off, 0);
 			if (err)
 				return err;
 		}
@@ -164,7 +184,7 @@ int vipfo_ndisc_join_vip(struct vipfo_group *group,
 	k = kmalloc(sizeof(*k), GFP_KERNEL_ACCOUNT);
 	if (!k)
 		return -ENOMEM;
-	err = members_join(group, key);
+	err = members_do(group, dev_join, dev_leave, key);
 	if (err) {
 		kfree(k);
 		return err;
@@ -196,7 +216,8 @@ void vipfo_ndisc_leave_vip(struct vipfo_group *group,
 	k = key_find(j, addr_key(addr));
 	if (!k) {
 		if (!WARN_ON(!j->overflow) && !--j->overflow)
-			members_allmulti(group, -1);
+			list_for_each_entry(member, &group->members, group_node)
+				dev_allmulti_off(member->dev, 0);
 		return;
 	}
 	if (--k->vips)
@@ -223,7 +244,7 @@ int vipfo_ndisc_join_member(struct vipfo_member *member)
 
 	ASSERT_RTNL();
 	if (j->overflow) {
-		err = dev_set_allmulti(member->dev, 1);
+		err = dev_allmulti_on(member->dev, 0);
 		if (err)
 			return err;
 	}
@@ -244,7 +265,7 @@ rollback:
 	}
 out:
 	if (j->overflow)
-		dev_set_allmulti(member->dev, -1);
+		dev_allmulti_off(member->dev, 0);
 	return err;
 }
 
@@ -264,5 +285,5 @@ void vipfo_ndisc_leave_member(struct vipfo_member *member)
 	hash_for_each(j->keys, bkt, k, node)
 		dev_leave(member->dev, k->key);
 	if (j->overflow)
-		dev_set_allmulti(member->dev, -1);
+		dev_allmulti_off(member->dev, 0);
 }

@@ -5,6 +5,7 @@
 #include <linux/hashtable.h>
 #include <linux/in6.h>
 
+struct net_device;
 struct vipfo_group;
 struct vipfo_member;
 
@@ -23,6 +24,8 @@ struct vipfo_ndisc_joins {
 };
 
 void vipfo_ndisc_joins_init(struct vipfo_group *group);
+bool vipfo_ndisc_dev_ready(const struct net_device *dev);
+bool vipfo_ndisc_joining(const struct vipfo_group *group);
 int vipfo_ndisc_join_vip(struct vipfo_group *group,
 			 const struct in6_addr *addr);
 void vipfo_ndisc_leave_vip(struct vipfo_group *group,

@@ -148,6 +148,9 @@ int vipfo_nl_group_new(struct sk_buff *skb, struct genl_info *info)
 				  extack);
 	if (err)
 		goto out;
+	err = vipfo_nl_ipv6_check(NULL, &devs, &vips, extack);
+	if (err)
+		goto out_vips;
 
 	group = vipfo_group_create(vn, nla_data(attrs[VIPFO_A_GROUP_NAME]));
 	if (IS_ERR(group)) {
@@ -355,7 +358,9 @@ int vipfo_nl_devs(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		goto out;
 	if (add) {
-		err = devs_apply(group, &devs);
+		err = vipfo_nl_ipv6_check(group, &devs, NULL, info->extack);
+		if (!err)
+			err = devs_apply(group, &devs);
 		if (err)
 			goto out;
 	} else {
@@ -411,7 +416,9 @@ int vipfo_nl_vips(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		goto out;
 	if (add) {
-		err = vips_apply(group, &vips);
+		err = vipfo_nl_ipv6_check(group, NULL, &vips, info->extack);
+		if (!err)
+			err = vips_apply(group, &vips);
 		if (err)
 			goto out_vips;
 	} else {

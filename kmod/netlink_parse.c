@@ -12,6 +12,7 @@
 #include "carrier.h"
 #include "group.h"
 #include "limits.h"
+#include "ndisc_join.h"
 #include "net.h"
 #include "netlink.h"
 #include "netlink_parse.h"
@@ -204,11 +205,59 @@ int vipfo_nl_devs_parse(struct vipfo_net *vn, struct vipfo_group *group,
 					    "device is not a member of this group");
 			return -ENOENT;
 		}
+		devs->attr[devs->n] = attr;
 		devs->dev[devs->n++] = dev;
 	}
 	if (!devs->n) {
 		NL_SET_ERR_MSG_ATTR(extack, list, "empty device list");
 		return -EINVAL;
+	}
+	return 0;
+}
+
+/**
+ * vipfo_nl_ipv6_check() - Whether every member can listen for the VIPv6s
+ * @group: the group, or NULL for a new group
+ * @devs: the devices the request adds, or NULL
+ * @vips: the VIPs the request adds, or NULL
+ * @extack: the request's extack
+ *
+ * A member of a group with VIPv6s joins their solicited-node groups
+ * (ndisc_join.c), which needs the device's IPv6 state: said here, rather
+ * than as the bare error joining would return.
+ *
+ * Context: RTNL held.
+ * Return: 0, or -EINVAL with a message.
+ */
+int vipfo_nl_ipv6_check(const struct vipfo_group *group,
+			const struct vipfo_nl_dev_list *devs,
+			const struct vipfo_nl_vip_list *vips,
+			struct netlink_ext_ack *extack)
+{
+	const struct nlattr *vip6 = NULL;
+	const struct vipfo_member *member;
+	unsigned int i;
+
+	for (i = 0; vips && i < vips->n && !vip6; i++)
+		if (!ipv6_addr_v4mapped(&vips->addr[i]))
+			vip6 = vips->attr[i];
+	if (!vip6 && !(group && vipfo_ndisc_joining(group)))
+		return 0;
+	for (i = 0; devs && i < devs->n; i++) {
+		if (!vipfo_ndisc_dev_ready(devs->dev[i])) {
+			NL_SET_ERR_MSG_ATTR(extack, devs->attr[i],
+					    "device has no IPv6 (MTU below 1280) and the group has IPv6 VIPs");
+			return -EINVAL;
+		}
+	}
+	if (!vip6 || !group)
+		return 0;
+	list_for_each_entry(member, &group->members, group_node) {
+		if (!vipfo_ndisc_dev_ready(member->dev)) {
+			NL_SET_ERR_MSG_ATTR(extack, vip6,
+					    "IPv6 VIP, but a member has no IPv6 (MTU below 1280)");
+			return -EINVAL;
+		}
 	}
 	return 0;
 }

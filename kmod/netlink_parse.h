@@ -15,6 +15,7 @@ struct vipfo_net;
 
 struct vipfo_nl_dev_list {
 	struct net_device *dev[VIPFO_MAX_MEMBERS];
+	const struct nlattr *attr[VIPFO_MAX_MEMBERS];	/* naming each */
 	unsigned int n;
 };
 
@@ -42,5 +43,9 @@ int vipfo_nl_vips_parse(struct vipfo_net *vn, struct vipfo_group *group,
 			struct vipfo_nl_vip_list *vips,
 			struct netlink_ext_ack *extack);
 void vipfo_nl_vips_free(struct vipfo_nl_vip_list *vips);
+int vipfo_nl_ipv6_check(const struct vipfo_group *group,
+			const struct vipfo_nl_dev_list *devs,
+			const struct vipfo_nl_vip_list *vips,
+			struct netlink_ext_ack *extack);
 
 #endif /* _VIPFO_NETLINK_PARSE_H */

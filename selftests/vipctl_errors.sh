@@ -112,6 +112,28 @@ usage "garp-count not a number" group set web --garp-count many
 usage "vip add without addresses" vip add web
 check "usage errors: nothing changed" unchanged
 
+# A member of a group with IPv6 VIPs joins their solicited-node groups,
+# which a device without the kernel's IPv6 state (an MTU below 1280)
+# cannot: refused with a reason, not joining's bare EINVAL.
+NOV6=2001:db8::150
+if ip -n "$SRV" link add a5 mtu 1000 type veth peer name b5; then
+	fails "group add: IPv6 VIP and a device without IPv6" 1 \
+		'a5.*no IPv6.*MTU below 1280' \
+		group add v6 --dev a5 --vip "$NOV6" --no-local
+	check "group add v6 with a5, no VIPs" vipctl group add v6 --dev a5
+	fails "vip add: IPv6 VIP with a member without IPv6" 1 \
+		"$NOV6.*a member has no IPv6" vip add v6 --no-local "$NOV6"
+	check "vip add: an IPv4 VIP is fine" vipctl vip add v6 --no-local 192.0.2.150
+	check "dev del a5" vipctl dev del v6 a5
+	check "vip add $NOV6 to v6 without members" \
+		vipctl vip add v6 --no-local "$NOV6"
+	fails "dev add: a device without IPv6 to a group with IPv6 VIPs" 1 \
+		'a5.*no IPv6' dev add v6 a5
+	check "group del v6" vipctl group del v6
+else
+	not_ok "a veth with MTU 1000"
+fi
+
 version=$(cat "$REPO_DIR/VERSION")
 if out=$("$VIPCTL" --version 2>&1) && grep -qF -- "$version" <<<"$out"; then
 	ok "--version prints $version"
