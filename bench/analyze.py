@@ -278,16 +278,18 @@ def arp(raw, hz):
 
 # ---------------------------------------------------------------- fan-out
 
-def fanout(raw):
+def fanout(raw, sub):
+    """the fan-out runs of one family: fanout (gratuitous ARPs), fanout6
+    (unsolicited NAs)"""
     runs = []
-    for row in read_tsv(os.path.join(raw, "fanout", "runs.tsv")):
+    for row in read_tsv(os.path.join(raw, sub, "runs.tsv")):
         if row[0] not in ("carrier-loss", "admin-down"):
             continue
         how, rep, nvips = row[0], int(row[1]), int(row[2])
         k = (len(row) - 3) // 2
         before, after = [int(x) for x in row[3:3 + k]], [int(x) for x in row[3 + k:]]
         d = [y - x for x, y in zip(before, after)] + [None] * (7 - k)
-        ev = read_trace(os.path.join(raw, "fanout", f"fanout-{how}-{rep}.trace"))
+        ev = read_trace(os.path.join(raw, sub, f"fanout-{how}-{rep}.trace"))
         start = failure_start(ev, how, "a1")
         notifier = None
         for i, e in enumerate(ev):
@@ -303,21 +305,21 @@ def fanout(raw):
         ms = lambda t: (t - start) * 1e3 if start is not None and t else None
         runs.append({
             "how": how, "rep": rep, "vips": nvips, "expected": nvips * 2 * 3,
-            "garps": d[0], "tx_errors": d[1], "switch_rx": d[2] + d[3],
+            "announced": d[0], "tx_errors": d[1], "switch_rx": d[2] + d[3],
             "client_rx": d[4], "traced_frames": len(frames),
             "driver_dropped": d[5] + d[6] if d[5] is not None else None,
             "notifier_ms": notifier,
             "first_frame_ms": ms(frames[0]) if frames else None,
             "first_round_ms": ms(frames[per_round - 1]) if len(frames) >= per_round else None,
         })
-    keys = ("garps", "tx_errors", "switch_rx", "client_rx", "traced_frames", "driver_dropped",
+    keys = ("announced", "tx_errors", "switch_rx", "client_rx", "traced_frames", "driver_dropped",
             "notifier_ms", "first_frame_ms", "first_round_ms")
     try:
-        backlog = open(os.path.join(raw, "fanout", "netdev_max_backlog")).read().strip()
+        backlog = open(os.path.join(raw, sub, "netdev_max_backlog")).read().strip()
     except OSError:
         backlog = None
     try:
-        qdisc = open(os.path.join(raw, "fanout", "qdisc")).read().strip()
+        qdisc = open(os.path.join(raw, sub, "qdisc")).read().strip()
     except OSError:
         qdisc = "noqueue"
     return {"runs": runs, "netdev_max_backlog": backlog, "qdisc": qdisc,
@@ -342,14 +344,11 @@ def meminfo(path):
     return m, slab
 
 
-def config(raw):
-    rows = read_tsv(os.path.join(raw, "config", "runs.tsv"))
-    by = {}
-    for label, n, rep, secs, rc in rows:
-        by.setdefault(f"{label}/{n}", []).append(float(secs) if rc == "0" else None)
+def memory(raw, prefix, nvips):
+    """kernel memory per VIP from the mem-* (IPv4) or mem6-* (IPv6)
+    snapshots taken before and after adding nvips VIPs"""
     mem = []
-    nvips = max((int(n) for label, n, *_ in rows if label.startswith("vipctl-nolocal")), default=0)
-    for b in sorted(glob.glob(os.path.join(raw, "config", "mem-*-before"))):
+    for b in sorted(glob.glob(os.path.join(raw, "config", f"{prefix}-*-before"))):
         a = b[:-len("before")] + "after"
         if not os.path.exists(a) or not nvips:
             continue
@@ -362,10 +361,18 @@ def config(raw):
             "cache_objsize": sa["objsize"] if sa else None,
             "memfree_bytes_per_vip": (mb["MemFree"] - ma["MemFree"]) / nvips,
         })
+    return {k: summary([m[k] for m in mem]) for k in
+            ("bytes_per_vip", "cache_bytes_per_vip", "memfree_bytes_per_vip", "cache_objsize")}
+
+
+def config(raw):
+    rows = read_tsv(os.path.join(raw, "config", "runs.tsv"))
+    by = {}
+    for label, n, rep, secs, rc in rows:
+        by.setdefault(f"{label}/{n}", []).append(float(secs) if rc == "0" else None)
+    nvips = max((int(n) for label, n, *_ in rows if label.startswith("vipctl-nolocal")), default=0)
     return {"seconds": {k: summary(v) for k, v in by.items()}, "raw": by,
-            "memory": {k: summary([m[k] for m in mem]) for k in
-                       ("bytes_per_vip", "cache_bytes_per_vip",
-                        "memfree_bytes_per_vip", "cache_objsize")},
+            "memory": memory(raw, "mem", nvips), "memory6": memory(raw, "mem6", nvips),
             "nvips": nvips}
 
 
@@ -374,7 +381,10 @@ def analyze(raw):
     hz = int(guest.get("hz", 100))
     return {"host": read_kv(os.path.join(raw, "host.tsv")), "guest": guest,
             "steps": read_tsv(os.path.join(raw, "steps.tsv")),
-            "gap": gaps(raw, "gap"), "nicgap": gaps(raw, "nicgap"), "arp": arp(raw, hz), "fanout": fanout(raw),
+            "gap": gaps(raw, "gap"), "nicgap": gaps(raw, "nicgap"),
+            "gap6": gaps(raw, "gap6"), "nicgap6": gaps(raw, "nicgap6"),
+            "arp": arp(raw, hz),
+            "fanout": fanout(raw, "fanout"), "fanout6": fanout(raw, "fanout6"),
             "config": config(raw)}
 
 

@@ -1,43 +1,49 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The ARP packet path (measurement 3 of issue 5): the client floods ARP
-# requests with trafgen (netsniff-ng) as fast as one sender process can,
-# through the switch to the server's three adapters; we count what it sent
-# and the replies it got (c0's packet counters) and the CPU the VM spent
-# (/proc/stat), over FLOOD seconds in the middle of each flood.
+# The ARP and neighbour discovery packet paths (measurement 3 of issue 5,
+# and its IPv6 twin): the client floods ARP requests, or neighbour
+# solicitations (NS), with trafgen (netsniff-ng) as fast as one sender
+# process can, through the switch to the server's three adapters; we count
+# what it sent and the replies it got (c0's packet counters) and the CPU the
+# VM spent (/proc/stat), over FLOOD seconds in the middle of each flood.
+# Every case is measured with both: labels of NS floods start with "ns-".
 #
 # Usage: bench/arp_rate.sh nomod|vipfo  (inside the VM, BENCH_RAW set)
 #   nomod   before vipfo is ever loaded: the kernel answering a plain
-#           address of a1 (192.0.2.50/24; arp_ignore=1, so only a1 answers)
-#           and requests for an address nobody has (the non-VIP baseline)
+#           address of a1 (192.0.2.50/24, arp_ignore=1, so only a1 answers;
+#           2001:db8::50/64) and requests for an address nobody has (the
+#           non-VIP baseline)
 #   vipfo   four copies of the topology, so that every case is measured
 #           in each round and drift of the (shared, emulated) machine hits
 #           all alike: T0 has no vipfo group (so no hook: the kernel's own
 #           path), T1, T1k and T100k a group whose one member is a1, with
-#           1, 1,000 and 100,000 VIPs (the one flooded is 192.0.2.100, the
-#           others in 198.18.0.0/15); in T1 also a group of all three
-#           adapters (each request gets three replies)
+#           1, 1,000 and 100,000 VIPs of each family (the ones flooded are
+#           192.0.2.100 and 2001:db8::100, the others in 198.18.0.0/15 and
+#           2001:2::/48); in T1 also a group of all three adapters (each
+#           request gets three replies)
 
 . "$(dirname "$0")/lib.sh"
 
+NS_IPV6=1
 FLOOD=${BENCH_FLOOD:-1.0}
 FLOOD_END=$(awk -v f="$FLOOD" 'BEGIN { print f + 0.7 }')
 phase=$1
 out=$RAW/arp
 mkdir -p "$out"
 
-# An ARP request from c0 for $1, as a trafgen packet configuration.
+# A request from c0 for $1 (an ARP request, or an NS for an IPv6 address),
+# as a trafgen packet configuration.
 trafgen_cfg()
 {
-	local f=/tmp/arp-$CLI-$1.cfg m
+	local f=/tmp/req-$CLI-$1.cfg
 
-	m=$(mac "$CLI" c0 | sed 's/\([0-9a-f][0-9a-f]\)/0x\1/g; s/:/, /g')
-	cat >"$f" <<-EOF
-	{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, $m, c16(0x0806),
-	  c16(1), c16(0x0800), c8(6), c8(4), c16(1),
-	  $m, ${CLIENT_IP//./, }, 0, 0, 0, 0, 0, 0, ${1//./, } }
-	EOF
+	case $1 in
+	*:*)	"$PYTHON" "$BENCH_DIR/trafgen_cfg.py" ns "$(mac "$CLI" c0)" \
+			"$CLIENT6_IP" "$1" ;;
+	*)	"$PYTHON" "$BENCH_DIR/trafgen_cfg.py" arp "$(mac "$CLI" c0)" \
+			"$CLIENT_IP" "$1" ;;
+	esac >"$f" || return 1
 	echo "$f"
 }
 
@@ -56,7 +62,7 @@ flood()
 {
 	local cfg pid a b
 
-	cfg=$(trafgen_cfg "$3")
+	cfg=$(trafgen_cfg "$3") || { echo "arp_rate: no frame for $3" >&2; return 1; }
 	nsenter --net="/run/netns/$CLI" timeout -s INT "$FLOOD_END" \
 		trafgen -o c0 -i "$cfg" -P 1 -q >/dev/null 2>&1 &
 	pid=$!
@@ -82,13 +88,17 @@ setup()
 	topo_up || exit 1
 	srv sysctl -qw net.ipv4.conf.all.arp_ignore=1
 	ip -n "$SRV" addr add "$PLAIN_IP/24" dev a1
+	ip -n "$SRV" addr add "$PLAIN_IP6/64" dev a1 nodad
 }
 
-# vipfo_group N: group "arp" of a1 with the VIP and N-1 scale VIPs.
+# vipfo_group N: group "arp" of a1 with the VIPs and N-1 scale VIPs of
+# each family.
 vipfo_group()
 {
-	vipctl group add arp --dev a1 --vip "$VIP" --no-local &&
-		{ [ "$1" = 1 ] || vipctl_vips add arp $(($1 - 1)) --no-local; }
+	vipctl group add arp --dev a1 --vip "$VIP,$VIP6" --no-local || return 1
+	[ "$1" = 1 ] && return 0
+	vipctl_vips add arp $(($1 - 1)) --no-local &&
+		vipctl_vips add arp $(($1 - 1)) --family 6 --no-local
 }
 
 if [ "$phase" = nomod ]; then
@@ -96,9 +106,11 @@ if [ "$phase" = nomod ]; then
 	for ((rep = 1; rep <= REPS; rep++)); do
 		flood kernel-nomod 0 "$PLAIN_IP" "$rep"
 		flood nonvip-nomod 0 "$NONVIP" "$rep"
+		flood ns-kernel-nomod 0 "$PLAIN_IP6" "$rep"
+		flood ns-nonvip-nomod 0 "$NONVIP6" "$rep"
 	done
 	topo_down
-	progress "arp: kernel and non-VIP baselines before vipfo is loaded, $REPS runs each"
+	progress "arp: kernel and non-VIP baselines (ARP, NS) before vipfo is loaded, $REPS runs each"
 	exit 0
 fi
 
@@ -106,24 +118,34 @@ for k in 0 1 1000 100000; do
 	setup "$k"
 	[ "$k" = 0 ] || vipfo_group "$k" || exit 1
 done
-progress "arp: four servers: no group, 1, 1,000, 100,000 VIPs"
+progress "arp: four servers: no group, 1, 1,000, 100,000 VIPs of each family"
 # One round: every case once, in the order of the servers.
 round_in()
 {
 	topo "$1"
 	case $1 in
 	0)	flood kernel 0 "$PLAIN_IP" "$rep"
-		flood nonvip-nohook 0 "$NONVIP" "$rep" ;;
+		flood nonvip-nohook 0 "$NONVIP" "$rep"
+		flood ns-kernel 0 "$PLAIN_IP6" "$rep"
+		flood ns-nonvip-nohook 0 "$NONVIP6" "$rep" ;;
 	1)	flood vipfo 1 "$VIP" "$rep"
 		flood kernel-hook 1 "$PLAIN_IP" "$rep"
 		flood nonvip 1 "$NONVIP" "$rep"
+		flood ns-vipfo 1 "$VIP6" "$rep"
+		flood ns-kernel-hook 1 "$PLAIN_IP6" "$rep"
+		flood ns-nonvip 1 "$NONVIP6" "$rep"
 		vipctl dev add arp a2 a3
 		flood vipfo3 1 "$VIP" "$rep"
+		flood ns-vipfo3 1 "$VIP6" "$rep"
 		vipctl dev del arp a2 a3 ;;
-	1000)	flood vipfo 1000 "$VIP" "$rep" ;;
+	1000)	flood vipfo 1000 "$VIP" "$rep"
+		flood ns-vipfo 1000 "$VIP6" "$rep" ;;
 	100000)	flood vipfo 100000 "$VIP" "$rep"
 		flood kernel-hook 100000 "$PLAIN_IP" "$rep"
-		flood nonvip 100000 "$NONVIP" "$rep" ;;
+		flood nonvip 100000 "$NONVIP" "$rep"
+		flood ns-vipfo 100000 "$VIP6" "$rep"
+		flood ns-kernel-hook 100000 "$PLAIN_IP6" "$rep"
+		flood ns-nonvip 100000 "$NONVIP6" "$rep" ;;
 	esac
 }
 

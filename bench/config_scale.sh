@@ -16,7 +16,8 @@
 # it grows); vipctl --no-local runs with both NLOCAL and NVIPS (default
 # 100,000). Memory: /proc/meminfo and /proc/slabinfo before
 # and after adding NVIPS with --no-local (the VM boots with slab_nomerge,
-# so the vipfo_vip cache is its own line).
+# so the vipfo_vip cache is its own line), IPv4 VIPs, then IPv6 VIPs
+# (vipctl-nolocal6, 2001:2::1 upward).
 #
 # Usage: bench/config_scale.sh  (inside the VM, BENCH_RAW set)
 
@@ -59,6 +60,7 @@ for n in "$NSMALL" "$NLOCAL"; do
 done
 vips_file "$NLOCAL" >/dev/null
 vips_file "$NVIPS" >/dev/null
+vips_file "$NVIPS" 6 >/dev/null
 
 for ((rep = 1; rep <= REPS; rep++)); do
 	for n in "$NSMALL" "$NLOCAL"; do
@@ -77,6 +79,14 @@ for ((rep = 1; rep <= REPS; rep++)); do
 	sleep 1
 	meminfo >"$out/mem-$rep-after"
 	timed vipctl-nolocal-del "$NVIPS" "$rep" vipctl_vips del scale "$NVIPS" --no-local
+	# The same for IPv6 VIPs: the memory goal holds for either family.
+	sync
+	sleep 1
+	meminfo >"$out/mem6-$rep-before"
+	timed vipctl-nolocal6-add "$NVIPS" "$rep" vipctl_vips add scale "$NVIPS" --family 6 --no-local
+	sleep 1
+	meminfo >"$out/mem6-$rep-after"
+	timed vipctl-nolocal6-del "$NVIPS" "$rep" vipctl_vips del scale "$NVIPS" --family 6 --no-local
 	progress "config #$rep: $(awk -v r="$rep" '$3 == r { printf "%s/%s %.2fs  ", $1, $2, $4 }' "$out/runs.tsv")"
 done
 ip netns del "$SRV"

@@ -4,9 +4,10 @@
 # Failover gap seen by a peer, and the kernel-time trace of the same
 # failovers (measurements 1 and 2 of issue 5).
 #
-# Usage: bench/failover_gap.sh SYSTEM [veth|nic]  (inside the VM, BENCH_RAW set)
+# Usage: bench/failover_gap.sh SYSTEM [veth|nic] [4|6]
+#                                     (inside the VM, BENCH_RAW set)
 #   vipfo          vipfo with defaults but up-delay 0 (bench/lib.sh), group
-#                  of a1 a2 a3, VIP 192.0.2.100
+#                  of a1 a2 a3, VIPs 192.0.2.100 and 2001:db8::100
 #   ab100, ab10    bonding active-backup, miimon 100 or 10 ms
 #   alb100, alb10  bonding balance-alb, miimon 100 or 10 ms
 #   floor          vipfo's topology and nothing fails
@@ -15,6 +16,10 @@
 # there the adapter's cable is pulled instead (through qemu's monitor),
 # alone or 150 ms after another link event on the host, which makes the
 # kernel's own report of the carrier loss wait for linkwatch's next turn.
+# The family (default 4) is that of the VIP the client pings and streams
+# to: with 6 the same group answers and announces 2001:db8::100 (bonding:
+# the bond's address, which active-backup announces with num_unsol_na
+# unsolicited NAs).
 #
 # Each run: the client pings the VIP every 2 ms (ping -D: each reply with
 # its time); after WARMUP the adapter its traffic arrives by loses carrier
@@ -34,10 +39,16 @@ WARMUP=${BENCH_WARMUP:-0.5}
 WINDOW=${BENCH_WINDOW:-1.5}
 system=$1
 topo=${2:-veth}
+family=${3:-4}
 case $topo in
 veth)	out=$RAW/gap hows="carrier-loss admin-down" ;;
 nic)	out=$RAW/nicgap hows="cable cable-event" ;;
 *)	echo "failover_gap: unknown topology $topo" >&2; exit 2 ;;
+esac
+case $family in
+4)	target=$VIP ;;
+6)	target=$VIP6 out=${out}6 NS_IPV6=1 ;;
+*)	echo "failover_gap: unknown family $family" >&2; exit 2 ;;
 esac
 mkdir -p "$out"
 
@@ -59,7 +70,7 @@ adapter_in_use()
 			sed -n 's/.*active_slave \([^ ]*\).*/\1/p'
 		return ;;
 	esac
-	m=$(ip -n "$CLI" neigh show "$VIP" dev c0 | awk '{ print $3 }')
+	m=$(ip -n "$CLI" neigh show "$target" dev c0 | awk '{ print $3 }')
 	ip -n "$SRV" -br link show | awk -v m="$m" '
 		$3 == m && $1 ~ /^a[0-9]/ { print substr($1, 1, 2); f = 1 }
 		END { exit !f }' && return
@@ -75,7 +86,8 @@ settle()
 {
 	case $system in
 	ab*|alb*)	slowwait 10 bond_all_up ;;
-	*)		slowwait 10 vipfo_all_up web ;;
+	# The host recipe's routes again: admin down deleted some.
+	*)		slowwait 10 vipfo_all_up web && host_routes ;;
 	esac || echo "failover_gap: $system: not every adapter up after 10 s" >&2
 	sleep 0.3
 	# A cable pulled "alone" must find linkwatch quiet for a second.
@@ -87,7 +99,7 @@ run_one()
 {
 	local how=$1 rep=$2 base=$out/$system-$1-$2 ping_pid dev t0 t1
 
-	nsenter --net="/run/netns/$CLI" ping -D -n -i 0.002 -w 30 "$VIP" \
+	nsenter --net="/run/netns/$CLI" ping "-$family" -D -n -i 0.002 -w 30 "$target" \
 		>"$base.ping" 2>&1 &
 	ping_pid=$!
 	sleep "$WARMUP"
@@ -106,7 +118,7 @@ run_one()
 	ktime_dump "$base.trace"
 	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$system" "$how" "$rep" "$t0" "$t1" \
 		"${dev:-?}" >>"$out/runs.tsv"
-	progress "gap $topo $system $how #$rep: failed ${dev:-?}"
+	progress "gap $topo IPv$family $system $how #$rep: failed ${dev:-?}"
 	[ "$how" = none ] || recover_adapter "$how" "$dev"
 	settle
 }
@@ -118,7 +130,11 @@ else
 	topo_up
 fi || { echo "failover_gap: cannot set up the $topo topology" >&2; exit 1; }
 case $system in
-vipfo|floor)	srv_vipfo web a1,a2,a3 --vip "$VIP" ;;
+vipfo|floor)	if [ "$family" = 6 ]; then
+			srv_vipfo web a1,a2,a3 --vip "$VIP,$VIP6"
+		else
+			srv_vipfo web a1,a2,a3 --vip "$VIP"
+		fi ;;
 ab100)		srv_bond active-backup 100 ;;
 ab10)		srv_bond active-backup 10 ;;
 alb100)		srv_bond balance-alb 100 ;;
@@ -126,12 +142,13 @@ alb10)		srv_bond balance-alb 10 ;;
 *)		echo "failover_gap: unknown system $system" >&2; exit 2 ;;
 esac || { echo "failover_gap: cannot set up $system" >&2; exit 1; }
 # Programs, not shell functions: $! must be the program itself.
-nsenter --net="/run/netns/$SRV" "$PYTHON" "$BENCH_DIR/tcp_stream.py" server &
+nsenter --net="/run/netns/$SRV" "$PYTHON" "$BENCH_DIR/tcp_stream.py" server \
+	--family "$family" &
 server_pid=$!
 ktime_setup
 settle
 rm -f /tmp/tcp-stop
-nsenter --net="/run/netns/$CLI" "$PYTHON" "$BENCH_DIR/tcp_stream.py" client --addr "$VIP" \
+nsenter --net="/run/netns/$CLI" "$PYTHON" "$BENCH_DIR/tcp_stream.py" client --addr "$target" \
 	--until /tmp/tcp-stop >"$out/$system.tcp" 2>&1 &
 tcp_pid=$!
 
@@ -147,7 +164,7 @@ done
 
 touch /tmp/tcp-stop
 wait "$tcp_pid"
-progress "gap $system: tcp $(cat "$out/$system.tcp")"
+progress "gap $topo IPv$family $system: tcp $(cat "$out/$system.tcp")"
 ktime_teardown
 kill "$server_pid"
 wait "$server_pid" 2>/dev/null

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Every benchmark of issue 5, in one boot of the test VM (bench/run starts
+# Every benchmark of issue 5, and their IPv6 twins (issue 13), in one boot of the test VM (bench/run starts
 # it with scripts/vm-run). Raw results go to $BENCH_RAW, a directory the
 # host shares with the VM; bench/analyze.py and bench/report.py read them.
 # A step that fails is recorded in steps.tsv and the others still run.
@@ -42,13 +42,22 @@ insmod "$REPO_DIR/kmod/vipfo.ko" || { echo "bench: cannot load vipfo" >&2; exit 
 echo "vipfo-bench: start" >/dev/kmsg
 step config "$BENCH_DIR/config_scale.sh"
 step arp-vipfo "$BENCH_DIR/arp_rate.sh" vipfo
-step fanout "$BENCH_DIR/fanout.sh"
+step fanout "$BENCH_DIR/fanout.sh" 4
+step fanout6 "$BENCH_DIR/fanout.sh" 6
 for system in ${BENCH_SYSTEMS:-vipfo floor ab100 ab10 alb100 alb10}; do
-	step "gap-$system" "$BENCH_DIR/failover_gap.sh" "$system"
+	step "gap-$system" "$BENCH_DIR/failover_gap.sh" "$system" veth 4
+done
+# IPv6: bonding's story is active-backup's unsolicited NAs (balance-alb
+# balances IPv4 only).
+for system in ${BENCH_SYSTEMS6:-vipfo floor ab100 ab10}; do
+	step "gap6-$system" "$BENCH_DIR/failover_gap.sh" "$system" veth 6
 done
 # Issue 4: the same on the VM's virtio-net NICs (last: it moves them).
 for system in ${BENCH_NIC_SYSTEMS:-vipfo floor ab10 alb10}; do
-	step "nicgap-$system" "$BENCH_DIR/failover_gap.sh" "$system" nic
+	step "nicgap-$system" "$BENCH_DIR/failover_gap.sh" "$system" nic 4
+done
+for system in ${BENCH_NIC_SYSTEMS6:-vipfo floor ab10}; do
+	step "nicgap6-$system" "$BENCH_DIR/failover_gap.sh" "$system" nic 6
 done
 dmesg | awk '/vipfo-bench: start/ { p = 1 } p' >"$RAW/dmesg.txt"
 progress "all done"

@@ -21,6 +21,9 @@ CLI=bcli
 VIP=192.0.2.100			# the VIP (vipfo) or the bond's address
 PLAIN_IP=192.0.2.50		# a plain address of a1 (the kernel answers it)
 NONVIP=192.0.2.200		# an address nobody has
+VIP6=2001:db8::100		# the same three for IPv6 (NS_IPV6=1 topologies)
+PLAIN_IP6=2001:db8::50
+NONVIP6=2001:db8::200
 
 # Microseconds since the epoch, and a difference of two as seconds. (No
 # bc, no subshells in loops: under software emulation a process costs
@@ -97,6 +100,11 @@ srv_bond()
 	done
 	ip -n "$SRV" link set bond0 up
 	ip -n "$SRV" addr add "$VIP/24" dev bond0
+	# On failover active-backup sends num_unsol_na (default 1) unsolicited
+	# NAs for each of the bond's IPv6 addresses: bonding's IPv6 story.
+	if [ "${NS_IPV6:-0}" = 1 ]; then
+		ip -n "$SRV" addr add "$VIP6/64" dev bond0 nodad || return 1
+	fi
 	slowwait 10 bond_all_up
 }
 
@@ -106,22 +114,28 @@ bond_all_up()
 	[ "$(srv grep -c 'MII Status: up' /proc/net/bonding/bond0)" = 4 ]
 }
 
-# vips N: the VIPs of the scale tests, 198.18.0.1 upward (RFC 2544's
-# benchmarking range), as vipctl arguments of 1,000 comma-separated each.
+# vips_file N [4|6]: the VIPs of the scale tests, 198.18.0.1 upward (RFC
+# 2544's benchmarking range) or 2001:2::1 upward (RFC 5180's), as vipctl
+# arguments of 1,000 comma-separated each.
 vips_file()
 {
-	local f=/tmp/vips.$1
+	local f=/tmp/vips.$1.${2:-4}
 
-	[ -s "$f" ] || "$PYTHON" "$BENCH_DIR/vips.py" "$1" args >"$f"
+	[ -s "$f" ] || "$PYTHON" "$BENCH_DIR/vips.py" "$1" args "${2:-4}" >"$f"
 	echo "$f"
 }
 
-# vipctl_vips vip add|del GROUP N [--no-local]: the first N scale VIPs.
+# vipctl_vips add|del GROUP N [--family 4|6] [--no-local]: the first N scale
+# VIPs of that family (default 4).
 vipctl_vips()
 {
-	local verb=$1 group=$2 n=$3 args
+	local verb=$1 group=$2 n=$3 family=4 args
 
 	shift 3
-	mapfile -t args <"$(vips_file "$n")"
+	if [ "${1:-}" = --family ]; then
+		family=$2
+		shift 2
+	fi
+	mapfile -t args <"$(vips_file "$n" "$family")"
 	vipctl vip "$verb" "$group" "$@" "${args[@]}"
 }

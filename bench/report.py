@@ -271,6 +271,59 @@ def section_nicgap(res, goals):
     return out
 
 
+SYSTEMS6 = [("vipfo", "vipfo (defaults, up-delay 0)"),
+            ("ab100", "bonding active-backup miimon=100, num_unsol_na=1"),
+            ("ab10", "bonding active-backup miimon=10, num_unsol_na=1")]
+BONDS6 = [k for k, _ in SYSTEMS6 if k != "vipfo"]
+
+
+def gap6_table(gap, hows, tag, what, goals):
+    """one topology's IPv6 gap table, its ratios and goals"""
+    S = gap["summary"]
+    floor = S.get("floor/none", {}).get("gap_ms")
+    out = ["| system | " + " | ".join(h for _, h in hows) + " | TCP stream over IPv6 (all runs) |",
+           "| --- |" + " --- |" * (len(hows) + 1)]
+    out += gap_rows(gap, SYSTEMS6, hows)
+    out += [f"| floor (nothing fails) | {fmt(floor)} |" + " |" * len(hows), ""]
+    for how, hname in hows:
+        v = med(S.get(f"vipfo/{how}", {}).get("gap_ms"))
+        best, b = best_median(S, how, BONDS6, "gap_ms")
+        rf, rb = ratio(v, med(floor)), ratio(v, b)
+        out.append(f"- {what}, {hname}: vipfo / floor = {r2(rf)}, vipfo / best "
+                   f"bonding ({best}) = {r2(rb)}")
+        goals.check(f"{tag}. {what}, {hname}: vipfo gap ≤ 1.5 × floor", rf, 1.5, r2(rf))
+        goals.check(f"{tag}. {what}, {hname}: vipfo gap ≤ best bonding ({best})", rb, 1.0, r2(rb))
+    t = gap["tcp"].get("vipfo")
+    goals.check(f"{tag}. {what}: vipfo's TCP stream over IPv6 never reset",
+                None if t is None else 0 if t["ok"] else 1, 0,
+                "n/a" if t is None else "intact" if t["ok"] else f"failed: {t.get('error')}")
+    return out + [""]
+
+
+def section_gap6(res, goals):
+    out = ["## 1v6. Failover gap over IPv6 (ms)", "",
+           "Sections 1 and 1n again, with the client pinging (`ping -6`) and "
+           "streaming TCP to 2001:db8::100: for vipfo a VIPv6 of the same group "
+           "as 192.0.2.100 (each survivor sends unsolicited NAs), for bonding "
+           "the bond's address, for which active-backup sends num_unsol_na "
+           "unsolicited NAs after a change of active slave (balance-alb "
+           "balances only IPv4, so it is not compared). The server's routes "
+           "to the client are one per adapter, by metric (the IPv6 host "
+           "recipe).", "", "### veths on a bridge", ""]
+    if res["gap6"]["runs"]:
+        out += gap6_table(res["gap6"], HOWS, "1v6", "veth", goals)
+    else:
+        goals.check("1v6. veth: failover gap over IPv6", None, 0, "n/a")
+        out += ["not measured", ""]
+    out += ["### virtio-net NICs", ""]
+    if res["nicgap6"]["runs"]:
+        out += gap6_table(res["nicgap6"], NIC_HOWS, "1nv6", "NICs", goals)
+    else:
+        goals.check("1nv6. NICs: failover gap over IPv6", None, 0, "n/a")
+        out += ["not measured", ""]
+    return out
+
+
 ARP_ROWS = [("kernel-nomod/0", "kernel answers a plain address of a1, before vipfo is loaded"),
             ("nonvip-nomod/0", "unknown address (no reply), before vipfo is loaded"),
             ("kernel/0", "kernel answers a plain address of a1, namespace without a group (no hook)"),
@@ -283,53 +336,50 @@ ARP_ROWS = [("kernel-nomod/0", "kernel answers a plain address of a1, before vip
             ("kernel-hook/100000", "same, 100,000 VIPs"),
             ("nonvip/1", "unknown address, vipfo hook on a1, 1 VIP"),
             ("nonvip/100000", "unknown address, vipfo hook on a1, 100,000 VIPs")]
+# The families: the label prefix of their floods (arp_rate.sh), the name of
+# the request, the addresses flooded.
+ARP_FAMILIES = [("", "ARP", "ARP requests", "192.0.2.50 (a1's), 192.0.2.100 (the VIP), 192.0.2.200 (nobody's)"),
+                ("ns-", "NS", "neighbour solicitations (to the target's solicited-node group)",
+                 "2001:db8::50 (a1's), 2001:db8::100 (the VIPv6), 2001:db8::200 (nobody's)")]
 
 
-def section_arp(res, goals):
-    S = res["arp"]["summary"]
-    out = ["## 3. ARP packet path", "",
-           "trafgen (netsniff-ng, one process, qdisc path) floods ARP requests "
-           "from the client through the bridge to the server's three adapters "
-           "as fast as it can; counted over 1 s in the middle of each flood: "
-           "requests sent and replies received (the client's packet counters), "
-           "and the VM's busy CPU time from /proc/stat (both vCPUs; it "
-           "includes trafgen, the bridge and the client, the same for every "
-           "row). Sender and receiver share the two vCPUs, so a costlier path "
-           "also shows as a lower rate. Four copies of the topology (no group, "
-           "1, 1,000 and 100,000 VIPs) are flooded in turn in each round, so "
-           "that the emulated machine's drift hits every case alike; the rows "
-           "\"before vipfo is loaded\" were measured first, in a separate phase.", "",
-           "| case | requests sent/s | replies/s | busy CPUs | CPU µs per request | CPU µs per reply |",
+def arp_table(S, prefix):
+    out = ["| case | requests sent/s | replies/s | busy CPUs | CPU µs per request | CPU µs per reply |",
            "| --- | --- | --- | --- | --- | --- |"]
     for key, name in ARP_ROWS:
-        s = S.get(key)
+        s = S.get(prefix + key)
         if not s:
             continue
         out.append(f"| {name} | {fmt(s['sent_per_s'], 0)} | {fmt(s['replies_per_s'], 0)} | "
                    f"{fmt(s['busy_cpus'], 2)} | {fmt(s['cpu_us_per_request'], 1)} | "
                    f"{fmt(s['cpu_us_per_reply'], 1)} |")
-    g = lambda k, m: med(S.get(k, {}).get(m))
+    return out
+
+
+def arp_goals(S, prefix, what, goals):
+    """the ratios and goals of one family's floods"""
+    g = lambda k, m: med(S.get(prefix + k, {}).get(m))
     rr = ratio(g("vipfo/100000", "replies_per_s"), g("vipfo/1", "replies_per_s"))
     cv, ck, cn = (g("vipfo/1", "cpu_us_per_request"), g("kernel/0", "cpu_us_per_request"),
                   g("nonvip-nohook/0", "cpu_us_per_request"))
     tot = ratio(g("vipfo/1", "cpu_us_per_reply"), g("kernel/0", "cpu_us_per_reply"))
     marg = ratio(cv - cn, ck - cn) if None not in (cv, ck, cn) else None
     nv = g("nonvip/1", "cpu_us_per_request")
-    base = S.get("nonvip-nohook/0", {}).get("cpu_us_per_request", {})
+    base = S.get(prefix + "nonvip-nohook/0", {}).get("cpu_us_per_request", {})
     nomod = g("nonvip-nomod/0", "cpu_us_per_request")
-    out += ["",
-            f"- replies/s at 100,000 VIPs / at 1 VIP = {r2(rr)}",
-            f"- CPU per reply, vipfo (1 VIP, one adapter) / the kernel (no hook): "
-            f"{r2(tot)} in total; {r2(marg)} for the answering alone: CPU per "
-            "answered request minus CPU per unanswered request (no hook), so "
-            "that the shared cost of sending, bridging and receiving cancels; "
-            "both send one reply per request here",
-            f"- unknown-address requests, CPU per request with vipfo's hook / "
-            f"without (no group in the namespace): {r2(ratio(nv, med(base)))}; "
-            f"/ before vipfo was loaded: {r2(ratio(nv, nomod))}", ""]
-    goals.check("3. ARP reply rate at 100k VIPs ≥ 0.95 × at 1 VIP", rr, 0.95, r2(rr), ">=")
-    goals.check("3. per-reply cost (answering alone) ≤ 1.5 × the kernel's own", marg, 1.5, r2(marg))
-    goals.check("3. non-VIP ARP: CPU per request with the hook within noise of no hook "
+    out = [f"- {what}: replies/s at 100,000 VIPs / at 1 VIP = {r2(rr)}",
+           f"- {what}: CPU per reply, vipfo (1 VIP, one adapter) / the kernel (no hook): "
+           f"{r2(tot)} in total; {r2(marg)} for the answering alone: CPU per "
+           "answered request minus CPU per unanswered request (no hook), so "
+           "that the shared cost of sending, bridging and receiving cancels; "
+           "both send one reply per request here",
+           f"- {what}: unknown-address requests, CPU per request with vipfo's hook / "
+           f"without (no group in the namespace): {r2(ratio(nv, med(base)))}; "
+           f"/ before vipfo was loaded: {r2(ratio(nv, nomod))}"]
+    goals.check(f"3. {what} reply rate at 100k VIPs ≥ 0.95 × at 1 VIP", rr, 0.95, r2(rr), ">=")
+    goals.check(f"3. {what} per-reply cost (answering alone) ≤ 1.5 × the kernel's own",
+                marg, 1.5, r2(marg))
+    goals.check(f"3. non-VIP {what}: CPU per request with the hook within noise of no hook "
                 "(median ≤ the slowest no-hook run)",
                 nv, base.get("max") if base.get("n") else None,
                 "n/a" if nv is None or not base.get("n") else
@@ -337,30 +387,63 @@ def section_arp(res, goals):
     return out
 
 
-def section_fanout(res, goals):
-    F = res["fanout"]
+def section_arp(res, goals):
+    S = res["arp"]["summary"]
+    out = ["## 3. ARP and neighbour discovery packet paths", "",
+           "trafgen (netsniff-ng, one process, qdisc path) floods ARP requests, "
+           "or neighbour solicitations, "
+           "from the client through the bridge to the server's three adapters "
+           "as fast as it can; counted over 1 s in the middle of each flood: "
+           "requests sent and replies received (the client's packet counters), "
+           "and the VM's busy CPU time from /proc/stat (both vCPUs; it "
+           "includes trafgen, the bridge and the client, the same for every "
+           "row). Sender and receiver share the two vCPUs, so a costlier path "
+           "also shows as a lower rate. Four copies of the topology (no group, "
+           "1, 1,000 and 100,000 VIPs of each family in one group) are flooded "
+           "in turn in each round, so "
+           "that the emulated machine's drift hits every case alike; the rows "
+           "\"before vipfo is loaded\" were measured first, in a separate phase.", ""]
+    for prefix, what, requests, addrs in ARP_FAMILIES:
+        out += [f"### {what}: {requests}", "", f"Addresses flooded: {addrs}.", ""]
+        out += arp_table(S, prefix) + [""]
+        out += arp_goals(S, prefix, what, goals) + [""]
+    return out
+
+
+# Per family: the key of its results, the section's title, the frames
+# announced, vipfo's counter of them, what the client counts.
+FANOUT_FAMILIES = [("fanout", "4. Failover fan-out", "gratuitous ARPs", "garps",
+                    "c0 received"),
+                   ("fanout6", "4v6. Failover fan-out, IPv6", "unsolicited NAs", "nas",
+                    "its stack's Icmp6InType136: neighbour advertisements received")]
+
+
+def section_fanout(res, goals, key, title, frames, counter, client):
+    F = res[key]
     S, runs = F["summary"], F["runs"]
+    tag = title.split(".")[0]
     if not runs:
-        goals.check("4. failover fan-out", None, 0, "n/a")
-        return ["## 4. Failover fan-out", "", "not measured", ""]
+        goals.check(f"{tag}. failover fan-out ({frames})", None, 0, "n/a")
+        return [f"## {title}", "", "not measured", ""]
     exp, n = runs[0]["expected"], runs[0]["vips"]
     hows = [(h, name) for h, name in HOWS if h in S]
-    out = ["## 4. Failover fan-out", "",
+    out = [f"## {title}", "",
            f"{n:,} VIPs on a1 a2 a3, garp_count 3, the survivors' qdisc "
            f"{F.get('qdisc', 'noqueue')}; a1 loses carrier (vipfo's "
            "carrier poll or its notifier, whichever sees it first, starts the "
            "failover) or goes admin down (the notifier, under RTNL). Expected "
-           f"{n:,} × 2 survivors × 3 = {exp:,} gratuitous ARPs. Frames are "
-           "counted by vipfo (garps sent, tx_errors), at the switch (received "
-           "on p2 + p3 from the survivors), at the client (c0 received), by "
+           f"{n:,} × 2 survivors × 3 = {exp:,} {frames}. Frames are "
+           f"counted by vipfo ({counter} sent, tx_errors), at the switch (received "
+           f"on p2 + p3 from the survivors), at the client ({client}), by "
            "the survivors' driver (tx_dropped) and in the trace "
-           "(`net_dev_start_xmit` of ARP on a2/a3: frames handed to the "
+           f"(`net_dev_start_xmit` of {'ARP' if counter == 'garps' else 'IPv6'} "
+           "on a2/a3: frames handed to the "
            "driver). Times from the failure (ftrace); the notifier's run time "
            "is from its entry to its return (kprobe, kretprobe), all of it "
            "under RTNL.", "",
            "| figure | " + " | ".join(name for _, name in hows) + " |",
            "| --- |" + " --- |" * len(hows)]
-    rows = (("garps", "vipfo garps counter", 0), ("tx_errors", "vipfo tx_errors", 0),
+    rows = (("announced", f"vipfo {counter} counter", 0), ("tx_errors", "vipfo tx_errors", 0),
             ("switch_rx", "frames at the switch", 0), ("client_rx", "frames at the client", 0),
             ("traced_frames", "frames handed to the adapters' driver (traced)", 0),
             ("driver_dropped", "of which the driver dropped (a2 + a3 tx_dropped)", 0),
@@ -379,11 +462,11 @@ def section_fanout(res, goals):
     for h, name in hows:
         rs = [r for r in runs if r["how"] == h]
         good = sum(r["client_rx"] == exp for r in rs)
-        goals.check(f"4. {name}: frames at the client = VIPs × survivors × garp_count "
+        goals.check(f"{tag}. {name}: frames at the client = VIPs × survivors × garp_count "
                     f"({exp:,}) in every run", len(rs) - good, 0,
                     f"{good} of {len(rs)} runs exact (median {med(S[h]['client_rx']):,.0f})")
         nt = med(S[h]["notifier_ms"])
-        goals.check(f"4. {name}: notifier holds RTNL ≤ 1 ms", nt, 1.0,
+        goals.check(f"{tag}. {name}: notifier holds RTNL ≤ 1 ms", nt, 1.0,
                     "n/a" if nt is None else f"{nt:.3f} ms")
     return out
 
@@ -423,19 +506,23 @@ def section_config(res, goals):
                    f"vipctl --no-local / ip -batch = {r2(rn)}")
         goals.check(f"5. vipctl vip {verb} ≤ 1.0 × ip -batch (N = {nl}, same /32s on lo)",
                     r, 1.0, r2(r))
-    M = C["memory"]
+    M, M6 = C["memory"], C["memory6"]
     out += ["",
             f"Kernel memory for {C['nvips']:,} VIPs (added with --no-local; "
             "before/after /proc/meminfo and /proc/slabinfo, 1 s after the add "
-            "for the hash table's resize):", "",
-            "| figure | bytes per VIP |", "| --- | --- |",
-            f"| Slab + VmallocUsed delta (objects, hash buckets, all else) | {fmt(M['bytes_per_vip'], 1)} |",
+            "for the hash table's resize), IPv4 VIPs (198.18.0.1 upward), then "
+            "IPv6 VIPs (2001:2::1 upward):", "",
+            "| figure | bytes per IPv4 VIP | bytes per IPv6 VIP |", "| --- | --- | --- |",
+            "| Slab + VmallocUsed delta (objects, hash buckets, all else) | "
+            f"{fmt(M['bytes_per_vip'], 1)} | {fmt(M6['bytes_per_vip'], 1)} |",
             f"| vipfo_vip cache objects alone (objsize {med(M['cache_objsize']) or '?'}) | "
-            f"{fmt(M['cache_bytes_per_vip'], 1)} |",
-            f"| MemFree delta (cross-check, includes everything) | {fmt(M['memfree_bytes_per_vip'], 1)} |", ""]
-    b = med(M["bytes_per_vip"])
-    goals.check("5. kernel memory ≤ 128 bytes per VIP at 100k", b, 128,
-                "n/a" if b is None else f"{b:.1f} B")
+            f"{fmt(M['cache_bytes_per_vip'], 1)} | {fmt(M6['cache_bytes_per_vip'], 1)} |",
+            "| MemFree delta (cross-check, includes everything) | "
+            f"{fmt(M['memfree_bytes_per_vip'], 1)} | {fmt(M6['memfree_bytes_per_vip'], 1)} |", ""]
+    for family, m in (("IPv4", M), ("IPv6", M6)):
+        b = med(m["bytes_per_vip"])
+        goals.check(f"5. kernel memory ≤ 128 bytes per {family} VIP at 100k", b, 128,
+                    "n/a" if b is None else f"{b:.1f} B")
     return out
 
 
@@ -500,8 +587,11 @@ def main():
     res = analyze(raw)
     goals = Goals()
     body = (section_gap(res, goals) + section_ktime(res, goals)
-            + section_nicgap(res, goals) + section_arp(res, goals)
-            + section_fanout(res, goals) + section_config(res, goals))
+            + section_nicgap(res, goals) + section_gap6(res, goals)
+            + section_arp(res, goals))
+    for f in FANOUT_FAMILIES:
+        body += section_fanout(res, goals, *f)
+    body += section_config(res, goals)
     md = ["# vipfo benchmarks: latest results", "",
           "Produced by `make bench` (bench/run): one boot of the test VM runs "
           "every measurement, vipfo and the Linux bonding alternatives side by "

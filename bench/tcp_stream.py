@@ -19,10 +19,9 @@ import time
 
 
 def server(args):
-    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind(("0.0.0.0", args.port))
-    ls.listen(4)
+    ls = socket.create_server(("::" if args.family == 6 else "0.0.0.0", args.port),
+                              family=socket.AF_INET6 if args.family == 6 else socket.AF_INET,
+                              backlog=4)
     while True:
         conn, _ = ls.accept()
         total = 0
@@ -72,6 +71,8 @@ def main():
     p.add_argument("mode", choices=["server", "client"])
     p.add_argument("--addr", default="127.0.0.1")
     p.add_argument("--port", type=int, default=5001)
+    p.add_argument("--family", type=int, choices=[4, 6], default=4,
+                   help="the server's address family (the client's follows --addr)")
     p.add_argument("--until", default="/tmp/tcp-stop")
     p.add_argument("--interval", type=float, default=0.002)
     p.add_argument("--timeout", type=float, default=15.0)
