@@ -39,9 +39,9 @@ trafgen_cfg()
 	local f=/tmp/req-$CLI-$1.cfg
 
 	case $1 in
-	*:*)	"$PYTHON" "$BENCH_DIR/trafgen_cfg.py" ns "$(mac "$CLI" c0)" \
+	*:*)	"$PYTHON" "$REPO_DIR/selftests/frames.py" ns "$(mac "$CLI" c0)" \
 			"$CLIENT6_IP" "$1" ;;
-	*)	"$PYTHON" "$BENCH_DIR/trafgen_cfg.py" arp "$(mac "$CLI" c0)" \
+	*)	"$PYTHON" "$REPO_DIR/selftests/frames.py" arp "$(mac "$CLI" c0)" \
 			"$CLIENT_IP" "$1" ;;
 	esac >"$f" || return 1
 	echo "$f"

@@ -16,6 +16,12 @@ advertise: send --count neighbour advertisements for --target (--inter
            seconds apart): unsolicited, Override set, to all nodes, from
            --mac (Ethernet source and target link-layer option). Prints
            nothing.
+resolve:   solicit --target --count times, --inter seconds apart, and print
+           one line per solicitation with the advertisements for it that
+           arrived before the next one: <number> <advertisements> <target
+           link-layer address,...>; then a line "answered <solicitations
+           answered> of <solicitations>". Raw sockets, not scapy: it must
+           keep pace beside a flood.
 capture:   record every neighbour advertisement seen until --window
            seconds after the first one (--max seconds when none comes);
            --targets limits it to those.
@@ -31,8 +37,11 @@ FORMAT, one line per advertisement:
 """
 
 import argparse
+import ctypes
 import ipaddress
 import shlex
+import socket
+import struct
 import sys
 import threading
 import time
@@ -43,6 +52,8 @@ from scapy.layers.inet6 import (ICMPv6ND_NA, ICMPv6ND_NS,
                                 IPv6)
 from scapy.layers.l2 import Ether
 from scapy.sendrecv import AsyncSniffer, sendp
+
+from frames import ns
 
 conf.verb = 0
 ALL_NODES = "ff02::1"
@@ -142,6 +153,50 @@ def cmd_advertise(args):
     sendp([frame] * args.count, iface=args.iface, inter=args.inter)
 
 
+ETH_P_IPV6 = 0x86dd
+SO_ATTACH_FILTER = 26
+# Classic BPF on an ETH_P_IPV6 socket: ICMPv6 (next header at 20) neighbour
+# advertisements (type at 54) only.
+NA_FILTER = [(0x30, 0, 0, 20), (0x15, 0, 3, 58), (0x30, 0, 0, 54),
+             (0x15, 0, 1, 136), (0x06, 0, 0, 0xffff), (0x06, 0, 0, 0)]
+
+
+def cmd_resolve(args):
+    mac = iface_mac(args.iface)
+    sip = ipaddress.IPv6Address(args.src).packed
+    tip = ipaddress.IPv6Address(args.target).packed
+    sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
+                         socket.htons(ETH_P_IPV6))
+    prog = b"".join(struct.pack("HBBI", *i) for i in NA_FILTER)
+    buf = ctypes.create_string_buffer(prog)
+    fprog = struct.pack("HL", len(NA_FILTER), ctypes.addressof(buf))
+    sock.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER, fprog)
+    sock.bind((args.iface, ETH_P_IPV6))
+    request = ns(mac, args.src, args.target)
+    answered = 0
+    for i in range(args.count):
+        sock.send(request)
+        end = time.monotonic() + args.inter
+        answers = []
+        while True:
+            left = end - time.monotonic()
+            if left <= 0:
+                break
+            sock.settimeout(left)
+            try:
+                data = sock.recv(128)
+            except socket.timeout:
+                break
+            # To us, for the target; the target link-layer option (type
+            # 2) first, as vipfo and Linux send it.
+            if len(data) >= 78 and data[38:54] == sip and data[62:78] == tip:
+                tlla = data[80:86] if len(data) >= 86 and data[78] == 2 else b""
+                answers.append(":".join(f"{b:02x}" for b in tlla) or "?")
+        answered += bool(answers)
+        print(i, len(answers), ",".join(answers) or "-", flush=True)
+    print(f"answered {answered} of {args.count}")
+
+
 class Capture:
     """Advertisements seen from start until window after the first."""
 
@@ -233,6 +288,14 @@ def main():
     ad.add_argument("--inter", type=float, default=0.0,
                     help="seconds between two frames sent")
 
+    rs = sub.add_parser("resolve", help="solicit again and again, count the NAs")
+    rs.add_argument("--iface", required=True)
+    rs.add_argument("--target", required=True)
+    rs.add_argument("--src", default="2001:db8::1", help="IPv6 source")
+    rs.add_argument("--count", type=int, default=10)
+    rs.add_argument("--inter", type=float, default=0.2,
+                    help="seconds between two solicitations")
+
     cp = sub.add_parser("capture", help="record the NAs seen")
     cp.add_argument("--iface", required=True, help="IF[,IF...]")
     cp.add_argument("--targets", help="IP[,IP...]: only NAs for those")
@@ -251,6 +314,8 @@ def main():
         cmd_solicit(args)
     elif args.cmd == "advertise":
         cmd_advertise(args)
+    elif args.cmd == "resolve":
+        cmd_resolve(args)
     elif args.cmd == "capture":
         cap = Capture(args)
         cap.collect()

@@ -1,12 +1,14 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-"""Print a trafgen (netsniff-ng) packet configuration: one constant frame,
-the request bench/arp_rate.sh floods.
+"""The requests the selftests and the benchmarks send as raw frames: an ARP
+request, broadcast; a neighbour solicitation (NS) to the target's
+solicited-node group, with a source link-layer address option. arp() and
+ns() build them (ndisc_client.py imports ns()); as a program, this prints
+one for the netsniff-ng tools that flood: as a trafgen packet
+configuration, or (--hex) as the byte string mausezahn sends as it is.
 
-trafgen_cfg.py arp SRC_MAC SRC_IP TARGET    an ARP request, broadcast
-trafgen_cfg.py ns SRC_MAC SRC_IP6 TARGET6   a neighbour solicitation to the
-                                            target's solicited-node group,
-                                            with a source link-layer option
+frames.py [--hex] arp SRC_MAC SRC_IP TARGET
+frames.py [--hex] ns SRC_MAC SRC_IP6 TARGET6
 
 The ICMPv6 checksum is computed here: the frame never changes.
 """
@@ -30,6 +32,7 @@ def checksum(data):
 
 
 def arp(src_mac, src_ip, target):
+    """an ARP request from src_mac/src_ip for target"""
     src = mac(src_mac)
     return (b"\xff" * 6 + src + struct.pack("!H", 0x0806)
             + struct.pack("!HHBBH", 1, 0x0800, 6, 4, 1)
@@ -38,6 +41,7 @@ def arp(src_mac, src_ip, target):
 
 
 def ns(src_mac, src_ip, target):
+    """a neighbour solicitation from src_mac/src_ip for target"""
     src, sip = mac(src_mac), ipaddress.IPv6Address(src_ip).packed
     tgt = ipaddress.IPv6Address(target).packed
     dip = ipaddress.IPv6Address("ff02::1:ff00:0").packed[:13] + tgt[13:]
@@ -53,9 +57,14 @@ def ns(src_mac, src_ip, target):
 
 
 def main():
-    kind, src_mac, src_ip, target = sys.argv[1:5]
+    args = sys.argv[1:]
+    hexa = args[:1] == ["--hex"]
+    kind, src_mac, src_ip, target = args[hexa:hexa + 4]
     frame = {"arp": arp, "ns": ns}[kind](src_mac, src_ip, target)
-    print("{ " + ", ".join(f"0x{b:02x}" for b in frame) + " }")
+    if hexa:
+        print(":".join(f"{b:02x}" for b in frame))
+    else:
+        print("{ " + ", ".join(f"0x{b:02x}" for b in frame) + " }")
 
 
 if __name__ == "__main__":
