@@ -7,7 +7,7 @@
 set -eu
 
 PKGS="build-essential make gcc g++ cmake pkg-config
-libcli11-dev libmnl-dev nlohmann-json3-dev libgtest-dev
+libcli11-dev libmnl-dev nlohmann-json3-dev libgtest-dev libtomlplusplus-dev
 linux-image-amd64 linux-headers-amd64 linux-source-6.1
 linux-source-6.12 python3-yaml python3-jsonschema
 qemu-system-x86 busybox-static cpio kmod xz-utils dkms

@@ -4,6 +4,7 @@
 
 #include "commands/commands.hpp"
 #include "lib/error.hpp"
+#include "lib/netns.hpp"
 
 int main(int argc, char **argv)
 {
@@ -12,12 +13,18 @@ int main(int argc, char **argv)
 		     "vipctl"};
 	app.set_version_flag("--version", "vipctl " VIPCTL_VERSION, "Print the version and exit");
 	app.require_subcommand(1);
+	// Entered as soon as it is parsed: before the command runs.
+	app.add_option_function<std::string>("-n,--netns", vipctl::enter_netns,
+					      "Work in network namespace NETNS (a name of 'ip netns', "
+					      "or a path such as /proc/PID/ns/net), as 'ip -n'")
+		->type_name("NETNS");
 
 	vipctl::setup_group(app);
 	vipctl::setup_dev(app);
 	vipctl::setup_vip(app);
 	vipctl::setup_show(app);
 	vipctl::setup_monitor(app);
+	vipctl::setup_apply(app);
 
 	// After the subcommands, so that only the top-level help shows it.
 	app.footer("Configuration is per network namespace. Run 'vipctl COMMAND --help' for details.\n"

@@ -12,5 +12,6 @@ void setup_dev(CLI::App &app);	   // dev.cpp
 void setup_vip(CLI::App &app);	   // vip.cpp
 void setup_show(CLI::App &app);	   // show.cpp
 void setup_monitor(CLI::App &app); // monitor.cpp
+void setup_apply(CLI::App &app);   // apply.cpp: apply, save
 
 } // namespace vipctl

@@ -52,6 +52,8 @@ public:
 	// Removes those of vips that are on lo with our mark; returns how
 	// many. Throws on the first failure other than "already gone".
 	size_t remove_marked(std::span<const IpAddr> vips);
+	// Every address on lo now.
+	std::vector<LocalAddr> list() { return dump(); }
 
 private:
 	std::vector<LocalAddr> dump();
