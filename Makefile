@@ -7,7 +7,8 @@
 #                 lockdep, kmemleak...), built once and cached; not in CI
 #                 (docs/testing.md)
 # make demo       a narrated failover in a VM
-# make install    install vipctl (PREFIX, DESTDIR)
+# make install    install vipctl and its man pages (PREFIX, DESTDIR)
+# make man        the man pages, build/man (scdoc), checked against vipctl
 # make dkms-install  install the module's source with DKMS and build it
 #
 # KVER/KDIR pick the kernel to build for, and the VM boots the same one:
@@ -49,8 +50,13 @@ demo: deps all
 bench: deps all
 	VM_KERNEL=/boot/vmlinuz-$(KVER) bench/run
 
-install: vipctl
+man: vipctl
+	scripts/man-check $(BUILD)/tools/vipctl $(BUILD)/man
+
+install: vipctl man
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD)/tools --prefix $(PREFIX)
+	install -D -m 644 $(BUILD)/man/vipctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/vipctl.8
+	install -D -m 644 $(BUILD)/man/vipfo.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/vipfo.conf.5
 
 # The module's source tree as DKMS wants it in /usr/src/vipfo-VERSION.
 dkms-src:
@@ -72,5 +78,5 @@ clean:
 	$(MAKE) -C kmod KVER=$(KVER) KDIR=$(KDIR) clean
 	rm -rf $(BUILD)
 
-.PHONY: all module vipctl selftests deps check check-debug demo bench install \
+.PHONY: all module vipctl selftests deps check check-debug demo bench man install \
 	dkms-src dkms-install clean
