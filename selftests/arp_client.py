@@ -29,7 +29,6 @@ serve:   read such commands from stdin, one per line, and end the output
 """
 
 import argparse
-import ctypes
 import shlex
 import socket
 import struct
@@ -40,6 +39,8 @@ import time
 from scapy.config import conf
 from scapy.layers.l2 import ARP, Ether
 from scapy.sendrecv import AsyncSniffer, sendp
+
+from resolver import raw_socket, resolve
 
 conf.verb = 0
 
@@ -89,7 +90,6 @@ def cmd_request(args):
 
 
 ETH_P_ARP = 0x0806
-SO_ATTACH_FILTER = 26
 # Classic BPF on an ETH_P_ARP socket: ARP replies only (op at offset 20).
 ARP_REPLY_FILTER = [(0x28, 0, 0, 20), (0x15, 0, 1, 2),
                     (0x06, 0, 0, 0xffff), (0x06, 0, 0, 0)]
@@ -99,36 +99,18 @@ def cmd_resolve(args):
     mac = bytes.fromhex(iface_mac(args.iface).replace(":", ""))
     sip = socket.inet_aton(args.src_ip)
     tip = socket.inet_aton(args.target)
-    sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
-                         socket.htons(ETH_P_ARP))
-    prog = b"".join(struct.pack("HBBI", *i) for i in ARP_REPLY_FILTER)
-    buf = ctypes.create_string_buffer(prog)
-    fprog = struct.pack("HL", len(ARP_REPLY_FILTER), ctypes.addressof(buf))
-    sock.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER, fprog)
-    sock.bind((args.iface, ETH_P_ARP))
+    sock = raw_socket(args.iface, ETH_P_ARP, ARP_REPLY_FILTER)
     request = (b"\xff" * 6 + mac + struct.pack(">HHHBBH", ETH_P_ARP, 1,
                                                 0x0800, 6, 4, 1) +
                mac + sip + b"\0" * 6 + tip).ljust(60, b"\0")
-    answered = 0
-    for i in range(args.count):
-        sock.send(request)
-        end = time.monotonic() + args.inter
-        senders = []
-        while True:
-            left = end - time.monotonic()
-            if left <= 0:
-                break
-            sock.settimeout(left)
-            try:
-                data = sock.recv(128)
-            except socket.timeout:
-                break
-            if (len(data) >= 42 and data[28:32] == tip and
-                    data[38:42] == sip):
-                senders.append(":".join(f"{b:02x}" for b in data[22:28]))
-        answered += bool(senders)
-        print(i, len(senders), ",".join(senders) or "-", flush=True)
-    print(f"answered {answered} of {args.count}")
+
+    def answer(data):
+        # a reply from the target to us: its sender MAC
+        if len(data) >= 42 and data[28:32] == tip and data[38:42] == sip:
+            return ":".join(f"{b:02x}" for b in data[22:28])
+        return None
+
+    resolve(sock, request, args.count, args.inter, answer)
 
 
 class Capture:

@@ -3,7 +3,8 @@
 """The requests the selftests and the benchmarks send as raw frames: an ARP
 request, broadcast; a neighbour solicitation (NS) to the target's
 solicited-node group, with a source link-layer address option. arp() and
-ns() build them (ndisc_client.py imports ns()); as a program, this prints
+ns() build them (ndisc_client.py imports ns(), ndisc_fuzz.py checksum6());
+as a program, this prints
 one for the netsniff-ng tools that flood: as a trafgen packet
 configuration, or (--hex) as the byte string mausezahn sends as it is.
 
@@ -22,7 +23,10 @@ def mac(s):
     return bytes.fromhex(s.replace(":", ""))
 
 
-def checksum(data):
+def checksum6(src, dst, nxt, payload):
+    """the Internet checksum of payload under the IPv6 pseudo-header of
+    src and dst (packed), next header nxt"""
+    data = src + dst + struct.pack("!IxxxB", len(payload), nxt) + payload
     if len(data) % 2:
         data += b"\0"
     s = sum(struct.unpack(f"!{len(data) // 2}H", data))
@@ -49,8 +53,7 @@ def ns(src_mac, src_ip, target):
     # type 135, code 0, checksum, reserved; target; option 1 (source
     # link-layer address), length 1 (8 bytes)
     icmp = struct.pack("!BBHI", 135, 0, 0, 0) + tgt + b"\x01\x01" + src
-    pseudo = sip + dip + struct.pack("!IxxxB", len(icmp), 58)
-    icmp = icmp[:2] + struct.pack("!H", checksum(pseudo + icmp)) + icmp[4:]
+    icmp = icmp[:2] + struct.pack("!H", checksum6(sip, dip, 58, icmp)) + icmp[4:]
     # version 6, payload length, next header 58 (ICMPv6), hop limit 255
     ip6 = struct.pack("!IHBB", 6 << 28, len(icmp), 58, 255) + sip + dip
     return dmac + src + struct.pack("!H", 0x86dd) + ip6 + icmp

@@ -37,11 +37,8 @@ FORMAT, one line per advertisement:
 """
 
 import argparse
-import ctypes
 import ipaddress
 import shlex
-import socket
-import struct
 import sys
 import threading
 import time
@@ -54,6 +51,7 @@ from scapy.layers.l2 import Ether
 from scapy.sendrecv import AsyncSniffer, sendp
 
 from frames import ns
+from resolver import raw_socket, resolve
 
 conf.verb = 0
 ALL_NODES = "ff02::1"
@@ -154,7 +152,6 @@ def cmd_advertise(args):
 
 
 ETH_P_IPV6 = 0x86dd
-SO_ATTACH_FILTER = 26
 # Classic BPF on an ETH_P_IPV6 socket: ICMPv6 (next header at 20) neighbour
 # advertisements (type at 54) only.
 NA_FILTER = [(0x30, 0, 0, 20), (0x15, 0, 3, 58), (0x30, 0, 0, 54),
@@ -162,39 +159,20 @@ NA_FILTER = [(0x30, 0, 0, 20), (0x15, 0, 3, 58), (0x30, 0, 0, 54),
 
 
 def cmd_resolve(args):
-    mac = iface_mac(args.iface)
     sip = ipaddress.IPv6Address(args.src).packed
     tip = ipaddress.IPv6Address(args.target).packed
-    sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
-                         socket.htons(ETH_P_IPV6))
-    prog = b"".join(struct.pack("HBBI", *i) for i in NA_FILTER)
-    buf = ctypes.create_string_buffer(prog)
-    fprog = struct.pack("HL", len(NA_FILTER), ctypes.addressof(buf))
-    sock.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER, fprog)
-    sock.bind((args.iface, ETH_P_IPV6))
-    request = ns(mac, args.src, args.target)
-    answered = 0
-    for i in range(args.count):
-        sock.send(request)
-        end = time.monotonic() + args.inter
-        answers = []
-        while True:
-            left = end - time.monotonic()
-            if left <= 0:
-                break
-            sock.settimeout(left)
-            try:
-                data = sock.recv(128)
-            except socket.timeout:
-                break
-            # To us, for the target; the target link-layer option (type
-            # 2) first, as vipfo and Linux send it.
-            if len(data) >= 78 and data[38:54] == sip and data[62:78] == tip:
-                tlla = data[80:86] if len(data) >= 86 and data[78] == 2 else b""
-                answers.append(":".join(f"{b:02x}" for b in tlla) or "?")
-        answered += bool(answers)
-        print(i, len(answers), ",".join(answers) or "-", flush=True)
-    print(f"answered {answered} of {args.count}")
+    sock = raw_socket(args.iface, ETH_P_IPV6, NA_FILTER)
+    request = ns(iface_mac(args.iface), args.src, args.target)
+
+    def answer(data):
+        # To us, for the target: its target link-layer option (type 2,
+        # first, as vipfo and Linux send it)
+        if len(data) >= 78 and data[38:54] == sip and data[62:78] == tip:
+            tlla = data[80:86] if len(data) >= 86 and data[78] == 2 else b""
+            return ":".join(f"{b:02x}" for b in tlla) or "?"
+        return None
+
+    resolve(sock, request, args.count, args.inter, answer)
 
 
 class Capture:

@@ -49,6 +49,8 @@ import sys
 import threading
 import time
 
+from frames import checksum6
+
 ETH_P_ALL = 0x0003
 ETH_P_IPV6 = 0x86dd
 PACKET_OUTGOING = 4
@@ -98,16 +100,6 @@ def mac_bytes(s):
 
 def ip6(s):
     return ipaddress.IPv6Address(s).packed
-
-
-def checksum(src, dst, nxt, payload):
-    data = src + dst + struct.pack(">IxxxB", len(payload), nxt) + payload
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack(f">{len(data) // 2}H", data))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
 
 
 def solicited_node(target):
@@ -312,7 +304,7 @@ class Fuzzer:
                 msg += opt
             if cut is not None:
                 msg = msg[:cut]
-            ck = checksum(ip6(saddr), ip6(daddr), 58, msg)
+            ck = checksum6(ip6(saddr), ip6(daddr), 58, msg)
             if bad_cksum:
                 ck ^= 0x5555
             if len(msg) >= 4:
