@@ -10,9 +10,21 @@
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
 
+#include "lib/error.hpp"
 #include "lib/netlink.hpp"
 
 namespace testing_helpers {
+
+// What f throws as a vipctl::Error, or "(no error)".
+inline std::string error_of(auto &&f)
+{
+	try {
+		f();
+	} catch (const vipctl::Error &e) {
+		return e.what();
+	}
+	return "(no error)";
+}
 
 inline std::vector<const nlattr *> attrs(const void *p, size_t len)
 {

@@ -6,22 +6,10 @@
 
 #include "lib/addr.hpp"
 #include "lib/error.hpp"
+#include "helpers.hpp"
 
 using namespace vipctl;
-
-namespace {
-
-std::string error_of(auto &&f)
-{
-	try {
-		f();
-	} catch (const Error &e) {
-		return e.what();
-	}
-	return "(no error)";
-}
-
-} // namespace
+using testing_helpers::error_of;
 
 TEST(ParseAddr, Ipv4)
 {

@@ -224,16 +224,6 @@ private:
 	}
 };
 
-std::string error_of(auto &&f)
-{
-	try {
-		f();
-	} catch (const Error &e) {
-		return e.what();
-	}
-	return "(no error)";
-}
-
 } // namespace
 
 TEST(Client, VipAddInBatches)

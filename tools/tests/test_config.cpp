@@ -4,21 +4,13 @@
 #include "lib/config_file.hpp"
 #include "lib/config_plan.hpp"
 #include "lib/error.hpp"
+#include "helpers.hpp"
 
 using namespace vipctl;
+using testing_helpers::error_of;
 using namespace vipctl::config;
 
 namespace {
-
-std::string error_of(auto &&f)
-{
-	try {
-		f();
-	} catch (const Error &e) {
-		return e.what();
-	}
-	return "(no error)";
-}
 
 // Devices a1..a9 exist, with ifindex 11..19.
 uint32_t resolver(const std::string &n)
