@@ -7,7 +7,7 @@
 #                 lockdep, kmemleak...), built once and cached; not in CI
 #                 (docs/testing.md)
 # make demo       a narrated failover in a VM
-# make install    install vipctl and its man pages (PREFIX, DESTDIR)
+# make install    install vipctl, its man pages and bash completion (PREFIX, DESTDIR)
 # make man        the man pages, build/man (scdoc), checked against vipctl
 # make dkms-install  install the module's source with DKMS and build it
 #
@@ -57,6 +57,8 @@ install: vipctl man
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD)/tools --prefix $(PREFIX)
 	install -D -m 644 $(BUILD)/man/vipctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/vipctl.8
 	install -D -m 644 $(BUILD)/man/vipfo.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/vipfo.conf.5
+	install -D -m 644 completion/vipctl.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/vipctl
 
 # The module's source tree as DKMS wants it in /usr/src/vipfo-VERSION.
 dkms-src:

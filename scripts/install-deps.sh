@@ -12,7 +12,8 @@ linux-image-amd64 linux-headers-amd64 linux-source-6.1
 linux-source-6.12 python3-yaml python3-jsonschema
 qemu-system-x86 busybox-static cpio kmod xz-utils dkms
 iproute2 arping tcpdump python3 python3-scapy socat
-iputils-ping netsniff-ng python3-matplotlib sparse dwarves scdoc"
+iputils-ping netsniff-ng python3-matplotlib sparse dwarves scdoc
+python3-prometheus-client"
 [ "${1:-}" = --debug-kernel ] && PKGS="$PKGS flex bison bc libelf-dev"
 
 missing=""

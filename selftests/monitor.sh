@@ -4,6 +4,8 @@
 # `vipctl monitor --json` prints one JSON object per event as it happens:
 # configuration changes, failovers (admin down, carrier loss, deletion)
 # with the failed device, the reason and the survivors, and recoveries.
+# `vipctl monitor --journal` sends the same to the systemd journal with
+# structured fields (the host's journald, or one started here).
 
 source "$(dirname "$0")/lib.sh"
 
@@ -18,6 +20,19 @@ E="$TMPD/event.json"
 bg ip netns exec "$SRV" "$VIPCTL" monitor --json >"$M" 2>"$M.err"
 mpid=$BG_PID
 bg ip netns exec "$SRV" "$VIPCTL" monitor >"$T" 2>"$T.err"
+
+# The journal: the host's, or a journald of our own (in the VM, which
+# boots without systemd; it keeps its files in /run/log/journal).
+JOURNALD=/lib/systemd/systemd-journald
+jpid=""
+if [ ! -S /run/systemd/journal/socket ] && [ -x "$JOURNALD" ]; then
+	bg "$JOURNALD"
+	slowwait 10 test -S /run/systemd/journal/socket
+fi
+if [ -S /run/systemd/journal/socket ] && command -v journalctl >/dev/null; then
+	bg ip netns exec "$SRV" "$VIPCTL" monitor --journal 2>"$TMPD/journal.err"
+	jpid=$BG_PID
+fi
 
 # The monitor listens once it reports a change of a probe group.
 probe_seen()
@@ -124,5 +139,28 @@ else
 	not_ok "monitor: readable events" "$(head -n 30 "$T")" "$(cat "$T.err")"
 fi
 check "monitor --json still running" kill -0 "$mpid"
+
+# monitor --journal: the failover of a2 as a journal entry with its fields.
+journal_failover()
+{
+	journalctl -o json _PID="$jpid" VIPFO_EVENT=failover VIPFO_DEVICE=a2 \
+		>"$TMPD/journal.json" 2>/dev/null && [ -s "$TMPD/journal.json" ]
+}
+if [ -z "$jpid" ]; then
+	skip "monitor --journal: failover entry with structured fields" \
+		"no journal socket, and no systemd-journald to start"
+elif slowwait 15 journal_failover; then
+	check "monitor --journal: failover of a2 with group, device, reason, VIP count, priority" \
+		"$PYTHON" -c 'import json, sys
+e = json.loads(open(sys.argv[1]).readline())
+assert e["VIPFO_GROUP"] == "web" and e["VIPFO_DEVICE"] == "a2", e
+assert e["VIPFO_REASON"] == "carrier-loss" and e["VIPFO_VIP_COUNT"] == "3", e
+assert e["PRIORITY"] == "4" and e["SYSLOG_IDENTIFIER"] == "vipctl", e
+assert "a2" in e["MESSAGE"], e' "$TMPD/journal.json"
+else
+	not_ok "monitor --journal: failover entry with structured fields" \
+		"$(cat "$TMPD/journal.err")" \
+		"$(journalctl -o json _PID="$jpid" 2>&1 | tail -n 5)"
+fi
 
 finish

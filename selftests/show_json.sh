@@ -4,7 +4,8 @@
 # `vipctl show --json [--stats]` reports groups, members (ifindex, MAC,
 # state) and VIPs as configured, and its counters move with the traffic:
 # requests and replies with ARP, gratuitous ARPs and failovers with a
-# failure. The readable `vipctl show` names the same things.
+# failure. The readable `vipctl show` names the same things, and
+# `vipctl show --prometheus` the same states and counters.
 
 source "$(dirname "$0")/lib.sh"
 
@@ -112,6 +113,35 @@ fi
 vipctl show --stats >"$T"
 check "show --stats: exit 0, mentions counters" \
 	grep -qiE 'garp|failover' "$T"
+
+# The same states and counters for Prometheus: the exposition format as
+# its own parser reads it, every counter equal to the JSON's.
+P="$TMPD/vipfo.prom"
+check "show --prometheus -o FILE" vipctl show --prometheus -o "$P"
+check "-o FILE: written whole, no temporary file left" \
+	test -s "$P" -a -z "$(ls "$TMPD" | grep 'vipfo.prom.tmp')"
+vipctl show --json --stats >"$S"
+check "prometheus: parses; states and counters as in the JSON" "$PYTHON" - "$P" "$S" <<'EOF'
+import json, sys
+from prometheus_client.parser import text_string_to_metric_families
+samples = {}
+for fam in text_string_to_metric_families(open(sys.argv[1]).read()):
+    for s in fam.samples:
+        samples[(s.name, tuple(sorted(s.labels.items())))] = s.value
+j = json.load(open(sys.argv[2]))
+def get(name, **labels):
+    return samples[(name, tuple(sorted(labels.items())))]
+for g in j["groups"]:
+    assert get("vipfo_group_vips", group=g["name"]) == len(g["vips"]), g["name"]
+    for k, v in g["stats"].items():
+        assert get(f"vipfo_group_{k}_total", group=g["name"]) == v, (g["name"], k)
+    for d in g["devices"]:
+        lab = dict(group=g["name"], device=d["ifname"])
+        assert get("vipfo_member_up", **lab) == (d["state"] == "up"), d
+        assert get("vipfo_member_state", state=d["state"], **lab) == 1, d
+        for k, v in d["stats"].items():
+            assert get(f"vipfo_{k}_total", **lab) == v, (d["ifname"], k)
+EOF
 
 check "group del db; show --json lists web only" bash -c \
 	"ip netns exec $SRV $VIPCTL group del db &&

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-// vipctl monitor [-j|--json]: prints vipfo notifications as they arrive.
+// vipctl monitor [-j|--json|--journal]: prints vipfo notifications as they
+// arrive, or sends them to the systemd journal.
 #include <array>
 #include <csignal>
 #include <iostream>
@@ -13,6 +14,7 @@
 #include "lib/client.hpp"
 #include "commands.hpp"
 #include "lib/error.hpp"
+#include "lib/journal.hpp"
 #include "lib/netlink.hpp"
 #include "lib/output.hpp"
 
@@ -75,8 +77,13 @@ void follow_module(nl::Socket &sock, uint16_t *family, const nl::FamilyNotice &n
 	std::cerr << "vipctl: monitor: the vipfo module was loaded again; following its events" << std::endl;
 }
 
-void monitor(bool json)
+enum class Sink { Text, Json, Journal };
+
+void monitor(Sink sink)
 {
+	std::optional<Journal> journal;
+	if (sink == Sink::Journal)
+		journal.emplace();
 	Client client;
 	nl::Socket sock = client.subscribe();
 	uint16_t family = client.family().id;
@@ -91,7 +98,12 @@ void monitor(bool json)
 			if (family == 0 || nlh->nlmsg_type != family)
 				return;
 			const proto::Event ev = proto::decode_event(nlh);
-			std::cout << (json ? dump_json(event_json(ev)) : render_event_text(ev)) << std::endl;
+			if (journal)
+				journal->send(event_fields(ev));
+			else
+				std::cout << (sink == Sink::Json ? dump_json(event_json(ev))
+								 : render_event_text(ev))
+					  << std::endl;
 		} catch (const Error &e) {
 			std::cerr << "vipctl: monitor: warning: " << e.what() << std::endl;
 		}
@@ -117,9 +129,19 @@ void monitor(bool json)
 void setup_monitor(CLI::App &app)
 {
 	auto json = std::make_shared<bool>(false);
+	auto journal = std::make_shared<bool>(false);
 	CLI::App *cmd = app.add_subcommand("monitor", "Print vipfo events (changes, failovers, recoveries) as they happen");
-	cmd->add_flag("-j,--json", *json, "One JSON object per line (schema: docs/vipctl-json.md)");
-	cmd->callback([json] { with_context("monitor", [&] { monitor(*json); }); });
+	CLI::Option *j = cmd->add_flag("-j,--json", *json,
+				       "One JSON object per line (schema: docs/vipctl-json.md)");
+	cmd->add_flag("--journal", *journal,
+		      "Send each event to the systemd journal, with its fields as VIPFO_GROUP, "
+		      "VIPFO_DEVICE, VIPFO_REASON, VIPFO_VIP_COUNT, ...")
+		->excludes(j);
+	cmd->callback([json, journal] {
+		with_context("monitor", [&] {
+			monitor(*journal ? Sink::Journal : *json ? Sink::Json : Sink::Text);
+		});
+	});
 }
 
 } // namespace vipctl
