@@ -10,6 +10,10 @@
 # make install    install vipctl, its man pages and bash completion (PREFIX, DESTDIR)
 # make man        the man pages, build/man (scdoc), checked against vipctl
 # make dkms-install  install the module's source with DKMS and build it
+# make deb        Debian packages vipfo-dkms and vipctl in build/deb, checked
+#                 with lintian
+# make check-packages  the packages installed with apt into a debootstrapped
+#                 root, DKMS's module and the units' commands run in the VM
 #
 # KVER/KDIR pick the kernel to build for, and the VM boots the same one:
 # by default scripts/kver's choice (the running kernel if it is of a
@@ -69,6 +73,22 @@ dkms-src:
 	rm -f $(BUILD)/dkms/vipfo-$(VERSION)/kmod/*.mod.c
 	cp include/uapi/linux/vipfo.h $(BUILD)/dkms/vipfo-$(VERSION)/include/uapi/linux/
 
+# The packages, from a copy of the tree (git's files, as they are now) with
+# debian/changelog written from VERSION: the one place the version is.
+deb: deps
+	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/vipfo-$(VERSION)
+	git ls-files -z --cached --others --exclude-standard | \
+		xargs -0 tar -cf - --ignore-failed-read | tar -xf - -C $(BUILD)/deb/vipfo-$(VERSION)
+	printf '%s\n' "vipfo ($(VERSION)) unstable; urgency=medium" "" \
+		"  * Built from $$(git describe --always --dirty 2>/dev/null || echo an unknown commit)." "" \
+		" -- vipfo developers <vipfo@example.org>  $$(date -R)" \
+		>$(BUILD)/deb/vipfo-$(VERSION)/debian/changelog
+	cd $(BUILD)/deb/vipfo-$(VERSION) && dpkg-buildpackage -us -uc -b
+	lintian --fail-on error,warning $(BUILD)/deb/*.changes
+
+check-packages: deb
+	KVER=$(KVER) scripts/check-packages
+
 dkms-install: dkms-src
 	rm -rf $(DESTDIR)/usr/src/vipfo-$(VERSION)
 	cp -r $(BUILD)/dkms/vipfo-$(VERSION) $(DESTDIR)/usr/src/
@@ -81,4 +101,4 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all module vipctl selftests deps check check-debug demo bench man install \
-	dkms-src dkms-install clean
+	dkms-src dkms-install deb check-packages clean

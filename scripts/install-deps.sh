@@ -13,7 +13,8 @@ linux-source-6.12 python3-yaml python3-jsonschema
 qemu-system-x86 busybox-static cpio kmod xz-utils dkms
 iproute2 arping tcpdump python3 python3-scapy socat
 iputils-ping netsniff-ng python3-matplotlib sparse dwarves scdoc
-python3-prometheus-client"
+python3-prometheus-client
+debhelper dh-dkms dpkg-dev fakeroot lintian bash-completion debootstrap"
 [ "${1:-}" = --debug-kernel ] && PKGS="$PKGS flex bison bc libelf-dev"
 
 missing=""
