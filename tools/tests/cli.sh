@@ -111,6 +111,14 @@ expect 1 "vipctl: group add a/b: invalid group name 'a/b' (1-31 characters of A-
 expect 1 "vipctl: show 12345678901234567890123456789012: invalid group name '12345678901234567890123456789012' (1-31 characters of A-Z a-z 0-9 _ . -)" \
 	show 12345678901234567890123456789012
 
+# apply: the files are read and checked before anything is sent.
+mkdir "$tmp/empty.d"
+expect 1 "vipctl: apply: $tmp/empty.d: no *.conf file in this directory" apply "$tmp/empty.d"
+expect 1 "vipctl: apply: $tmp/none.conf: cannot read: No such file or directory" apply "$tmp/none.conf"
+printf '[group.web]\ngarp-count = 101\n' >"$tmp/bad.conf"
+expect 1 "vipctl: apply: $tmp/bad.conf:2:14: group web: garp-count: not a whole number in 0-100" apply --check "$tmp/bad.conf"
+expect 1 "vipctl: netns nosuch-ns: /run/netns/nosuch-ns: No such file or directory" -n nosuch-ns show
+
 # Without the module (the usual case on a build host).
 "$VIPCTL" show >"$tmp/out" 2>"$tmp/err"
 if [ $? -eq 0 ]; then

@@ -142,9 +142,15 @@ std::string locate(const config::Config &want, const Step &s, const Error &e)
 void apply(const ApplyArgs &a)
 {
 	std::vector<std::string> files;
-	for (const std::string &f : a.files)
-		for (std::string &e : config::expand(f))
+	for (const std::string &f : a.files) {
+		std::vector<std::string> some = config::expand(f);
+		// Not "no groups": that would delete every group (/dev/null
+		// says so on purpose).
+		if (some.empty())
+			throw Error(f + ": no *.conf file in this directory");
+		for (std::string &e : some)
 			files.push_back(std::move(e));
+	}
 	if (a.files.empty()) {
 		files = config::default_files();
 		if (files.empty())
