@@ -93,7 +93,7 @@ _vipctl()
 			opts="--no-local --help"
 		fi ;;
 	show)
-		opts="--json --stats --prometheus --output --help"
+		opts="--json --pretty --stats --prometheus --output --help"
 		[ "$nargs" = 0 ] && opts="$opts $(_vipctl_groups "$vipctl" "$netns")" ;;
 	monitor)
 		opts="--json --journal --help" ;;

@@ -114,6 +114,13 @@ vipctl show --stats >"$T"
 check "show --stats: exit 0, mentions counters" \
 	grep -qiE 'garp|failover' "$T"
 
+# -p: the same JSON, indented.
+vipctl show --json >"$J"
+check "show --json -p: the same, indented" bash -c \
+	"ip netns exec $SRV $VIPCTL show --json -p >$TMPD/pretty.json &&
+	 [ \$(wc -l <$TMPD/pretty.json) -gt 10 ] &&
+	 $PYTHON -c 'import json, sys; assert json.load(open(sys.argv[1])) == json.load(open(sys.argv[2]))' $J $TMPD/pretty.json"
+
 # The same states and counters for Prometheus: the exposition format as
 # its own parser reads it, every counter equal to the JSON's.
 P="$TMPD/vipfo.prom"

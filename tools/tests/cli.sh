@@ -111,6 +111,14 @@ expect 1 "vipctl: group add a/b: invalid group name 'a/b' (1-31 characters of A-
 expect 1 "vipctl: show 12345678901234567890123456789012: invalid group name '12345678901234567890123456789012' (1-31 characters of A-Z a-z 0-9 _ . -)" \
 	show 12345678901234567890123456789012
 
+# -p makes JSON readable; alone it means nothing.
+"$VIPCTL" show -p >"$tmp/out" 2>"$tmp/err"
+if [ $? = 2 ] && grep -q -- "--pretty requires --json" "$tmp/err"; then
+	ok "vipctl show -p without --json -> 2"
+else
+	not_ok "vipctl show -p without --json -> 2, saying it needs --json"
+fi
+
 # apply: the files are read and checked before anything is sent.
 mkdir "$tmp/empty.d"
 expect 1 "vipctl: apply: $tmp/empty.d: no *.conf file in this directory" apply "$tmp/empty.d"

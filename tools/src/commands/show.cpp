@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// vipctl show [NAME] [-j|--json] [-s|--stats] [--prometheus [-o FILE]]
+// vipctl show [NAME] [-j|--json [-p]] [-s|--stats] [--prometheus [-o FILE]]
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -23,6 +23,7 @@ struct ShowArgs {
 	std::string name;
 	bool json = false;
 	bool stats = false;
+	bool pretty = false;
 	bool prometheus = false;
 	std::string output;
 };
@@ -62,7 +63,7 @@ void show(const ShowArgs &a)
 	else if (a.prometheus)
 		std::cout << render_prometheus(groups);
 	else if (a.json)
-		std::cout << dump_json(groups_json(groups, a.stats)) << '\n';
+		std::cout << dump_json(groups_json(groups, a.stats), a.pretty) << '\n';
 	else
 		std::cout << render_groups_text(groups, a.stats);
 	std::cout.flush();
@@ -75,7 +76,11 @@ void setup_show(CLI::App &app)
 	auto args = std::make_shared<ShowArgs>();
 	CLI::App *cmd = app.add_subcommand("show", "Show groups: devices and their state, VIPs");
 	cmd->add_option("NAME", args->name, "Only this group");
-	cmd->add_flag("-j,--json", args->json, "JSON output (schema: docs/vipctl-json.md)");
+	CLI::Option *json =
+		cmd->add_flag("-j,--json", args->json, "JSON output (schema: docs/vipctl-json.md)");
+	cmd->add_flag("-p,--pretty", args->pretty,
+		      "With --json: indented, for people (compact by default, as ip -j)")
+		->needs(json);
 	cmd->add_flag("-s,--stats", args->stats, "Include counters for groups and devices");
 	CLI::Option *prom = cmd->add_flag(
 		"--prometheus", args->prometheus,

@@ -295,9 +295,9 @@ Json event_json(const proto::Event &ev)
 	return p.take_json();
 }
 
-std::string dump_json(const Json &j)
+std::string dump_json(const Json &j, bool pretty)
 {
-	return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+	return j.dump(pretty ? 2 : -1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 } // namespace vipctl

@@ -25,7 +25,8 @@ Json groups_json(std::span<const proto::Group> groups, bool stats);
 std::string render_event_text(const proto::Event &ev);
 Json event_json(const proto::Event &ev);
 
-// Compact, one line, invalid UTF-8 replaced rather than thrown on.
-std::string dump_json(const Json &j);
+// Compact, one line (or with pretty, indented by two spaces), invalid
+// UTF-8 replaced rather than thrown on.
+std::string dump_json(const Json &j, bool pretty = false);
 
 } // namespace vipctl
