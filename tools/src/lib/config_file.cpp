@@ -28,23 +28,6 @@ Where where_of(const toml::source_region &r, const std::string &file)
 	throw Error(w.str() + ": " + what);
 }
 
-// The options, in the order save writes them: key, field, range.
-struct OptionKey {
-	const char *key;
-	std::optional<uint32_t> proto::GroupOptions::*field;
-	uint32_t min;
-	uint32_t max;
-};
-
-constexpr OptionKey kOptions[] = {
-	{"garp-count", &proto::GroupOptions::garp_count, 0, VIPFO_GARP_COUNT_MAX},
-	{"garp-interval", &proto::GroupOptions::garp_interval, VIPFO_GARP_INTERVAL_MIN,
-	 VIPFO_GARP_INTERVAL_MAX},
-	{"carrier-poll", &proto::GroupOptions::carrier_poll, 0, VIPFO_CARRIER_POLL_MAX},
-	{"reply-rate", &proto::GroupOptions::reply_rate, 0, VIPFO_REPLY_RATE_MAX},
-	{"up-delay", &proto::GroupOptions::up_delay, 0, VIPFO_UP_DELAY_MAX},
-};
-
 // A device name the kernel could have: 1-15 bytes, no '/', ':' or white
 // space (dev_valid_name()).
 bool valid_ifname(std::string_view n)

@@ -45,6 +45,25 @@ struct Config {
 	std::vector<GroupSpec> groups;
 };
 
+// A group option as the file names it: its key, its field, its range.
+// One table, in the order save writes them, for parsing, rendering and
+// planning alike.
+struct OptionKey {
+	const char *key;
+	std::optional<uint32_t> proto::GroupOptions::*field;
+	uint32_t min;
+	uint32_t max;
+};
+
+inline constexpr OptionKey kOptions[] = {
+	{"garp-count", &proto::GroupOptions::garp_count, 0, VIPFO_GARP_COUNT_MAX},
+	{"garp-interval", &proto::GroupOptions::garp_interval, VIPFO_GARP_INTERVAL_MIN,
+	 VIPFO_GARP_INTERVAL_MAX},
+	{"carrier-poll", &proto::GroupOptions::carrier_poll, 0, VIPFO_CARRIER_POLL_MAX},
+	{"reply-rate", &proto::GroupOptions::reply_rate, 0, VIPFO_REPLY_RATE_MAX},
+	{"up-delay", &proto::GroupOptions::up_delay, 0, VIPFO_UP_DELAY_MAX},
+};
+
 // The module's defaults for the options a file leaves out (kmod/group.h;
 // configuration.sh checks that they agree).
 inline constexpr proto::GroupOptions kDefaults{

@@ -9,19 +9,6 @@ namespace vipctl::config {
 
 namespace {
 
-struct OptionName {
-	const char *name;
-	std::optional<uint32_t> proto::GroupOptions::*field;
-};
-
-constexpr OptionName kOptionNames[] = {
-	{"garp-count", &proto::GroupOptions::garp_count},
-	{"garp-interval", &proto::GroupOptions::garp_interval},
-	{"carrier-poll", &proto::GroupOptions::carrier_poll},
-	{"reply-rate", &proto::GroupOptions::reply_rate},
-	{"up-delay", &proto::GroupOptions::up_delay},
-};
-
 proto::GroupOptions options_of(const proto::Group &g)
 {
 	return {.garp_count = g.garp_count, .garp_interval = g.garp_interval,
@@ -32,7 +19,7 @@ proto::GroupOptions options_of(const proto::Group &g)
 // Whether a running value is what the file wants: the value given, or
 // when it gives none, the module's default (for the carrier poll also the
 // floor the module raises it to).
-bool matches(const OptionName &o, const std::optional<uint32_t> &given,
+bool matches(const OptionKey &o, const std::optional<uint32_t> &given,
 	     const std::optional<uint32_t> &running, uint32_t floor)
 {
 	if (!running)
@@ -70,10 +57,10 @@ std::string vips_str(const std::vector<IpAddr> &v)
 std::string options_str(const proto::GroupOptions &o, const proto::GroupOptions *before)
 {
 	std::string out;
-	for (const OptionName &n : kOptionNames) {
+	for (const OptionKey &n : kOptions) {
 		if (!(o.*(n.field)))
 			continue;
-		out += (out.empty() ? "" : ", ") + std::string(n.name) + " ";
+		out += (out.empty() ? "" : ", ") + std::string(n.key) + " ";
 		if (before && before->*(n.field))
 			out += std::to_string(*(before->*(n.field))) + " -> ";
 		out += std::to_string(*(o.*(n.field)));
@@ -185,7 +172,7 @@ std::vector<Step> plan(const Config &want, const Running &have, const IfResolver
 
 		Step set{.op = Op::GroupSet, .group = g.name, .where = g.where};
 		const proto::GroupOptions now = options_of(h);
-		for (const OptionName &o : kOptionNames) {
+		for (const OptionKey &o : kOptions) {
 			if (matches(o, g.options.*(o.field), now.*(o.field), have.carrier_poll_floor))
 				continue;
 			set.options.*(o.field) = (g.options.*(o.field)).value_or(*(kDefaults.*(o.field)));

@@ -119,20 +119,19 @@ std::string render_prometheus(std::span<const proto::Group> groups)
 
 	// Counters: per group (each request once) and per member (every copy
 	// a member received, what it sent).
-	Writer &c = w;
 	for (const proto::Counter &k : proto::kCounters) {
 		const std::string help = counter_help(k.name);
 		const std::string gname = std::string("vipfo_group_") + k.name + "_total";
-		c.family(gname, "counter", help + " (group)");
+		w.family(gname, "counter", help + " (group)");
 		for (const proto::Group &g : groups)
 			if (g.stats)
-				c.sample(gname, g, nullptr, (*g.stats).*(k.field));
+				w.sample(gname, g, nullptr, (*g.stats).*(k.field));
 		const std::string mname = std::string("vipfo_") + k.name + "_total";
-		c.family(mname, "counter", help + " (member)");
+		w.family(mname, "counter", help + " (member)");
 		for (const proto::Group &g : groups)
 			for (const proto::Device &d : g.devices)
 				if (d.stats)
-					c.sample(mname, g, &d, (*d.stats).*(k.field));
+					w.sample(mname, g, &d, (*d.stats).*(k.field));
 	}
 	return w.str();
 }
