@@ -116,9 +116,46 @@ static void announce_lost(struct vipfo_member *member)
 	vipfo_stats_inc(member->group->stats, VIPFO_TX_ERRORS);
 }
 
+static struct vipfo_vip *next_vip(struct vipfo_group *group,
+				  struct vipfo_vip *vip)
+{
+	return list_next_or_null_rcu(&group->vips, &vip->group_node,
+				     struct vipfo_vip, group_node);
+}
+
+/*
+ * Where rounds from @from start: the VIP itself when it is still the
+ * group's, else the head; callers skip what is older than @from.
+ * Context: RCU read-side critical section.
+ */
+static struct vipfo_vip *first_vip(struct vipfo_group *group,
+				   const struct vipfo_round_vip *from)
+{
+	struct vipfo_vip *vip = NULL;
+
+	if (from->seq)
+		vip = vipfo_vip_lookup(group->vn, &from->addr);
+	if (vip && vip->group == group && vip->seq == from->seq)
+		return vip;
+	return list_first_or_null_rcu(&group->vips, struct vipfo_vip,
+				      group_node);
+}
+
+/* At most how many VIPs a round from @from has. */
+static unsigned int round_size(struct vipfo_group *group,
+			       const struct vipfo_round_vip *from)
+{
+	u64 n = READ_ONCE(group->n_vips);
+
+	if (from->seq)
+		n = min(n, READ_ONCE(group->vip_seq) - from->seq + 1);
+	return n;
+}
+
 /* A small round, sent at once from the notifier or the carrier poll. */
 static void announce_round_now(struct vipfo_group *group,
-			       unsigned long members)
+			       unsigned long members,
+			       const struct vipfo_round_vip *from)
 {
 	struct vipfo_member *live[VIPFO_MAX_MEMBERS], *member;
 	unsigned int n, seq = 0, i;
@@ -126,7 +163,9 @@ static void announce_round_now(struct vipfo_group *group,
 
 	rcu_read_lock();
 	n = vipfo_live_members(group, members, live);
-	list_for_each_entry_rcu(vip, &group->vips, group_node) {
+	for (vip = first_vip(group, from); vip; vip = next_vip(group, vip)) {
+		if (vip->seq < from->seq)
+			continue;
 		for (i = 0; i < n; i++) {
 			member = sender(live, n, seq, i);
 			if (announce(member, &vip->addr))
@@ -211,11 +250,13 @@ static int announce_vip_paced(struct vipfo_group *group,
 	}
 }
 
-static void round_start(struct vipfo_group *group, struct vipfo_round *r)
+static void round_start(struct vipfo_group *group, struct vipfo_round *r,
+			const struct vipfo_round_vip *from)
 {
 	r->first = VIPFO_ROUND_QUEUED;
 	r->next = VIPFO_ROUND_QUEUED;
 	r->end = VIPFO_ROUND_QUEUED;
+	r->from = *from;
 	r->last_seq = READ_ONCE(group->vip_seq);
 	r->copied_all = false;
 	memset(r->queued_max, VIPFO_ROUND_QUEUED, sizeof(r->queued_max));
@@ -229,15 +270,17 @@ static void round_start(struct vipfo_group *group, struct vipfo_round *r)
  * stay in front, to be sent again. The copy resumes after the newest VIP
  * copied that is still the group's, found by its address in the hash
  * table (its seq tells it from one deleted and added again since, which
- * is at the end of the list now); when all of them are gone, from the
- * head, past what was copied. VIPs added since the round began are not
- * part of it. Returns false when the round has no VIP left.
+ * is at the end of the list now); when all of them are gone (or none was
+ * copied yet), from the round's first VIP, past what was copied. VIPs
+ * added since the round began are not part of it. Returns false when the
+ * round has no VIP left.
  */
 static bool round_copy(struct vipfo_group *group, struct vipfo_round *r)
 {
 	unsigned int keep = min(r->end - r->first, VIPFO_ROUND_QUEUED), i;
 	struct vipfo_vip *vip = NULL;
-	u64 copied = 0;
+	/* Older than the round's first VIP: as good as copied. */
+	u64 copied = r->from.seq ? r->from.seq - 1 : 0;
 
 	if (r->copied_all)
 		return false;
@@ -255,8 +298,8 @@ static bool round_copy(struct vipfo_group *group, struct vipfo_round *r)
 	r->first = VIPFO_ROUND_QUEUED - keep;
 	r->next = VIPFO_ROUND_QUEUED;
 	r->end = VIPFO_ROUND_QUEUED;
-	vip = list_prepare_entry(vip, &group->vips, group_node);
-	list_for_each_entry_continue_rcu(vip, &group->vips, group_node) {
+	vip = vip ? next_vip(group, vip) : first_vip(group, &r->from);
+	for (; vip; vip = next_vip(group, vip)) {
 		if (vip->seq <= copied)
 			continue;
 		if (vip->seq > r->last_seq || r->end == ARRAY_SIZE(r->vips))
@@ -264,8 +307,7 @@ static bool round_copy(struct vipfo_group *group, struct vipfo_round *r)
 		r->vips[r->end].addr = vip->addr;
 		r->vips[r->end++].seq = vip->seq;
 	}
-	r->copied_all = list_entry_is_head(vip, &group->vips, group_node) ||
-			vip->seq > r->last_seq;
+	r->copied_all = !vip || vip->seq > r->last_seq;
 	rcu_read_unlock();
 	return r->end > r->next;
 }
@@ -276,7 +318,8 @@ static bool round_copy(struct vipfo_group *group, struct vipfo_round *r)
  * before this one was done.
  */
 static bool announce_round_paced(struct vipfo_group *group,
-				 unsigned long members)
+				 unsigned long members,
+				 const struct vipfo_round_vip *from)
 {
 	struct vipfo_announce *a = &group->announce;
 	struct vipfo_round *r = &a->round;
@@ -284,7 +327,7 @@ static bool announce_round_paced(struct vipfo_group *group,
 	unsigned int seq = 0;
 	int back;
 
-	round_start(group, r);
+	round_start(group, r, from);
 	for (;;) {
 		if (r->next == r->end && !round_copy(group, r))
 			return true;
@@ -326,6 +369,7 @@ static void announce_work(struct work_struct *work)
 	struct vipfo_group *group =
 		container_of(a, struct vipfo_group, announce);
 	unsigned long start = jiffies, delay, members;
+	struct vipfo_round_vip from;
 	bool more;
 
 	spin_lock_bh(&a->lock);
@@ -338,6 +382,7 @@ static void announce_work(struct work_struct *work)
 		return;
 	}
 	members = a->members;
+	from = a->from;
 	more = --a->rounds_left > 0;
 	if (!more)
 		a->members = 0;
@@ -345,7 +390,7 @@ static void announce_work(struct work_struct *work)
 	spin_unlock_bh(&a->lock);
 
 	/* Cut short: the work is queued again for the fresh round. */
-	if (!announce_round_paced(group, members) || !more)
+	if (!announce_round_paced(group, members, &from) || !more)
 		return;
 	/* The next round garp_interval after this one began, if it can. */
 	delay = msecs_to_jiffies(READ_ONCE(group->garp_interval));
@@ -380,21 +425,15 @@ void vipfo_announce_cancel(struct vipfo_group *group)
 	cancel_delayed_work_sync(&group->announce.work);
 }
 
-/**
- * vipfo_announce_start() - Start (or restart) a group's gratuitous ARP rounds
- * @group: the group
- * @members: a mask of the ids of the members to announce from; those not
- *           active when a round runs are skipped
- *
- * garp_count rounds, garp_interval apart. A round small enough is sent at
- * once, from the caller; the rest go to a work item. Rounds still pending
- * start afresh, from their members and @members.
- *
- * Context: RTNL held (the notifier, netlink), or an RCU read-side critical
- * section in softirq (the carrier poll, the hold-down timer). Does not
- * sleep.
+/*
+ * garp_count rounds from @from, garp_interval apart. Rounds still pending
+ * go on from their members and @members, from the older of their first
+ * VIP and @from. A failover (from the head) cuts a round in progress
+ * short for a fresh one; VIPs just added wait for it to end instead, as
+ * they are not part of it and it may be long.
  */
-void vipfo_announce_start(struct vipfo_group *group, unsigned long members)
+static void announce_from(struct vipfo_group *group, unsigned long members,
+			  const struct vipfo_round_vip *from)
 {
 	struct vipfo_member *live[VIPFO_MAX_MEMBERS];
 	struct vipfo_announce *a = &group->announce;
@@ -404,23 +443,65 @@ void vipfo_announce_start(struct vipfo_group *group, unsigned long members)
 	/* garp_count 0: the group answers, never announces. */
 	if (!rounds)
 		return;
-	if (READ_ONCE(group->n_vips) *
+	if (round_size(group, from) *
 	    vipfo_live_members(group, members, live) <= INLINE_FRAMES) {
-		announce_round_now(group, members);
+		announce_round_now(group, members, from);
 		rounds--;
 		delay = msecs_to_jiffies(READ_ONCE(group->garp_interval));
 	}
 	if (!rounds)
 		return;
 	spin_lock_bh(&a->lock);
+	if (!a->rounds_left || from->seq < a->from.seq)
+		a->from = *from;
 	a->members |= members;
 	a->rounds_left = max(a->rounds_left, rounds);
-	WRITE_ONCE(a->restart, true);
+	if (!from->seq)
+		WRITE_ONCE(a->restart, true);
 	spin_unlock_bh(&a->lock);
 	/* Not a high-priority worker: on the notifier's CPU it would preempt
 	 * the notifier while it still holds RTNL.
 	 */
 	mod_delayed_work(system_unbound_wq, &a->work, delay);
+}
+
+/**
+ * vipfo_announce_start() - Start (or restart) a group's announcement rounds
+ * @group: the group
+ * @members: a mask of the ids of the members to announce from; those not
+ *           active when a round runs are skipped
+ *
+ * Every VIP, garp_count rounds, garp_interval apart. A round small enough
+ * is sent at once, from the caller; the rest go to a work item. Rounds
+ * still pending start afresh, from their members and @members.
+ *
+ * Context: RTNL held (the notifier, netlink), or an RCU read-side critical
+ * section in softirq (the carrier poll, the hold-down timer). Does not
+ * sleep.
+ */
+void vipfo_announce_start(struct vipfo_group *group, unsigned long members)
+{
+	static const struct vipfo_round_vip all_vips;
+
+	announce_from(group, members, &all_vips);
+}
+
+/**
+ * vipfo_announce_added() - Announce the VIPs just added to a group
+ * @group: the group
+ * @first: the first of them; the others were added after it
+ *
+ * From every live member, garp_count rounds as after a failure, the first
+ * at once when small enough; rounds already pending include them.
+ *
+ * Context: RTNL held. Does not sleep.
+ */
+void vipfo_announce_added(struct vipfo_group *group, struct vipfo_vip *first)
+{
+	struct vipfo_round_vip from = { .addr = first->addr, .seq = first->seq };
+
+	ASSERT_RTNL();
+	announce_from(group, ~0UL, &from);
 }
 
 /**

@@ -16,6 +16,12 @@ struct vipfo_vip;
 /* VIPs a paced round copies at a time, under RCU. */
 #define VIPFO_ROUND_CHUNK	32
 
+/*
+ * A VIP as a round knows it. Also where rounds start in a group's VIP
+ * list, which is in seq order: at the head (seq 0), or at the first of
+ * the VIPs just added, found by its address (and seq, to tell it from one
+ * deleted and added again since).
+ */
 struct vipfo_round_vip {
 	struct in6_addr addr;
 	u64 seq;			/* struct vipfo_vip.seq */
@@ -32,6 +38,7 @@ struct vipfo_round {
 	unsigned int first;		/* the oldest VIP still in vips[] */
 	unsigned int next;		/* the next VIP to send */
 	unsigned int end;		/* after the last VIP copied */
+	struct vipfo_round_vip from;	/* the round's first VIP */
 	u64 last_seq;			/* of the last VIP of the round */
 	bool copied_all;
 	u8 queued_max[VIPFO_MAX_MEMBERS];	/* by member id */
@@ -41,9 +48,10 @@ struct vipfo_round {
 /* A group's pending gratuitous ARP rounds. */
 struct vipfo_announce {
 	struct delayed_work work;
-	spinlock_t lock;		/* protects the three fields below */
+	spinlock_t lock;		/* protects the four fields below */
 	unsigned int rounds_left;
 	unsigned long members;		/* ids of the members to announce from */
+	struct vipfo_round_vip from;	/* where the rounds start */
 	bool restart;			/* a newer failover: start a fresh round */
 	struct vipfo_round round;	/* the work's own */
 };
@@ -51,6 +59,7 @@ struct vipfo_announce {
 void vipfo_announce_init(struct vipfo_group *group);
 void vipfo_announce_cancel(struct vipfo_group *group);
 void vipfo_announce_start(struct vipfo_group *group, unsigned long members);
+void vipfo_announce_added(struct vipfo_group *group, struct vipfo_vip *first);
 unsigned int vipfo_live_members(struct vipfo_group *group,
 				unsigned long members,
 				struct vipfo_member **live);

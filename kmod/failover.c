@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Failover policy: what vipfo does when a member fails, comes back or
- * changes its MAC. Device events arrive here from the netdevice notifier,
+ * changes its MAC, and when VIPs arrive. Device events arrive here from the netdevice notifier,
  * carrier losses the kernel would report late from the carrier poll
  * (carrier.c); this file is the one place a smarter policy would replace.
  *
  * Today's policy: on a failure every surviving member broadcasts a
  * gratuitous ARP for every IPv4 VIP of the group, and an unsolicited
  * neighbour advertisement for every IPv6 one, garp_count rounds,
- * garp_interval apart, the first round at once (announce.c).
+ * garp_interval apart, the first round at once (announce.c). VIPs added
+ * to a group are announced likewise, from every live member.
  */
 
 #include <linux/netdevice.h>
@@ -200,6 +201,23 @@ unsigned int vipfo_failover_held_ms(const struct vipfo_member *member)
 	if (!test_bit(VIPFO_MEMBER_HELD, &member->flags) || left <= 0)
 		return 0;
 	return jiffies_to_msecs(left);
+}
+
+/**
+ * vipfo_failover_vips_added() - VIPs were added to a group
+ * @group: the group
+ * @first: the first of them; the others were added after it
+ *
+ * A VIP that arrives may have moved here from another host (VRRP, a
+ * migration), and the peers' caches still hold that host's MAC: every
+ * live member announces the new VIPs, as survivors do after a failure.
+ *
+ * Context: RTNL held.
+ */
+void vipfo_failover_vips_added(struct vipfo_group *group,
+			       struct vipfo_vip *first)
+{
+	vipfo_announce_added(group, first);
 }
 
 /* Peers that chose this member hold its old MAC: announce the new one. */

@@ -7,7 +7,9 @@
 #include <linux/types.h>
 #include <uapi/linux/vipfo.h>
 
+struct vipfo_group;
 struct vipfo_member;
+struct vipfo_vip;
 
 /*
  * Flap damping of a member: when it comes back it is held down (neither
@@ -35,6 +37,8 @@ void vipfo_failover_member_left(struct vipfo_member *member,
 void vipfo_failover_member_failed(struct vipfo_member *member,
 				  enum vipfo_reason reason,
 				  enum vipfo_detector detector, gfp_t gfp);
+void vipfo_failover_vips_added(struct vipfo_group *group,
+			       struct vipfo_vip *first);
 void vipfo_failover_member_recovered(struct vipfo_member *member,
 				     enum vipfo_detector detector, gfp_t gfp);
 

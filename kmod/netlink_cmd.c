@@ -54,20 +54,26 @@ static int devs_apply(struct vipfo_group *group,
 	return 0;
 }
 
+/* The first VIP added is in *first (NULL when none is). */
 static int vips_apply(struct vipfo_group *group,
-		      const struct vipfo_nl_vip_list *vips)
+		      const struct vipfo_nl_vip_list *vips,
+		      struct vipfo_vip **first)
 {
 	struct vipfo_vip *vip;
 	unsigned int i;
 
+	*first = NULL;
 	for (i = 0; i < vips->n; i++) {
 		vip = vipfo_vip_create(group, &vips->addr[i]);
 		if (IS_ERR(vip)) {
 			while (i--)
 				vipfo_vip_destroy(vipfo_vip_lookup(group->vn,
 								   &vips->addr[i]));
+			*first = NULL;
 			return PTR_ERR(vip);
 		}
+		if (!i)
+			*first = vip;
 	}
 	return 0;
 }
@@ -106,6 +112,7 @@ int vipfo_nl_group_new(struct sk_buff *skb, struct genl_info *info)
 	struct vipfo_net *vn = vipfo_net(genl_info_net(info));
 	struct netlink_ext_ack *extack = info->extack;
 	struct nlattr **attrs = info->attrs;
+	struct vipfo_vip *first;
 	struct vipfo_group *group;
 	struct vipfo_nl_dev_list devs;
 	struct vipfo_nl_vip_list vips;
@@ -171,11 +178,13 @@ int vipfo_nl_group_new(struct sk_buff *skb, struct genl_info *info)
 		group->up_delay = nla_get_u32(attrs[VIPFO_A_UP_DELAY]);
 	err = devs_apply(group, &devs);
 	if (!err)
-		err = vips_apply(group, &vips);
+		err = vips_apply(group, &vips, &first);
 	if (err) {
 		vipfo_group_destroy(group);
 		goto out_vips;
 	}
+	if (first)
+		vipfo_failover_vips_added(group, first);
 
 	/* Applied: a reply that does not fit the socket is no failure. */
 	reply_group(info, group);
@@ -387,7 +396,7 @@ out:
  * @skb: the request
  * @info: the request's attributes and extack
  *
- * All or nothing; nothing is announced.
+ * All or nothing. The live members announce the VIPs added.
  *
  * Context: Process context; takes RTNL.
  * Return: 0, or a negative errno with a message in the extack.
@@ -396,6 +405,7 @@ int vipfo_nl_vips(struct sk_buff *skb, struct genl_info *info)
 {
 	struct vipfo_net *vn = vipfo_net(genl_info_net(info));
 	bool add = info->genlhdr->cmd == VIPFO_CMD_VIP_ADD;
+	struct vipfo_vip *first;
 	struct vipfo_group *group;
 	struct vipfo_nl_vip_list vips;
 	unsigned int i;
@@ -418,9 +428,11 @@ int vipfo_nl_vips(struct sk_buff *skb, struct genl_info *info)
 	if (add) {
 		err = vipfo_nl_ipv6_check(group, NULL, &vips, info->extack);
 		if (!err)
-			err = vips_apply(group, &vips);
+			err = vips_apply(group, &vips, &first);
 		if (err)
 			goto out_vips;
+		if (first)
+			vipfo_failover_vips_added(group, first);
 	} else {
 		for (i = 0; i < vips.n; i++)
 			vipfo_vip_destroy(vipfo_vip_lookup(vn, &vips.addr[i]));

@@ -26,6 +26,10 @@
 # a1's failure is going, and a3 starts over for all VIPs at once rather
 # than after that round. Last, VIPs deleted mid-round, where the round
 # stands: it goes on with the VIPs after them.
+#
+# VIPs added are announced by the same paced rounds, from every member:
+# all of them when they come with the group, only the new ones when a
+# group that has thousands gets a few more.
 
 source "$(dirname "$0")/lib.sh"
 
@@ -54,6 +58,35 @@ counter()
 		json_value "$TMPD/show.json" "j['groups'][0]['stats']['$1']"
 }
 
+# settled CMD...: the output of CMD (counters) stands still for half a second
+settled()
+{
+	local before
+
+	before=$("$@") && sleep 0.5 && [ "$("$@")" = "$before" ]
+}
+
+# announced DESC OWED: the announcement ends with OWED garps in all, none
+# lost
+announced()
+{
+	local g e
+
+	if ! slowwait "$(hang_limit 120)" settled counter garps; then
+		not_ok "$1" "garps still growing: $(counter garps)"
+		return
+	fi
+	g=$(counter garps) e=$(counter tx_errors)
+	if [ "$g" = "$2" ] && [ "$e" = 0 ]; then
+		ok "$1"
+	else
+		not_ok "$1" "garps $g, tx_errors $e; want $2 and 0"
+	fi
+}
+
+announced "vip add: a1 a2 a3 announced each of the $NVIPS VIPs once" \
+	$((3 * NVIPS))
+
 # count_arp NS DEV...: count the ARP frames each DEV receives (tc ingress)
 count_arp()
 {
@@ -81,14 +114,6 @@ rx_switch()
 	sw awk -v ports="${*:-p2 p3}" '
 		BEGIN { split(ports, p); for (i in p) want[p[i] ":"] = 1 }
 		$1 in want { n += $3 } END { print n + 0 }' /proc/net/dev
-}
-
-# settled CMD...: the output of CMD (counters) stands still for half a second
-settled()
-{
-	local before
-
-	before=$("$@") && sleep 0.5 && [ "$("$@")" = "$before" ]
 }
 
 # group_counts: the group's garps and tx_errors
@@ -270,6 +295,24 @@ else
 fi
 check "noqueue on a2 a3 again" qdisc "$SRV" noqueue a2 a3
 
+# A few VIPs more: only they are announced, by every member, although
+# the round is the work's (3 x 100 frames) and starts among thousands.
+mapfile -t more < <(for ((i = 1; i <= 100; i++)); do echo "10.78.0.$i"; done)
+capture_from a3 p3 && ok "tcpdump listens on p3" ||
+	not_ok "tcpdump listens on p3" "$(cat "$TMPD/cap.err")"
+g0=$(counter garps)
+check "100 VIPs more" vipctl vip add fan --no-local "${more[@]}"
+announced "vip add: a1 a2 a3 announced each of the 100 new VIPs once" \
+	$((g0 + 300))
+capture_end
+if diff <(printf '%s\n' "${more[@]}" | sort) <(sort "$TMPD/seen") >"$TMPD/diff"; then
+	ok "vip add: a3 announced the 100 new VIPs, once each, and no other"
+else
+	not_ok "vip add: a3 announced the 100 new VIPs, once each, and no other" \
+		"$(head -n 20 "$TMPD/diff")"
+fi
+check "the 100 VIPs deleted" vipctl vip del fan --no-local "${more[@]}"
+
 # A round cut short. One round (garp_count 1): a1 and a2 fail a few ms
 # apart, far less than the frames of a1's round take. a3 must announce
 # every VIP after a2's failure; restarting, it sends what it had sent of
@@ -347,6 +390,8 @@ if setup_nics; then
 		vipctl group add fan --dev a1,a2,a3 --garp-count 1 --up-delay 0
 	check "$NVIPS_NIC VIPs added" \
 		vipctl vip add fan --no-local "${vips[@]:0:NVIPS_NIC}"
+	announced "vip add: a1 a2 a3 announced each of the $NVIPS_NIC VIPs once" \
+		$((3 * NVIPS_NIC))
 	for q in fq_codel pfifo_fast; do
 		check "$q on the NICs a2 a3" qdisc "$SRV" "$q" a2 a3
 		failover "virtio-net, $q" "$CLI" $((2 * NVIPS_NIC)) admin-down c0

@@ -15,6 +15,10 @@
 # neighbour advertisements instead (to all nodes, their own MAC in the
 # target link-layer option, Override set, Solicited clear), in the same
 # rounds as the gratuitous ARPs, and counted apart (nas).
+#
+# VIPs that arrive (group add, vip add) are announced likewise, from every
+# live member, and only they: a VIP that moved here from another host is
+# still in the peers' caches with that host's MAC.
 
 source "$(dirname "$0")/lib.sh"
 
@@ -30,9 +34,6 @@ VIP6S="2001:db8::100 2001:db8::101"
 # however slow the kernel (check-debug sets VIPFO_TIMEOUT_FACTOR).
 F=${VIPFO_TIMEOUT_FACTOR:-1}
 IV=$((1000 * F))
-check "group with a1 a2 a3, three VIPs and two VIPv6s (garp_count 3, $IV ms apart)" \
-	vipctl group add web --dev a1,a2,a3 --vip "${VIPS// /,},${VIP6S// /,}" \
-	--garp-interval "$IV"
 
 # tx_watch_na IF...: tx_watch's counters count the neighbour advertisements
 # handed to each IF too
@@ -51,6 +52,22 @@ if nd_capture_start; then
 else
 	not_ok "capture of the client's neighbour discovery"
 fi
+
+# check_only_new DESC FILE "OLD..." : no GARP or NA in capture FILE or
+# the ND capture for the VIPs OLD since $GARP_SINCE
+check_only_new()
+{
+	local old
+
+	old=$({ cat "$2"; nd_nas "$ND_CAPTURE"; } |
+		awk -v vips=" $3 " -v since="$GARP_SINCE" \
+		'index(vips, " " $2 " ") && $6 >= since')
+	if [ -z "$old" ]; then
+		ok "$1"
+	else
+		not_ok "$1" "announced (MAC, VIP, eth src, eth dst, op, time):" "$old"
+	fi
+}
 
 # capture_rounds COUNT INTERVAL_MS: start a capture that lasts until the
 # last of COUNT rounds could come (check_garp_rounds allows twice the
@@ -101,6 +118,26 @@ rounds()
 	{ cat "$1"; nd_nas "$ND_CAPTURE"; } | sort -k6,6n >"$2"
 }
 
+# Created with its VIPs: every member announces them, as after a failure.
+if capture_rounds 3 "$IV"; then
+	GARP_SINCE=$EPOCHREALTIME
+	check "group with a1 a2 a3, three VIPs and two VIPv6s (garp_count 3, $IV ms apart)" \
+		vipctl group add web --dev a1,a2,a3 --vip "${VIPS// /,},${VIP6S// /,}" \
+		--garp-interval "$IV"
+	GARP_DONE=$EPOCHREALTIME
+	capture_wait "$TMPD/garp-new"
+	nd_sync
+	check_garps "group add: 3 GARPs per VIP from each of a1 a2 a3" \
+		"$TMPD/garp-new" 3 "$VIPS" a1 a2 a3
+	check_nas "group add: 3 NAs per VIPv6 from each of a1 a2 a3" \
+		"$ND_CAPTURE" 3 "$VIP6S" a1 a2 a3
+	rounds "$TMPD/garp-new" "$TMPD/garp-new-all"
+	check_garp_rounds "group add: timing and rotation, GARPs and NAs" \
+		"$TMPD/garp-new-all" 3 "$IV" "$VIPS $VIP6S" a1 a2 a3
+else
+	not_ok "group add: capture started" "$(cat "$TMPD/capture.err")"
+fi
+
 failover_case admin-down a1 3 "$IV" a2 a3
 recover_adapter admin-down a1
 slowwait 10 dev_state_is web a1 up
@@ -132,15 +169,50 @@ if capture_rounds 2 $((IV * 2)); then
 else
 	not_ok "MAC change: capture started" "$(cat "$TMPD/capture.err")"
 fi
-# Each family in its own counter, per VIP: 3 rounds from 2 survivors for
-# admin down and carrier loss, 2 from 2 for the deletion, 2 from 1 for the
-# MAC change.
-per_vip=$((3 * 2 + 3 * 2 + 2 * 2 + 2 * 1))
+# A VIP added to the group (one of each family) is announced by the live
+# members a1 a2, and no other VIP is. The client still has the MACs of
+# another host for them, as after a move from there: it takes ours.
+NEW=192.0.2.110 NEW6=2001:db8::110 OLDMAC=02:00:00:00:0e:01
+ip -n "$CLI" neigh replace "$NEW" lladdr "$OLDMAC" dev c0 nud stale
+ip -n "$CLI" neigh replace "$NEW6" lladdr "$OLDMAC" dev c0 nud stale
+if capture_rounds 2 $((IV * 2)); then
+	GARP_SINCE=$EPOCHREALTIME
+	check "vip add $NEW $NEW6" vipctl vip add web "$NEW,$NEW6"
+	GARP_DONE=$EPOCHREALTIME
+	capture_wait "$TMPD/garp-add"
+	nd_sync
+	check_garps "vip add: 2 GARPs for $NEW from each of a1 a2" \
+		"$TMPD/garp-add" 2 "$NEW" a1 a2
+	check_nas "vip add: 2 NAs for $NEW6 from each of a1 a2" \
+		"$ND_CAPTURE" 2 "$NEW6" a1 a2
+	rounds "$TMPD/garp-add" "$TMPD/garp-add-all"
+	check_garp_rounds "vip add: timing and rotation, GARP and NA" \
+		"$TMPD/garp-add-all" 2 $((IV * 2)) "$NEW $NEW6" a1 a2
+	check_only_new "vip add: the VIPs already there not announced" \
+		"$TMPD/garp-add" "$VIPS $VIP6S"
+	for v in "$NEW" "$NEW6"; do
+		m=$(client_neigh "$v")
+		if [[ " $(macs_of a1 a2)" == *" $m "* ]]; then
+			ok "vip add: the client moved $v from $OLDMAC to $m"
+		else
+			not_ok "vip add: the client moved $v from $OLDMAC to a1 or a2" \
+				"its entry: $(ip -n "$CLI" neigh show "$v" dev c0)"
+		fi
+	done
+else
+	not_ok "vip add: capture started" "$(cat "$TMPD/capture.err")"
+fi
+
+# Each family in its own counter, per VIP: 3 rounds from 3 members for
+# the group's creation, 3 from 2 survivors for admin down and carrier
+# loss, 2 from 2 for the deletion, 2 from 1 for the MAC change; and 2 from
+# 2 for the VIP of each family added.
+per_vip=$((3 * 3 + 3 * 2 + 3 * 2 + 2 * 2 + 2 * 1))
 vipctl show web --json --stats >"$TMPD/stats.json"
-check "counters: garps $((3 * per_vip)) (3 VIPs), nas $((2 * per_vip)) (2 VIPv6s)" \
+check "counters: garps $((3 * per_vip + 4)) (3 VIPs, 1 added), nas $((2 * per_vip + 4)) (2 VIPv6s, 1 added)" \
 	json_check "$TMPD/stats.json" \
-	"g['stats']['garps'] == $((3 * per_vip))" \
-	"g['stats']['nas'] == $((2 * per_vip))"
+	"g['stats']['garps'] == $((3 * per_vip + 4))" \
+	"g['stats']['nas'] == $((2 * per_vip + 4))"
 
 # garp_count 0: the group answers, but announces nothing: not for a
 # failure, not for the recovery of its only member up (all were down),
