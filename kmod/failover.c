@@ -64,6 +64,23 @@ static void hold_failed(struct vipfo_member *member)
 		del_timer(&h->timer);
 }
 
+/* The counter of failovers for @reason: every reason but MAC_CHANGE. */
+static enum vipfo_counter reason_counter(enum vipfo_reason reason)
+{
+	switch (reason) {
+	case VIPFO_REASON_ADMIN_DOWN:
+		return VIPFO_FAILOVERS_ADMIN_DOWN;
+	case VIPFO_REASON_CARRIER_LOSS:
+		return VIPFO_FAILOVERS_CARRIER_LOSS;
+	case VIPFO_REASON_UNREGISTER:
+		return VIPFO_FAILOVERS_UNREGISTER;
+	case VIPFO_REASON_REMOVED:
+		return VIPFO_FAILOVERS_REMOVED;
+	default:
+		return VIPFO_FAILOVERS_UNFIT;
+	}
+}
+
 /**
  * vipfo_failover_member_failed() - A member failed
  * @member: the member
@@ -90,6 +107,8 @@ void vipfo_failover_member_failed(struct vipfo_member *member,
 		return;
 	vipfo_stats_inc(member->stats, VIPFO_FAILOVERS);
 	vipfo_stats_inc(group->stats, VIPFO_FAILOVERS);
+	vipfo_stats_inc(member->stats, reason_counter(reason));
+	vipfo_stats_inc(group->stats, reason_counter(reason));
 	/* The failed member is not active, so it is not among the senders. */
 	vipfo_announce_start(group, ~0UL);
 	vipfo_netlink_notify_failover(member, reason, detector, gfp);

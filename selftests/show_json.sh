@@ -51,7 +51,8 @@ check "show web --json: fields" json_check "$J" \
 	"'stats' not in g and all('stats' not in x for x in g['devices'])"
 
 S="$TMPD/stats.json"
-stats_keys="['conflicts', 'failovers', 'garps', 'nas', 'rate_limited', 'replies', 'requests', 'tx_errors']"
+stats_keys="['conflicts', 'failovers', 'failovers_by_reason', 'garps', 'nas', 'rate_limited', 'replies', 'requests', 'tx_errors']"
+reasons="['admin-down', 'carrier-loss', 'removed', 'unfit', 'unregister']"
 # garps_are N: the group sent N gratuitous ARPs, and no more come
 garps_are()
 {
@@ -64,7 +65,9 @@ garps_are()
 check "web's VIPs announced: 24 GARPs" slowwait 20 garps_are 24
 check "stats: all counters, zero but the 8 GARPs of each member" json_check "$S" \
 	"sorted(g['stats']) == $stats_keys" \
-	"all(v == 0 for k, v in g['stats'].items() if k != 'garps')" \
+	"sorted(g['stats']['failovers_by_reason']) == $reasons" \
+	"all(v == 0 for k, v in g['stats'].items() if k not in ('garps', 'failovers_by_reason'))" \
+	"all(v == 0 for v in g['stats']['failovers_by_reason'].values())" \
 	"all(sorted(x['stats']) == $stats_keys for x in g['devices'])" \
 	"[d[i]['stats']['garps'] for i in ('a1', 'a2', 'a3')] == [8, 8, 8]"
 
@@ -85,11 +88,13 @@ check "stats: 1 request (a copy on each adapter), 3 replies, 1 per adapter" \
 fail_adapter admin-down a1
 slowwait 20 garps_are 40
 check "after admin down of a1" show_json "$S" web --json --stats
-check "stats: a1 down, 1 failover, 8 GARPs more from a2 and a3 each" \
+check "stats: a1 down, 1 failover (admin-down), 8 GARPs more from a2 and a3 each" \
 	json_check "$S" \
 	"d['a1']['state'] == 'down'" \
 	"g['stats']['failovers'] == 1" \
+	"g['stats']['failovers_by_reason']['admin-down'] == 1" \
 	"d['a1']['stats']['failovers'] == 1" \
+	"d['a1']['stats']['failovers_by_reason']['admin-down'] == 1" \
 	"d['a2']['stats']['failovers'] == 0" \
 	"g['stats']['garps'] == 40" \
 	"[d[i]['stats']['garps'] for i in ('a1', 'a2', 'a3')] == [8, 16, 16]" \
@@ -98,9 +103,11 @@ check "stats: a1 down, 1 failover, 8 GARPs more from a2 and a3 each" \
 fail_adapter carrier-loss a2
 check "a2 reported no-carrier" slowwait 10 dev_state_is web a2 no-carrier
 check "after carrier loss of a2" show_json "$S" web --json --stats
-check "stats: 2 failovers" json_check "$S" \
+check "stats: 2 failovers, by reason admin-down 1, carrier-loss 1" json_check "$S" \
 	"g['stats']['failovers'] == 2" \
-	"d['a2']['stats']['failovers'] == 1"
+	"g['stats']['failovers_by_reason'] == {'admin-down': 1, 'carrier-loss': 1, 'unregister': 0, 'removed': 0, 'unfit': 0}" \
+	"d['a2']['stats']['failovers'] == 1" \
+	"d['a2']['stats']['failovers_by_reason']['carrier-loss'] == 1"
 
 # The readable listing names the same things.
 T="$TMPD/show.txt"
@@ -143,16 +150,25 @@ for fam in text_string_to_metric_families(open(sys.argv[1]).read()):
 j = json.load(open(sys.argv[2]))
 def get(name, **labels):
     return samples[(name, tuple(sorted(labels.items())))]
+# Failovers by reason only, their sum the JSON's failovers.
+def counters(prefix, stats, **lab):
+    for k, v in stats.items():
+        if k == "failovers_by_reason":
+            for r, n in v.items():
+                assert get(f"{prefix}failovers_total", reason=r, **lab) == n, (lab, r)
+        elif k == "failovers":
+            assert sum(get(f"{prefix}failovers_total", reason=r, **lab)
+                       for r in stats["failovers_by_reason"]) == v, lab
+        else:
+            assert get(f"{prefix}{k}_total", **lab) == v, (lab, k)
 for g in j["groups"]:
     assert get("vipfo_group_vips", group=g["name"]) == len(g["vips"]), g["name"]
-    for k, v in g["stats"].items():
-        assert get(f"vipfo_group_{k}_total", group=g["name"]) == v, (g["name"], k)
+    counters("vipfo_group_", g["stats"], group=g["name"])
     for d in g["devices"]:
         lab = dict(group=g["name"], device=d["ifname"])
         assert get("vipfo_member_up", **lab) == (d["state"] == "up"), d
         assert get("vipfo_member_state", state=d["state"], **lab) == 1, d
-        for k, v in d["stats"].items():
-            assert get(f"vipfo_{k}_total", **lab) == v, (d["ifname"], k)
+        counters("vipfo_", d["stats"], **lab)
 EOF
 
 check "group del db; show --json lists web only" bash -c \

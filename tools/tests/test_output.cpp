@@ -29,9 +29,10 @@ Group web()
 	g.garp_count = 3;
 	g.garp_interval = 200;
 	g.vip_count = 2;
-	g.stats = Stats{10, 30, 6, 1, 0, 7, 2};
+	// Its one failover: eth2's carrier loss.
+	g.stats = Stats{10, 30, 6, 1, 0, 7, 2, 0, {0, 1, 0, 0, 0}};
 	g.devices = {dev(3, "eth1", 1, VIPFO_DEV_STATE_UP, Stats{4, 10, 3, 0, 0, 0, 0}),
-		     dev(4, "eth2", 2, VIPFO_DEV_STATE_NO_CARRIER, Stats{3, 10, 0, 1, 0, 0, 0}),
+		     dev(4, "eth2", 2, VIPFO_DEV_STATE_NO_CARRIER, Stats{3, 10, 0, 1, 0, 0, 0, 0, {0, 1, 0, 0, 0}}),
 		     dev(5, "eth3", 3, VIPFO_DEV_STATE_DOWN, Stats{3, 10, 3, 0, 2, 0, 0})};
 	g.vips = {parse_addr("192.0.2.10"), parse_addr("2001:db8::10")};
 	return g;
@@ -75,11 +76,11 @@ TEST(Output, GroupsTextStats)
 	const std::vector<Group> groups{web(), empty_group()};
 	EXPECT_EQ(render_groups_text(groups, true),
 		  "group web: 3 devices, 2 vips, garp 3 x 200 ms\n"
-		  "  requests 10 replies 30 garps 6 nas 0 failovers 1 tx_errors 0 rate_limited 7 conflicts 2\n"
+		  "  requests 10 replies 30 garps 6 nas 0 failovers 1 (carrier-loss 1) tx_errors 0 rate_limited 7 conflicts 2\n"
 		  "  dev eth1 (ifindex 3) 52:54:00:12:34:01 up\n"
 		  "    requests 4 replies 10 garps 3 nas 0 failovers 0 tx_errors 0 rate_limited 0 conflicts 0\n"
 		  "  dev eth2 (ifindex 4) 52:54:00:12:34:02 no-carrier\n"
-		  "    requests 3 replies 10 garps 0 nas 0 failovers 1 tx_errors 0 rate_limited 0 conflicts 0\n"
+		  "    requests 3 replies 10 garps 0 nas 0 failovers 1 (carrier-loss 1) tx_errors 0 rate_limited 0 conflicts 0\n"
 		  "  dev eth3 (ifindex 5) 52:54:00:12:34:03 down\n"
 		  "    requests 3 replies 10 garps 3 nas 0 failovers 0 tx_errors 2 rate_limited 0 conflicts 0\n"
 		  "  vip 192.0.2.10\n"
@@ -121,11 +122,13 @@ TEST(Output, GroupsJsonStats)
 	g.devices.resize(1);
 	EXPECT_EQ(dump_json(groups_json(std::vector<Group>{g}, true)),
 		  R"({"groups":[{"name":"web","garp_count":3,"garp_interval_ms":200,"vip_count":2,)"
-		  R"("stats":{"requests":10,"replies":30,"garps":6,"nas":0,"failovers":1,"tx_errors":0,)"
-		  R"("rate_limited":7,"conflicts":2},)"
+		  R"("stats":{"requests":10,"replies":30,"garps":6,"nas":0,"failovers":1,)"
+		  R"("failovers_by_reason":{"admin-down":0,"carrier-loss":1,"unregister":0,"removed":0,"unfit":0},)"
+		  R"("tx_errors":0,"rate_limited":7,"conflicts":2},)"
 		  R"("devices":[{"ifname":"eth1","ifindex":3,"mac":"52:54:00:12:34:01","state":"up",)"
-		  R"("stats":{"requests":4,"replies":10,"garps":3,"nas":0,"failovers":0,"tx_errors":0,)"
-		  R"("rate_limited":0,"conflicts":0}}],)"
+		  R"("stats":{"requests":4,"replies":10,"garps":3,"nas":0,"failovers":0,)"
+		  R"("failovers_by_reason":{"admin-down":0,"carrier-loss":0,"unregister":0,"removed":0,"unfit":0},)"
+		  R"("tx_errors":0,"rate_limited":0,"conflicts":0}}],)"
 		  R"("vips":["192.0.2.10","2001:db8::10"]}]})");
 }
 

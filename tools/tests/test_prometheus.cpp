@@ -15,7 +15,11 @@ proto::Group group()
 	proto::Group g;
 	g.name = "web";
 	g.vip_count = 2;
-	g.stats = proto::Stats{.requests = 10, .replies = 30, .garps = 6, .failovers = 1};
+	g.stats = proto::Stats{.requests = 10,
+			       .replies = 30,
+			       .garps = 6,
+			       .failovers = 3,
+			       .failovers_by_reason = {2, 0, 0, 1, 0}};
 	proto::Device up;
 	up.ifindex = 2;
 	up.ifname = "eth0";
@@ -26,7 +30,7 @@ proto::Group group()
 	held.ifname = "a\"b\\c";
 	held.state = VIPFO_DEV_STATE_HELD_DOWN;
 	held.held_ms = 1500;
-	held.stats = proto::Stats{.failovers = 1};
+	held.stats = proto::Stats{.failovers = 2, .failovers_by_reason = {2, 0, 0, 0, 0}};
 	g.devices = {up, held};
 	return g;
 }
@@ -57,6 +61,12 @@ TEST(Prometheus, Samples)
 	EXPECT_TRUE(has("vipfo_group_replies_total{group=\"web\"} 30"));
 	EXPECT_TRUE(has("vipfo_replies_total{group=\"web\",device=\"eth0\"} 10"));
 	EXPECT_TRUE(has("# TYPE vipfo_failovers_total counter"));
+	// Failovers by reason only: their sum is the total.
+	EXPECT_TRUE(has("vipfo_group_failovers_total{group=\"web\",reason=\"admin-down\"} 2"));
+	EXPECT_TRUE(has("vipfo_group_failovers_total{group=\"web\",reason=\"removed\"} 1"));
+	EXPECT_TRUE(has("vipfo_group_failovers_total{group=\"web\",reason=\"unfit\"} 0"));
+	EXPECT_TRUE(has("vipfo_failovers_total{group=\"web\",device=\"a\\\"b\\\\c\",reason=\"admin-down\"} 2"));
+	EXPECT_EQ(text.find("vipfo_group_failovers_total{group=\"web\"}"), std::string::npos);
 	EXPECT_TRUE(has("# TYPE vipfo_member_up gauge"));
 }
 
@@ -66,7 +76,7 @@ TEST(Prometheus, WellFormed)
 {
 	const std::vector<proto::Group> groups{group(), group()};
 	std::istringstream in(render_prometheus(groups));
-	const std::regex sample(R"(([a-z_]+)\{group="[^"]*"(,device="([^"\\]|\\.)*")?(,state="[a-z-]+")?\} [0-9.]+)");
+	const std::regex sample(R"(([a-z_]+)\{group="[^"]*"(,device="([^"\\]|\\.)*")?(,(state|reason)="[a-z-]+")?\} [0-9.]+)");
 	std::set<std::string> typed;
 	std::string family, line;
 	while (std::getline(in, line)) {

@@ -236,6 +236,12 @@ enum vipfo_stats_attr {
 	VIPFO_STATS_A_RATE_LIMITED,	/* over reply_rate: answered by one member */
 	VIPFO_STATS_A_CONFLICTS,	/* frames of another host claiming a VIP */
 	VIPFO_STATS_A_NAS,		/* unsolicited NAs sent (IPv6's GARPs) */
+	/* FAILOVERS by enum vipfo_reason (MAC_CHANGE is no failover) */
+	VIPFO_STATS_A_FAILOVERS_ADMIN_DOWN,
+	VIPFO_STATS_A_FAILOVERS_CARRIER_LOSS,
+	VIPFO_STATS_A_FAILOVERS_UNREGISTER,
+	VIPFO_STATS_A_FAILOVERS_REMOVED,
+	VIPFO_STATS_A_FAILOVERS_UNFIT,
 
 	__VIPFO_STATS_A_MAX
 };

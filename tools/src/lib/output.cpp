@@ -23,6 +23,26 @@ Json optional_json(const std::optional<uint32_t> &v)
 	return v ? Json(*v) : Json(nullptr);
 }
 
+// After "failovers N": the reasons, "(admin-down 1, carrier-loss 2)" in
+// the text (those not 0), every one in JSON.
+void print_failover_reasons(Printer &p, const Stats &s)
+{
+	p.open_object("failovers_by_reason");
+	const char *sep = " (";
+	for (size_t i = 0; i < proto::kFailoverReasons.size(); i++) {
+		const uint64_t v = s.failovers_by_reason[i];
+		const std::string name = proto::reason_name(proto::kFailoverReasons[i].reason);
+		p.member(name.c_str(), v);
+		if (v) {
+			p.text(sep + name + " " + std::to_string(v));
+			sep = ", ";
+		}
+	}
+	if (*sep == ',')
+		p.text(")");
+	p.close();
+}
+
 // The counters, on a text line of their own; null in JSON when the
 // kernel sent none.
 void print_stats(Printer &p, const std::optional<Stats> &s, const char *indent)
@@ -37,6 +57,8 @@ void print_stats(Printer &p, const std::optional<Stats> &s, const char *indent)
 	for (const proto::Counter &c : proto::kCounters) {
 		const uint64_t v = (*s).*(c.field);
 		p.any(c.name, v, sep + std::string(c.name) + " " + std::to_string(v));
+		if (c.attr == VIPFO_STATS_A_FAILOVERS)
+			print_failover_reasons(p, *s);
 		sep = " ";
 	}
 	p.text("\n");

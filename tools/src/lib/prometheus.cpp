@@ -19,7 +19,7 @@ constexpr Help kHelp[] = {
 	{"replies", "ARP replies and solicited neighbour advertisements sent"},
 	{"garps", "Gratuitous ARPs sent (IPv4 announcements)"},
 	{"nas", "Unsolicited neighbour advertisements sent (IPv6 announcements)"},
-	{"failovers", "Failovers: started (group), or of this member (member)"},
+	{"failovers", "Failovers by reason: started (group), or of this member (member)"},
 	{"tx_errors", "Replies or announcements that could not be sent"},
 	{"rate_limited", "Requests answered by the receiving member alone: the reply rate was used up"},
 	{"conflicts", "Frames of another host claiming a VIP"},
@@ -68,6 +68,21 @@ public:
 		if (!extra.empty())
 			out_ << ',' << extra;
 		out_ << "} " << value << '\n';
+	}
+
+	// A counter's sample; failovers one per reason (label reason), whose
+	// sum is the total.
+	void counter(const std::string &name, const proto::Group &g, const proto::Device *d,
+		     const proto::Stats &s, const proto::Counter &k)
+	{
+		if (k.attr != VIPFO_STATS_A_FAILOVERS) {
+			sample(name, g, d, s.*(k.field));
+			return;
+		}
+		for (size_t i = 0; i < proto::kFailoverReasons.size(); i++)
+			sample(name, g, d, s.failovers_by_reason[i],
+			       "reason=\"" + proto::reason_name(proto::kFailoverReasons[i].reason) +
+				       "\"");
 	}
 
 	std::string str() const { return out_.str(); }
@@ -125,13 +140,13 @@ std::string render_prometheus(std::span<const proto::Group> groups)
 		w.family(gname, "counter", help + " (group)");
 		for (const proto::Group &g : groups)
 			if (g.stats)
-				w.sample(gname, g, nullptr, (*g.stats).*(k.field));
+				w.counter(gname, g, nullptr, *g.stats, k);
 		const std::string mname = std::string("vipfo_") + k.name + "_total";
 		w.family(mname, "counter", help + " (member)");
 		for (const proto::Group &g : groups)
 			for (const proto::Device &d : g.devices)
 				if (d.stats)
-					w.sample(mname, g, &d, (*d.stats).*(k.field));
+					w.counter(mname, g, &d, *d.stats, k);
 	}
 	return w.str();
 }

@@ -84,6 +84,10 @@ Stats decode_stats(const nlattr *nest)
 		const auto c = std::ranges::find(kCounters, nl::attr_type(a), &Counter::attr);
 		if (c != kCounters.end())
 			s.*(c->field) = nl::attr_u64(a);
+		const auto r = std::ranges::find(kFailoverReasons, nl::attr_type(a),
+						 &ReasonCounter::attr);
+		if (r != kFailoverReasons.end())
+			s.failovers_by_reason[r - kFailoverReasons.begin()] = nl::attr_u64(a);
 	}
 	return s;
 }

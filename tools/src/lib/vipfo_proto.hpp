@@ -66,6 +66,20 @@ nl::Message encode_group_dump(uint16_t family, std::optional<std::string_view> n
 using Culprit = std::variant<std::monostate, IpAddr, uint32_t>;
 Culprit locate_offset(const nl::Message &request, uint32_t offset);
 
+// The failovers by reason, as the kernel counts them: each attribute and
+// its enum vipfo_reason (a MAC change is no failover).
+struct ReasonCounter {
+	uint16_t attr; // VIPFO_STATS_A_FAILOVERS_*
+	uint8_t reason;
+};
+inline constexpr std::array<ReasonCounter, 5> kFailoverReasons{{
+	{VIPFO_STATS_A_FAILOVERS_ADMIN_DOWN, VIPFO_REASON_ADMIN_DOWN},
+	{VIPFO_STATS_A_FAILOVERS_CARRIER_LOSS, VIPFO_REASON_CARRIER_LOSS},
+	{VIPFO_STATS_A_FAILOVERS_UNREGISTER, VIPFO_REASON_UNREGISTER},
+	{VIPFO_STATS_A_FAILOVERS_REMOVED, VIPFO_REASON_REMOVED},
+	{VIPFO_STATS_A_FAILOVERS_UNFIT, VIPFO_REASON_UNFIT},
+}};
+
 struct Stats {
 	uint64_t requests = 0;
 	uint64_t replies = 0;
@@ -75,6 +89,8 @@ struct Stats {
 	uint64_t rate_limited = 0;
 	uint64_t conflicts = 0;
 	uint64_t nas = 0;
+	// failovers again, in the order of kFailoverReasons
+	std::array<uint64_t, kFailoverReasons.size()> failovers_by_reason{};
 
 	bool operator==(const Stats &) const = default;
 };
@@ -97,8 +113,8 @@ inline constexpr std::array<Counter, 8> kCounters{{
 	{VIPFO_STATS_A_RATE_LIMITED, "rate_limited", &Stats::rate_limited},
 	{VIPFO_STATS_A_CONFLICTS, "conflicts", &Stats::conflicts},
 }};
-// Every counter the UAPI header knows is in the table, once.
-static_assert(kCounters.size() == VIPFO_STATS_A_MAX - VIPFO_STATS_A_PAD);
+// Every counter the UAPI header knows is in one of the tables, once.
+static_assert(kCounters.size() + kFailoverReasons.size() == VIPFO_STATS_A_MAX - VIPFO_STATS_A_PAD);
 
 struct Device {
 	uint32_t ifindex = 0;
