@@ -78,6 +78,30 @@ static int vips_apply(struct vipfo_group *group,
 	return 0;
 }
 
+/*
+ * A change that applied may still deserve a word, which the ack carries
+ * as a warning (iproute2 prints it so): the group's VIPs are answered by
+ * no member, or a device just added does not answer yet.
+ */
+static void warn_unanswered(struct genl_info *info, struct vipfo_group *group,
+			    const struct vipfo_nl_dev_list *added)
+{
+	struct vipfo_member *live[VIPFO_MAX_MEMBERS];
+	struct vipfo_net *vn = group->vn;
+	unsigned int i;
+
+	if (group->n_vips && !vipfo_live_members(group, ~0UL, live)) {
+		GENL_SET_ERR_MSG(info, "no member is up: nothing answers for the VIPs");
+		return;
+	}
+	for (i = 0; added && i < added->n; i++) {
+		if (!vipfo_member_active(vipfo_member_find(vn, added->dev[i]))) {
+			GENL_SET_ERR_MSG(info, "a device added is not up: it answers once it is");
+			return;
+		}
+	}
+}
+
 static int reply_group(struct genl_info *info, const struct vipfo_group *group)
 {
 	struct sk_buff *msg;
@@ -188,6 +212,7 @@ int vipfo_nl_group_new(struct sk_buff *skb, struct genl_info *info)
 
 	/* Applied: a reply that does not fit the socket is no failure. */
 	reply_group(info, group);
+	warn_unanswered(info, group, &devs);
 	vipfo_nl_event_change(group, &(struct vipfo_nl_change_info){
 		.reason = -1, .cmd = VIPFO_CMD_GROUP_NEW, .devs = devs.dev, .n_devs = devs.n,
 		.vips = vips.addr, .n_vips = vips.n });
@@ -386,6 +411,7 @@ int vipfo_nl_devs(struct sk_buff *skb, struct genl_info *info)
 	}
 	vipfo_nl_event_change(group, &(struct vipfo_nl_change_info){
 		.reason = -1, .cmd = info->genlhdr->cmd, .devs = devs.dev, .n_devs = devs.n });
+	warn_unanswered(info, group, add ? &devs : NULL);
 out:
 	rtnl_unlock();
 	return err;
@@ -439,6 +465,8 @@ int vipfo_nl_vips(struct sk_buff *skb, struct genl_info *info)
 	}
 	vipfo_nl_event_change(group, &(struct vipfo_nl_change_info){
 		.reason = -1, .cmd = info->genlhdr->cmd, .vips = vips.addr, .n_vips = vips.n });
+	if (add)
+		warn_unanswered(info, group, NULL);
 out_vips:
 	vipfo_nl_vips_free(&vips);
 out:

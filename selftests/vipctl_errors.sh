@@ -134,6 +134,39 @@ else
 	not_ok "a veth with MTU 1000"
 fi
 
+# A change that applies may still deserve a word: the kernel's warning
+# (the ack's message on success), printed once, exit 0. Nothing when all
+# is well.
+# quiet DESC ARGS...: vipctl ARGS exits 0 and prints nothing on stderr
+quiet()
+{
+	local desc=$1 err
+
+	shift
+	if vipctl "$@" >/dev/null 2>"$TMPD/err" && [ ! -s "$TMPD/err" ]; then
+		ok "$desc"
+	else
+		not_ok "$desc" "vipctl $*" "stderr: $(cat "$TMPD/err")"
+	fi
+}
+fails "group add with a VIP, no device: warned that nothing answers" 0 \
+	'warning: no member is up' group add w1 --vip 192.0.2.160 --no-local
+if ip -n "$SRV" link add a6 type veth peer name b6 &&
+   ip -n "$SRV" link set a6 up && ip -n "$SRV" link set b6 up &&
+   ip -n "$SRV" link add a7 type veth peer name b7; then
+	check "a6 has a carrier" slowwait 10 bash -c \
+		"ip -n $SRV link show a6 | grep -q LOWER_UP"
+	quiet "dev add a6 (up): no warning" dev add w1 a6
+	fails "dev add a7 (down): warned" 0 \
+		'warning: a device added is not up' dev add w1 a7
+	quiet "vip add with a6 up: no warning" vip add w1 --no-local 192.0.2.161
+	fails "dev del a6, a7 left down: warned that nothing answers" 0 \
+		'warning: no member is up' dev del w1 a6
+	check "group del w1" vipctl group del w1
+else
+	not_ok "veths a6 (up) and a7 (down)"
+fi
+
 version=$(cat "$REPO_DIR/VERSION")
 if out=$("$VIPCTL" --version 2>&1) && grep -qF -- "$version" <<<"$out"; then
 	ok "--version prints $version"

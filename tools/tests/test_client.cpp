@@ -84,6 +84,8 @@ public:
 	std::optional<size_t> fail_nth;
 	std::vector<nl::Message> dump_parts;
 	int dump_error = 0;
+	// The warning every successful VIP_ADD acks with, when not empty.
+	std::string vip_add_warning;
 
 	using Transport::dump;
 	using Transport::transact;
@@ -151,7 +153,7 @@ private:
 				return *bad;
 			for (const IpAddr &v : vips(d))
 				groups[d.name].push_back(v);
-			return {};
+			return {0, vip_add_warning, std::nullopt};
 		case VIPFO_CMD_VIP_DEL: {
 			if (!exists)
 				return {ENOENT, "no such group", std::nullopt};
@@ -235,6 +237,29 @@ TEST(Client, VipAddInBatches)
 	EXPECT_EQ(f.kernel->groups["web"], vips);
 	EXPECT_EQ(f.kernel->count(VIPFO_CMD_VIP_ADD), (500 + 48) / 49);
 	EXPECT_EQ(f.kernel->count(VIPFO_CMD_VIP_DEL), 0u);
+}
+
+// A warning on success is said once, however many requests carried it;
+// a failure's rollback says none.
+TEST(Client, WarningsOnSuccessOnce)
+{
+	Fixture f;
+	std::vector<std::string> said;
+	f.client.on_warning([&](const std::string &w) { said.push_back(w); });
+	f.kernel->groups["web"] = {};
+	f.kernel->vip_add_warning = "no member is up: nothing answers for the VIPs";
+	f.client.vips(VIPFO_CMD_VIP_ADD, "web", v4_range(500));
+	EXPECT_EQ(said, std::vector<std::string>{f.kernel->vip_add_warning});
+
+	said.clear();
+	f.kernel->fail_nth = f.kernel->log.size() + 2;
+	EXPECT_THROW(f.client.vips(VIPFO_CMD_VIP_ADD, "web", v4_range(500, 0x0b000001)),
+		     KernelError);
+	EXPECT_TRUE(said.empty());
+	f.kernel->vip_add_warning.clear();
+	f.kernel->fail_nth.reset();
+	f.client.vips(VIPFO_CMD_VIP_ADD, "web", v4_range(10, 0x0c000001));
+	EXPECT_TRUE(said.empty());
 }
 
 TEST(Client, VipAddLaterBatchFailsRollsBack)

@@ -2,6 +2,8 @@
 #include "client.hpp"
 
 #include <cerrno>
+#include <iostream>
+#include <set>
 #include <net/if.h>
 
 #include "error.hpp"
@@ -48,8 +50,18 @@ KernelError kernel_error(const nl::Ack &ack, const nl::Message &request, std::sp
 	return KernelError(ack.error, ack.extack, subject);
 }
 
+namespace {
+
+void warn_stderr(const std::string &msg)
+{
+	std::cerr << "vipctl: warning: " << msg << std::endl;
+}
+
+} // namespace
+
 Client::Client(size_t batch_limit)
-	: io_(std::make_unique<nl::Socket>(NETLINK_GENERIC)), batch_limit_(batch_limit)
+	: io_(std::make_unique<nl::Socket>(NETLINK_GENERIC)), batch_limit_(batch_limit),
+	  warn_(warn_stderr)
 {
 	std::optional<nl::GenlFamily> f = nl::resolve_family(*io_, VIPFO_GENL_NAME);
 	if (!f)
@@ -58,8 +70,17 @@ Client::Client(size_t batch_limit)
 }
 
 Client::Client(std::unique_ptr<nl::Transport> io, nl::GenlFamily family, size_t batch_limit)
-	: io_(std::move(io)), family_(std::move(family)), batch_limit_(batch_limit)
+	: io_(std::move(io)), family_(std::move(family)), batch_limit_(batch_limit),
+	  warn_(warn_stderr)
 {
+}
+
+void Client::warn(std::span<const nl::Ack> acks) const
+{
+	std::set<std::string_view> said;
+	for (const nl::Ack &a : acks)
+		if (!a.error && !a.extack.empty() && said.insert(a.extack).second && warn_)
+			warn_(a.extack);
 }
 
 void Client::all_or_nothing(std::span<const proto::Request> reqs, std::span<const IpAddr> vips,
@@ -88,8 +109,10 @@ void Client::all_or_nothing(std::span<const proto::Request> reqs, std::span<cons
 			failed = i;
 			break;
 		}
-	if (failed == acks.size())
+	if (failed == acks.size()) {
+		warn(acks);
 		return;
+	}
 
 	if (undo_by_group_del) {
 		try {
@@ -122,6 +145,7 @@ void Client::group_del(std::string_view name)
 	const std::vector<nl::Ack> acks = io_->transact(std::span(&m, 1));
 	if (acks[0].error)
 		throw kernel_error(acks[0], m);
+	warn(acks);
 }
 
 void Client::group_set(std::string_view name, const proto::GroupOptions &opts)
@@ -130,6 +154,7 @@ void Client::group_set(std::string_view name, const proto::GroupOptions &opts)
 	const std::vector<nl::Ack> acks = io_->transact(std::span(&m, 1));
 	if (acks[0].error)
 		throw kernel_error(acks[0], m);
+	warn(acks);
 }
 
 void Client::devs(uint8_t cmd, std::string_view name, std::span<const DevRef> devs)
@@ -139,6 +164,7 @@ void Client::devs(uint8_t cmd, std::string_view name, std::span<const DevRef> de
 	const std::vector<nl::Ack> acks = io_->transact(std::span(&m, 1));
 	if (acks[0].error)
 		throw kernel_error(acks[0], m, devs);
+	warn(acks);
 }
 
 void Client::vips(uint8_t cmd, std::string_view name, std::span<const IpAddr> vips)

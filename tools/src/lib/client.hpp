@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -52,7 +53,16 @@ public:
 
 	const nl::GenlFamily &family() const { return family_; }
 
+	// A change that applied may come with a warning from the kernel (the
+	// ack's message, as iproute2 prints "Warning: ..."): it goes to fn,
+	// once per operation. By default to stderr, "vipctl: warning: MSG".
+	using WarnFn = std::function<void(const std::string &)>;
+	void on_warning(WarnFn fn) { warn_ = std::move(fn); }
+
 private:
+	// The warnings of the successful acks, each text once.
+	void warn(std::span<const nl::Ack> acks) const;
+
 	// Sends requests in order; if one fails, undoes the ones that worked
 	// with undo and throws the failure.
 	void all_or_nothing(std::span<const proto::Request> reqs, std::span<const IpAddr> vips,
@@ -62,6 +72,7 @@ private:
 	std::unique_ptr<nl::Transport> io_;
 	nl::GenlFamily family_;
 	size_t batch_limit_;
+	WarnFn warn_;
 };
 
 // Turns a failed ack into a KernelError naming the VIP or device that the
