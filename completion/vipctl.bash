@@ -42,7 +42,7 @@ _vipctl()
 				sub=${words[i]}
 			else
 				case ${words[i - 1]} in
-				--dev|--vip|--garp-count|--garp-interval|--carrier-poll|--reply-rate|--up-delay|--wait|-o|--output) ;;
+				--dev|--vip|--garp-count|--garp-interval|--carrier-poll|--reply-rate|--up-delay|--wait|-o|--output|-c|--config|--fifo) ;;
 				*) nargs=$((nargs + 1)) ;;
 				esac
 			fi ;;
@@ -60,7 +60,7 @@ _vipctl()
 			COMPREPLY=("${COMPREPLY[@]/#/${cur%,*},}")
 		fi
 		return ;;
-	-o|--output)
+	-o|--output|-c|--config|--fifo)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	--vip|--garp-count|--garp-interval|--carrier-poll|--reply-rate|--up-delay|--wait)
@@ -70,7 +70,7 @@ _vipctl()
 	local opts
 	case $cmd in
 	"")
-		opts="group dev vip show monitor apply save -n --netns --version --help" ;;
+		opts="group dev vip show monitor apply save vrrp -n --netns --version --help" ;;
 	group)
 		case $sub in
 		"")	opts="add del set" ;;
@@ -106,6 +106,13 @@ _vipctl()
 		fi ;;
 	save)
 		opts="--help" ;;
+	vrrp)
+		# keepalived runs it; by hand: INSTANCE NAME STATE
+		case $nargs in
+		0)	opts="INSTANCE GROUP --config --fifo --help" ;;
+		2)	opts="MASTER BACKUP FAULT STOP" ;;
+		*)	opts="--config --fifo --help" ;;
+		esac ;;
 	esac
 	# Options only once a dash is typed.
 	local o words_=()

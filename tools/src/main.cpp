@@ -25,6 +25,7 @@ int main(int argc, char **argv)
 	vipctl::setup_show(app);
 	vipctl::setup_monitor(app);
 	vipctl::setup_apply(app);
+	vipctl::setup_vrrp(app);
 
 	// After the subcommands, so that only the top-level help shows it.
 	app.footer("Configuration is per network namespace. Run 'vipctl COMMAND --help' for details.\n"

@@ -44,7 +44,8 @@ expect()
 	fi
 }
 
-expect "apply dev group monitor save show vip " ""
+expect "apply dev group monitor save show vip vrrp " ""
+expect "BACKUP FAULT MASTER STOP " vrrp INSTANCE VI_1 ""
 expect "add del set " group ""
 expect "db web " group del ""
 expect "db web " dev add ""
@@ -54,7 +55,7 @@ expect "--check " apply --c
 expect "--garp-count --garp-interval " group set web --garp
 
 # Every option of every command, as --help lists them, is offered.
-for cmd in "group add" "group del" "group set" "vip add" "vip del" show monitor apply save; do
+for cmd in "group add" "group del" "group set" "vip add" "vip del" show monitor apply save vrrp; do
 	for opt in $("$vipctl" $cmd --help | sed -n '/^Options:/,/^$/p' |
 		     grep -o -- '--[a-z][a-z-]*' | sort -u); do
 		got=$(complete_words $cmd web -- 2>/dev/null; complete_words $cmd -- )

@@ -235,3 +235,47 @@ TEST(ConfigPlan, ManyVipsAreSummed)
 		  std::vector<std::string>{"+ group web: vips 192.0.2.1, 192.0.2.2, 192.0.2.3, "
 					   "192.0.2.4 and 6 more"});
 }
+
+// A VRRP group holds all its VIPs (and their local addresses) while its
+// instance is master, none otherwise: as keepalived's notification says,
+// or, when none is being handled, as the group is now.
+TEST(ConfigPlan, VrrpInstanceOwnsTheVips)
+{
+	const Config c = parse("[group.web]\ndevices = [\"a1\"]\nvrrp-instance = \"VI_1\"\n"
+			       "vips = [\"192.0.2.1\", \"2001:db8::1\"]\n",
+			       "f");
+	ASSERT_TRUE(c.groups[0].vrrp_instance);
+	EXPECT_EQ(c.groups[0].vrrp_instance->value, "VI_1");
+	// Boot: created without VIPs; keepalived says who is master.
+	EXPECT_EQ(lines(plan(c, {}, resolver)), std::vector<std::string>{"+ group web: devices a1"});
+	Running backup{.groups = {running_group("web", {"a1"}, {})}, .local = {}, .marked = {}};
+	EXPECT_TRUE(plan(c, backup, resolver).empty());
+	EXPECT_TRUE(plan(c, backup, resolver, {{"VI_2", true}}).empty());
+	EXPECT_EQ(lines(plan(c, backup, resolver, {{"VI_1", true}})),
+		  (std::vector<std::string>{"+ group web: vips 192.0.2.1, 2001:db8::1",
+					    "+ local addresses on lo: 192.0.2.1, 2001:db8::1"}));
+	// Master: a reload keeps the VIPs, and completes them.
+	Running master{.groups = {running_group("web", {"a1"}, {"192.0.2.1"})},
+		       .local = {parse_addr("192.0.2.1")},
+		       .marked = {parse_addr("192.0.2.1")}};
+	EXPECT_EQ(lines(plan(c, master, resolver)),
+		  (std::vector<std::string>{"+ group web: vips 2001:db8::1",
+					    "+ local addresses on lo: 2001:db8::1"}));
+	EXPECT_EQ(lines(plan(c, master, resolver, {{"VI_1", false}})),
+		  (std::vector<std::string>{"- group web: vips 192.0.2.1",
+					    "- local addresses on lo: 192.0.2.1"}));
+	// Repeated notifications change nothing.
+	master.groups[0] = running_group("web", {"a1"}, {"192.0.2.1", "2001:db8::1"});
+	master.local = master.marked = {parse_addr("192.0.2.1"), parse_addr("2001:db8::1")};
+	EXPECT_TRUE(plan(c, master, resolver, {{"VI_1", true}}).empty());
+	EXPECT_TRUE(plan(c, backup, resolver, {{"VI_1", false}}).empty());
+}
+
+TEST(ConfigFile, VrrpInstanceErrors)
+{
+	EXPECT_EQ(error_of([] { parse("[group.web]\nvrrp-instance = 1\n", "f"); }),
+		  "f:2:17: group web: vrrp-instance: not the name of a VRRP instance (1-127 "
+		  "characters, no white space or quotes)");
+	EXPECT_NE(error_of([] { parse("[group.web]\nvrrp-instance = \"a b\"\n", "f"); }), "");
+	EXPECT_NE(error_of([] { parse("[group.web]\nvrrp-instance = \"\"\n", "f"); }), "");
+}

@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 // vipctl apply [FILE...] [--check] [--wait SEC], vipctl save
+#include "apply.hpp"
+
+#include <cerrno>
 #include <chrono>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <thread>
 
+#include <fcntl.h>
 #include <net/if.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "commands.hpp"
 #include "lib/client.hpp"
@@ -23,10 +29,32 @@ using config::Op;
 using config::Step;
 
 struct ApplyArgs {
-	std::vector<std::string> files;
-	bool check = false;
+	ApplyRequest req;
 	unsigned wait = 0;
 	CLI::Option *wait_opt = nullptr;
+};
+
+// Held while one vipctl applies: keepalived may run several notifications
+// at once, and boot or reload an apply beside them; each plans from what
+// the one before it left.
+class ApplyLock {
+public:
+	static constexpr const char *kPath = "/run/vipfo.lock";
+
+	ApplyLock() : fd_(open(kPath, O_RDWR | O_CREAT | O_CLOEXEC, 0600))
+	{
+		if (fd_ < 0)
+			throw Error(std::string(kPath) + ": " + describe_errno(errno));
+		while (flock(fd_, LOCK_EX) < 0)
+			if (errno != EINTR)
+				throw Error(std::string(kPath) + ": lock: " + describe_errno(errno));
+	}
+	~ApplyLock() { close(fd_); }
+	ApplyLock(const ApplyLock &) = delete;
+	ApplyLock &operator=(const ApplyLock &) = delete;
+
+private:
+	int fd_;
 };
 
 uint32_t ifindex(const std::string &name)
@@ -59,7 +87,7 @@ config::Running running(Client &client, rtnl::LocalAddrs &local)
 // them (a NIC renamed late at boot, a VLAN networkd creates), then leaves
 // out those still missing, each with a warning. Without --wait, a missing
 // device is an error.
-void check_devices(const config::Config &want, const ApplyArgs &a)
+void check_devices(const config::Config &want, const std::optional<unsigned> &wait)
 {
 	const auto missing = [&] {
 		std::vector<std::pair<const config::GroupSpec *, const config::Located<std::string> *>> m;
@@ -72,18 +100,18 @@ void check_devices(const config::Config &want, const ApplyArgs &a)
 	auto m = missing();
 	if (m.empty())
 		return;
-	if (!a.wait_opt->count())
+	if (!wait)
 		throw Error(m.front().second->where.str() + ": group " + m.front().first->name +
 				 ": device " + m.front().second->value +
 				 ": no such device (--wait SEC waits for devices)");
-	const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(a.wait);
+	const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(*wait);
 	while (!m.empty() && std::chrono::steady_clock::now() < end) {
 		std::this_thread::sleep_for(std::chrono::milliseconds(100));
 		m = missing();
 	}
 	for (const auto &[g, d] : m)
 		std::cerr << "vipctl: warning: " << d->where.str() << ": group " << g->name
-			  << ": device " << d->value << " does not exist after " << a.wait
+			  << ": device " << d->value << " does not exist after " << *wait
 			  << " s: left out\n";
 }
 
@@ -139,39 +167,10 @@ std::string locate(const config::Config &want, const Step &s, const Error &e)
 	return "";
 }
 
-void apply(const ApplyArgs &a)
+// All or nothing: a step that fails undoes the ones before it.
+void run_all(const std::vector<Step> &steps, const config::Config &want, Client &client,
+	     rtnl::LocalAddrs &local)
 {
-	std::vector<std::string> files;
-	for (const std::string &f : a.files) {
-		std::vector<std::string> some = config::expand(f);
-		// Not "no groups": that would delete every group (/dev/null
-		// says so on purpose).
-		if (some.empty())
-			throw Error(f + ": no *.conf file in this directory");
-		for (std::string &e : some)
-			files.push_back(std::move(e));
-	}
-	if (a.files.empty()) {
-		files = config::default_files();
-		if (files.empty())
-			throw Error("no configuration: neither /etc/vipfo/vipfo.conf nor "
-				    "/etc/vipfo/conf.d/*.conf exists");
-	}
-	const config::Config want = config::load(files);
-	check_devices(want, a);
-
-	Client client;
-	rtnl::LocalAddrs local;
-	const std::vector<Step> steps = config::plan(want, running(client, local), ifindex);
-	if (a.check || steps.empty()) {
-		for (const Step &s : steps)
-			std::cout << s.str() << '\n';
-		if (steps.empty())
-			std::cout << "no changes\n";
-		return;
-	}
-
-	// All or nothing: a step that fails undoes the ones before it.
 	for (size_t i = 0; i < steps.size(); i++) {
 		try {
 			run(steps[i], client, local);
@@ -208,6 +207,49 @@ void save()
 
 } // namespace
 
+std::vector<std::string> config_files(const std::vector<std::string> &paths)
+{
+	std::vector<std::string> files;
+	for (const std::string &f : paths) {
+		std::vector<std::string> some = config::expand(f);
+		// Not "no groups": that would delete every group (/dev/null
+		// says so on purpose).
+		if (some.empty())
+			throw Error(f + ": no *.conf file in this directory");
+		for (std::string &e : some)
+			files.push_back(std::move(e));
+	}
+	if (paths.empty()) {
+		files = config::default_files();
+		if (files.empty())
+			throw Error("no configuration: neither /etc/vipfo/vipfo.conf nor "
+				    "/etc/vipfo/conf.d/*.conf exists");
+	}
+	return files;
+}
+
+void apply_config(const ApplyRequest &r)
+{
+	const config::Config want = config::load(config_files(r.files));
+	check_devices(want, r.wait);
+
+	Client client;
+	rtnl::LocalAddrs local;
+	std::optional<ApplyLock> lock;
+	if (!r.check)
+		lock.emplace();
+	const std::vector<Step> steps =
+		config::plan(want, running(client, local), ifindex, r.vrrp);
+	if (r.check || steps.empty()) {
+		for (const Step &s : steps)
+			std::cout << s.str() << '\n';
+		if (steps.empty())
+			std::cout << "no changes\n";
+		return;
+	}
+	run_all(steps, want, client, local);
+}
+
 void setup_apply(CLI::App &app)
 {
 	auto args = std::make_shared<ApplyArgs>();
@@ -217,10 +259,10 @@ void setup_apply(CLI::App &app)
 		"groups, members, VIPs and their local addresses on lo as needed, leaving\n"
 		"what matches untouched; all or nothing. Default files: /etc/vipfo/vipfo.conf\n"
 		"and /etc/vipfo/conf.d/*.conf (docs/configuration.md)");
-	apply_cmd->add_option("FILE", args->files,
+	apply_cmd->add_option("FILE", args->req.files,
 			      "Configuration file(s), in order; a directory stands for its *.conf "
 			      "in lexical order; - reads standard input");
-	apply_cmd->add_flag("--check", args->check,
+	apply_cmd->add_flag("--check", args->req.check,
 			    "Check the file(s) and print what would change, changing nothing");
 	args->wait_opt = apply_cmd->add_option(
 				      "--wait", args->wait,
@@ -229,7 +271,11 @@ void setup_apply(CLI::App &app)
 				      "missing device is an error)")
 				 ->type_name("SEC")
 				 ->check(CLI::Range(0, 3600));
-	apply_cmd->callback([args] { with_context("apply", [&] { apply(*args); }); });
+	apply_cmd->callback([args] {
+		if (args->wait_opt->count())
+			args->req.wait = args->wait;
+		with_context("apply", [&] { apply_config(args->req); });
+	});
 
 	CLI::App *save_cmd = app.add_subcommand(
 		"save", "Print the running configuration in the file format of 'apply'");

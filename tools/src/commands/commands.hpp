@@ -13,5 +13,6 @@ void setup_vip(CLI::App &app);	   // vip.cpp
 void setup_show(CLI::App &app);	   // show.cpp
 void setup_monitor(CLI::App &app); // monitor.cpp
 void setup_apply(CLI::App &app);   // apply.cpp: apply, save
+void setup_vrrp(CLI::App &app);	   // vrrp.cpp
 
 } // namespace vipctl

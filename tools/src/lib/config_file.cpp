@@ -38,6 +38,16 @@ bool valid_ifname(std::string_view n)
 	       });
 }
 
+// A keepalived vrrp_instance name as its notifications carry it: a word
+// (keepalived quotes it in the FIFO's lines).
+bool valid_instance(std::string_view n)
+{
+	return !n.empty() && n.size() < 128 &&
+	       std::none_of(n.begin(), n.end(), [](unsigned char c) {
+		       return c == '"' || c == '\\' || std::isspace(c) || std::iscntrl(c);
+	       });
+}
+
 const toml::array &array_of_strings(const toml::node &node, const std::string &what,
 				    const std::string &file)
 {
@@ -81,6 +91,13 @@ void parse_group(GroupSpec &g, const toml::table &t, const std::string &file)
 					fail(ew, ctx + ": " + err.what());
 				}
 			}
+		} else if (k == "vrrp-instance") {
+			const std::optional<std::string> s = node.value_exact<std::string>();
+			if (!s || !valid_instance(*s))
+				fail(where_of(node.source(), file),
+				     ctx + ": vrrp-instance: not the name of a VRRP instance "
+					   "(1-127 characters, no white space or quotes)");
+			g.vrrp_instance = Located<std::string>{*s, w};
 		} else if (k == "local") {
 			const std::optional<bool> b = node.value_exact<bool>();
 			if (!b)

@@ -39,6 +39,10 @@ struct GroupSpec {
 	std::vector<Located<IpAddr>> vips;
 	proto::GroupOptions options;
 	bool local = true; // the VIPs are local addresses on lo
+	// The keepalived (VRRP) instance whose MASTER state the VIPs follow:
+	// all of them while this host is its master, none otherwise
+	// (docs/keepalived.md).
+	std::optional<Located<std::string>> vrrp_instance = {};
 };
 
 struct Config {

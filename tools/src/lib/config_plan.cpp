@@ -106,7 +106,8 @@ std::string Step::str() const
 	return "?";
 }
 
-std::vector<Step> plan(const Config &want, const Running &have, const IfResolver &resolve)
+std::vector<Step> plan(const Config &want, const Running &have, const IfResolver &resolve,
+		       const VrrpStates &vrrp)
 {
 	std::vector<Step> steps;
 	std::map<std::string, const proto::Group *> running;
@@ -126,18 +127,34 @@ std::vector<Step> plan(const Config &want, const Running &have, const IfResolver
 		steps.push_back(std::move(s));
 	}
 
+	// Whether a group's VIPs are wanted: always, or for a VRRP group
+	// while its instance is master.
+	const auto vips_wanted = [&](const GroupSpec &g) {
+		if (!g.vrrp_instance)
+			return true;
+		if (auto v = vrrp.find(g.vrrp_instance->value); v != vrrp.end())
+			return v->second;
+		auto it = running.find(g.name);
+		return it != running.end() && !it->second->vips.empty();
+	};
+
 	std::set<IpAddr> local;
+	std::set<std::string> without_vips;
 	for (const GroupSpec &g : want.groups) {
 		std::vector<DevRef> devs;
 		for (const auto &d : g.devices)
 			if (uint32_t ifindex = resolve(d.value))
 				devs.push_back({d.value, ifindex});
 		std::vector<IpAddr> vips;
-		vips.reserve(g.vips.size());
-		for (const auto &v : g.vips) {
-			vips.push_back(v.value);
-			if (g.local)
-				local.insert(v.value);
+		if (vips_wanted(g)) {
+			vips.reserve(g.vips.size());
+			for (const auto &v : g.vips) {
+				vips.push_back(v.value);
+				if (g.local)
+					local.insert(v.value);
+			}
+		} else {
+			without_vips.insert(g.name);
 		}
 
 		auto it = running.find(g.name);
@@ -190,7 +207,7 @@ std::vector<Step> plan(const Config &want, const Running &have, const IfResolver
 			ldel.vips.push_back(a);
 	Step ladd{.op = Op::LocalAdd};
 	for (const GroupSpec &g : want.groups)
-		if (g.local)
+		if (g.local && !without_vips.count(g.name))
 			for (const auto &v : g.vips)
 				if (!have.local.count(v.value))
 					ladd.vips.push_back(v.value);

@@ -5,6 +5,7 @@
 // failed apply runs to roll back what it did.
 #pragma once
 
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -57,10 +58,16 @@ struct Running {
 	uint32_t carrier_poll_floor = 0;
 };
 
+// The VRRP instances a keepalived notification is about: name -> master.
+using VrrpStates = std::map<std::string, bool>;
+
 // The devices of the file by ifindex: resolve(name) is 0 for a device
-// that does not exist (the caller has dropped those, or failed).
+// that does not exist (the caller has dropped those, or failed). A group
+// with a vrrp-instance gets its VIPs (and their local addresses) while
+// that instance is master: as vrrp says, or when vrrp does not name it,
+// as now (master when the group holds any VIP).
 std::vector<Step> plan(const Config &want, const Running &have,
-		       const IfResolver &resolve);
+		       const IfResolver &resolve, const VrrpStates &vrrp = {});
 
 // The step that undoes step.
 Step inverse(const Step &step);
