@@ -414,3 +414,52 @@ TEST(Client, GroupsMergesAndFilters)
 	EXPECT_TRUE(f.client.groups("nosuch").empty());
 	EXPECT_THROW(f.client.groups(), KernelError); // without a filter, ENOENT is an error
 }
+
+// vipctl -b: the commands of a batch share one connection.
+TEST(ClientShared, OneConnectionForEveryClient)
+{
+	auto kernel = std::make_shared<FakeKernel>();
+	int opened = 0;
+	{
+		Client::Shared shared([&] {
+			opened++;
+			return Connection{kernel, nl::GenlFamily{kFam, 1, {}, "vipfo"}};
+		});
+		Client().group_new("web", {}, {}, {});
+		Client().group_new("db", {}, {}, {});
+		Client().group_del("web");
+	}
+	EXPECT_EQ(opened, 1);
+	EXPECT_EQ(kernel->log.size(), 3u);
+	EXPECT_EQ(kernel->groups.count("db"), 1u);
+}
+
+TEST(ClientShared, FailedOpenIsNotKept)
+{
+	auto kernel = std::make_shared<FakeKernel>();
+	int opened = 0;
+	Client::Shared shared([&] {
+		if (++opened == 1)
+			throw_module_not_loaded();
+		return Connection{kernel, nl::GenlFamily{kFam, 1, {}, "vipfo"}};
+	});
+	EXPECT_EQ(error_of([] { Client c; }), "vipfo module not loaded (try: modprobe vipfo)");
+	Client().group_new("web", {}, {}, {});
+	Client().group_del("web");
+	EXPECT_EQ(opened, 2);
+}
+
+TEST(ClientShared, InnermostWins)
+{
+	auto outer_kernel = std::make_shared<FakeKernel>();
+	auto inner_kernel = std::make_shared<FakeKernel>();
+	Client::Shared outer([&] { return Connection{outer_kernel, nl::GenlFamily{kFam, 1, {}, "vipfo"}}; });
+	{
+		Client::Shared inner([&] { return Connection{inner_kernel, nl::GenlFamily{kFam, 1, {}, "vipfo"}}; });
+		Client().group_new("in", {}, {}, {});
+	}
+	Client().group_new("out", {}, {}, {});
+	EXPECT_EQ(inner_kernel->groups.count("in"), 1u);
+	EXPECT_EQ(outer_kernel->groups.count("out"), 1u);
+	EXPECT_EQ(outer_kernel->groups.count("in"), 0u);
+}

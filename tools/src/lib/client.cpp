@@ -59,14 +59,43 @@ void warn_stderr(const std::string &msg)
 
 } // namespace
 
-Client::Client(size_t batch_limit)
-	: io_(std::make_unique<nl::Socket>(NETLINK_GENERIC)), batch_limit_(batch_limit),
-	  warn_(warn_stderr)
+Connection connect()
 {
-	std::optional<nl::GenlFamily> f = nl::resolve_family(*io_, VIPFO_GENL_NAME);
+	auto io = std::make_shared<nl::Socket>(NETLINK_GENERIC);
+	std::optional<nl::GenlFamily> f = nl::resolve_family(*io, VIPFO_GENL_NAME);
 	if (!f)
 		throw_module_not_loaded();
-	family_ = std::move(*f);
+	return {std::move(io), std::move(*f)};
+}
+
+namespace {
+
+Client::Shared *g_shared = nullptr; // the innermost live one
+
+} // namespace
+
+Client::Shared::Shared(std::function<Connection()> open) : open_(std::move(open)), outer_(g_shared)
+{
+	g_shared = this;
+}
+
+Client::Shared::~Shared()
+{
+	g_shared = outer_;
+}
+
+const Connection &Client::Shared::get()
+{
+	if (!conn_)
+		conn_ = open_();
+	return *conn_;
+}
+
+Client::Client(size_t batch_limit) : batch_limit_(batch_limit), warn_(warn_stderr)
+{
+	const Connection c = g_shared ? g_shared->get() : connect();
+	io_ = c.io;
+	family_ = c.family;
 }
 
 Client::Client(std::unique_ptr<nl::Transport> io, nl::GenlFamily family, size_t batch_limit)

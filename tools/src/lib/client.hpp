@@ -24,10 +24,39 @@ namespace vipctl {
 // "vipfo module not loaded (try: modprobe vipfo)"
 [[noreturn]] void throw_module_not_loaded();
 
+// A transport with the vipfo family resolved on it.
+struct Connection {
+	std::shared_ptr<nl::Transport> io;
+	nl::GenlFamily family;
+};
+
+// Opens a generic netlink socket and resolves the vipfo family; throws
+// FinalError when it does not exist.
+Connection connect();
+
 class Client {
 public:
-	// Opens a generic netlink socket and resolves the vipfo family;
-	// throws FinalError when it does not exist.
+	// While one lives, every Client made with the first constructor uses
+	// one connection, opened by the first of them: a batch of thousands
+	// of commands opens one socket and asks nlctrl once. A failed open is
+	// not kept. The socket stays in the namespace it was opened in.
+	class Shared {
+	public:
+		explicit Shared(std::function<Connection()> open = connect);
+		~Shared();
+		Shared(const Shared &) = delete;
+		Shared &operator=(const Shared &) = delete;
+
+	private:
+		friend class Client;
+		const Connection &get();
+
+		std::function<Connection()> open_;
+		std::optional<Connection> conn_;
+		Shared *outer_;
+	};
+
+	// The Shared connection when one is live, else a connection of its own.
 	explicit Client(size_t batch_limit = proto::kBatchLimit);
 	// Over another transport, with the family known (unit tests).
 	Client(std::unique_ptr<nl::Transport> io, nl::GenlFamily family,
@@ -69,7 +98,7 @@ private:
 			    std::span<const DevRef> devs, uint8_t undo_cmd, std::string_view name,
 			    bool undo_by_group_del);
 
-	std::unique_ptr<nl::Transport> io_;
+	std::shared_ptr<nl::Transport> io_;
 	nl::GenlFamily family_;
 	size_t batch_limit_;
 	WarnFn warn_;
