@@ -29,12 +29,13 @@ _vipctl()
 		words=("${COMP_WORDS[@]}") cword=$COMP_CWORD
 	fi
 
-	local vipctl=${words[0]} netns="" i cmd="" sub="" nargs=0
+	local vipctl=${words[0]} netns="" batch="" i cmd="" sub="" nargs=0
 	# The command, its subcommand, the -n NETNS before them, and how many
 	# positional arguments came after them.
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
 		-n|--netns)	netns=${words[i + 1]}; i=$((i + 1)) ;;
+		-b|--batch)	batch=1; i=$((i + 1)) ;;
 		-*)		;;
 		*)	if [ -z "$cmd" ]; then
 				cmd=${words[i]}
@@ -60,7 +61,7 @@ _vipctl()
 			COMPREPLY=("${COMPREPLY[@]/#/${cur%,*},}")
 		fi
 		return ;;
-	-o|--output|-c|--config|--fifo)
+	-o|--output|-c|--config|--fifo|-b|--batch)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	--vip|--garp-count|--garp-interval|--carrier-poll|--reply-rate|--up-delay|--wait)
@@ -70,7 +71,12 @@ _vipctl()
 	local opts
 	case $cmd in
 	"")
-		opts="group dev vip show monitor apply save vrrp -n --netns --version --help" ;;
+		# -b FILE: the commands are in FILE
+		if [ -n "$batch" ]; then
+			opts="--force -n --netns"
+		else
+			opts="group dev vip show monitor apply save vrrp -n --netns -b --batch --force --version --help"
+		fi ;;
 	group)
 		case $sub in
 		"")	opts="add del set" ;;

@@ -127,6 +127,53 @@ printf '[group.web]\ngarp-count = 101\n' >"$tmp/bad.conf"
 expect 1 "vipctl: apply: $tmp/bad.conf:2:14: group web: garp-count: not a whole number in 0-100" apply --check "$tmp/bad.conf"
 expect 1 "vipctl: netns nosuch-ns: /run/netns/nosuch-ns: No such file or directory" -n nosuch-ns show
 
+# -b FILE: usage errors of the batch and of a line (with its number), and
+# errors caught before anything is sent; a failing line stops the batch
+# (the --help after it does not print) unless --force.
+printf 'show\n' >"$tmp/show.cmds"
+expect_rc 2 -b
+expect_rc 2 -b "$tmp/show.cmds" show
+expect_rc 2 --force show
+expect 1 "vipctl: $tmp/none.cmds: cannot read: No such file or directory" -b "$tmp/none.cmds"
+batch_line() {
+	printf '# line 1\n\n%s\nshow --help\n' "$1" >"$tmp/b.cmds"
+}
+batch_line bogus
+expect 2 "vipctl: $tmp/b.cmds:3: The following argument was not expected: bogus" -b "$tmp/b.cmds"
+batch_line "vip add web 192.0.2.1 --bogus"
+expect 2 "vipctl: $tmp/b.cmds:3: The following argument was not expected: --bogus" -b "$tmp/b.cmds"
+batch_line "-b $tmp/b.cmds"
+expect 2 "vipctl: $tmp/b.cmds:3: -b,--batch: a batch line cannot run a batch" -b "$tmp/b.cmds"
+batch_line "--batch=other.cmds show"
+expect 2 "vipctl: $tmp/b.cmds:3: -b,--batch: a batch line cannot run a batch" -b "$tmp/b.cmds"
+batch_line "-n blue show"
+expect 2 "vipctl: $tmp/b.cmds:3: -n,--netns: a global option: give it before -b, for every line" -b "$tmp/b.cmds"
+batch_line "monitor --json"
+expect 2 "vipctl: $tmp/b.cmds:3: monitor: never returns: not in a batch" -b "$tmp/b.cmds"
+batch_line "vip add 'web 192.0.2.1"
+expect 2 "vipctl: $tmp/b.cmds:3: unterminated ' quote" -b "$tmp/b.cmds"
+batch_line "vip add web 300.1.2.3"
+expect 1 "vipctl: $tmp/b.cmds:3: vip add web: 300.1.2.3: invalid address" -b "$tmp/b.cmds"
+if [ ! -s "$tmp/out" ]; then ok "-b: nothing after the failing line ran"; else not_ok "-b: nothing after the failing line ran"; fi
+expect 1 "vipctl: $tmp/b.cmds:3: vip add web: 300.1.2.3: invalid address" -b "$tmp/b.cmds" --force
+if grep -q "^Usage: vipctl show" "$tmp/out"; then ok "-b --force: the line after the failing one ran"; else not_ok "-b --force: the line after the failing one ran"; fi
+printf 'vip add web 192.0.2.1,\nbogus\n' >"$tmp/b.cmds"
+"$VIPCTL" --force -b "$tmp/b.cmds" >"$tmp/out" 2>"$tmp/err"
+if [ $? = 2 ] && [ "$(cat "$tmp/err")" = "vipctl: $tmp/b.cmds:1: vip add web: empty element in list '192.0.2.1,'
+vipctl: $tmp/b.cmds:2: The following argument was not expected: bogus" ]; then
+	ok "-b --force: every failing line reported, exit 2 for a usage error among them"
+else
+	not_ok "-b --force: every failing line reported, exit 2 for a usage error among them"
+fi
+printf '# nothing but comments\n\n' | "$VIPCTL" -b - >"$tmp/out" 2>"$tmp/err"
+if [ $? = 0 ] && [ ! -s "$tmp/out" ] && [ ! -s "$tmp/err" ]; then ok "-b -: no commands, exit 0"; else not_ok "-b -: no commands, exit 0"; fi
+printf 'group add "a b"\n' | "$VIPCTL" -b - >"$tmp/out" 2>"$tmp/err"
+if [ $? = 1 ] && [ "$(cat "$tmp/err")" = "vipctl: <stdin>:1: group add a b: invalid group name 'a b' (1-31 characters of A-Z a-z 0-9 _ . -)" ]; then
+	ok "-b -: standard input, quoted words"
+else
+	not_ok "-b -: standard input, quoted words"
+fi
+
 # Without the module (the usual case on a build host).
 "$VIPCTL" show >"$tmp/out" 2>"$tmp/err"
 if [ $? -eq 0 ]; then
@@ -137,6 +184,7 @@ else
 	expect 1 "vipctl: vipfo module not loaded (try: modprobe vipfo)" monitor
 	expect 1 "vipctl: vipfo module not loaded (try: modprobe vipfo)" group add web --dev lo --vip 192.0.2.1
 	expect 1 "vipctl: vipfo module not loaded (try: modprobe vipfo)" vip add web 192.0.2.1
+	expect 1 "vipctl: $tmp/show.cmds:1: vipfo module not loaded (try: modprobe vipfo)" -b "$tmp/show.cmds"
 fi
 
 echo "1..$n"

@@ -52,6 +52,8 @@ expect "db web " dev add ""
 expect "db web " -n foo vip del ""
 expect "--no-local " vip add web 192.0.2.1 --n
 expect "--check " apply --c
+expect "--batch " --ba
+expect "--force --netns " -n foo -b cmds --
 expect "--garp-count --garp-interval " group set web --garp
 
 # Every option of every command, as --help lists them, is offered.

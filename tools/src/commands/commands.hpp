@@ -15,4 +15,8 @@ void setup_monitor(CLI::App &app); // monitor.cpp
 void setup_apply(CLI::App &app);   // apply.cpp: apply, save
 void setup_vrrp(CLI::App &app);	   // vrrp.cpp
 
+// Every command above, in the order --help lists them (app.cpp): vipctl's
+// own app has them, and so has the app of each line of a batch.
+void setup_commands(CLI::App &app);
+
 } // namespace vipctl
