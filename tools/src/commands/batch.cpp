@@ -42,6 +42,7 @@ int run_batch(std::istream &in, const std::string &name, bool force, const Batch
 		std::cout.flush();
 		err << "vipctl: " << name << ":" << reader.line() << ": " << why << std::endl;
 		status = std::max(status, failed);
+		// After a read error (!in) there is nothing left to go on with.
 		if (!force || !in)
 			return status;
 	}
