@@ -1,90 +1,128 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The VM half of scripts/check-packages: in the root the packages were
-# installed into ($PKGROOT), with the module DKMS built there ($PKGKO),
-# run what vipfo.service runs, with the packaged vipctl and a
-# configuration in /etc/vipfo, on the VM's NICs eth0-eth2; then a
-# failure, a reload after an edit, the stop, and the metrics.
+# The VM half of scripts/check-packages, run in the root the packages were
+# installed into, booted by scripts/vm-run --root with systemd as PID 1,
+# once multi-user.target is reached. The root's configuration (written by
+# check-packages as an operator would): the example /etc/vipfo/vipfo.conf
+# with its group "web" uncommented (eth0-eth2), conf.d/10-db.conf, the
+# NICs brought up by systemd-networkd, vipfo-monitor and
+# vipfo-metrics.timer enabled. Checks what boot did, then a failure, a
+# reload after an edit, the metrics and the stop. TAP-like "ok"/"not ok"
+# lines; exits 1 on any failure.
 set -u
-root=${PKGROOT:?} ko=${PKGKO:?}
 fails=0
 ok() { echo "ok - $*"; }
 not_ok() { echo "not ok - $1"; shift; printf '# %s\n' "$@"; fails=$((fails + 1)); }
-in_root() { chroot "$root" "$@"; }
-# The unit's command for KEY (ExecStart, ExecReload, ExecStop).
-unit_cmd() { sed -n "s/^$1=//p" "$root/lib/systemd/system/vipfo.service"; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
+# Poll COMMAND for up to $1 s.
+busywait() { local end=$((SECONDS + $1)); shift; until "$@"; do ((SECONDS < end)) || return 1; sleep 0.2; done; }
+kver=$(uname -r)
+prom=/var/lib/prometheus/node-exporter/vipfo.prom
+garps() { vipctl show web -j -s 2>/dev/null | grep -o '"garps":[0-9]*' | head -n 1 | cut -d: -f2; }
+# For busywait: at least garp-count (3) more since $before; the
+# monitor's entry for eth1's failover; what ExecReload printed since
+# the first $seen lines (not systemd's "Reloading").
+# shellcheck disable=SC2317
+{
+reload_log() { log=$(journalctl _SYSTEMD_UNIT=vipfo.service -o cat | tail -n +$((seen + 1))); [ -n "$log" ]; }
+announced() { local g; g=$(garps); [ "${g:-0}" -ge $((${before:-0} + 3)) ]; }
+has_failover() { journalctl -b VIPFO_EVENT=failover VIPFO_GROUP=web VIPFO_DEVICE=eth1 -o cat | grep -q .; }
+}
 
-insmod "$ko" || { not_ok "insmod the DKMS-built $ko"; exit 1; }
-ok "insmod the DKMS-built module"
-mount -t proc proc "$root/proc"
-for i in 0 1 2; do ip link set "eth$i" up; done
+check "systemd is PID 1 (booted the packaged root, kernel $kver)" \
+	test "$(cat /proc/1/comm)" = systemd
+failed=$(systemctl list-units --failed --plain --no-legend)
+if [ -z "$failed" ]; then ok "no failed units"; else not_ok "no failed units" "$failed"; fi
 
-cat >"$root/etc/vipfo/vipfo.conf" <<'CONF'
-[group.web]
-devices = ["eth0", "eth1", "eth2"]
-vips = ["192.0.2.100", "2001:db8::100"]
-garp-count = 2
-CONF
-cat >"$root/etc/vipfo/conf.d/10-db.conf" <<'CONF'
-[group.db]
-vips = ["192.0.2.200"]
-local = false
-CONF
-
-# ExecStart, as systemd would run it (ExecStartPre's modprobe is insmod
-# above: the VM's /lib/modules is not the root's).
-# shellcheck disable=SC2046 # the unit's words
-out=$(in_root $(unit_cmd ExecStart) 2>&1)
-rc=$?
-if [ "$rc" = 0 ] && grep -q "^+ group web" <<<"$out" && grep -q "^+ group db" <<<"$out"; then
-	ok "ExecStart applied vipfo.conf and conf.d (its log: $(tr '\n' ';' <<<"$out"))"
+# Boot: vipfo.service loaded the module and applied the files.
+if [ "$(systemctl is-active vipfo)" = active ]; then
+	ok "vipfo.service active after boot"
 else
-	not_ok "ExecStart applied vipfo.conf and conf.d" "exit $rc" "$out"
+	not_ok "vipfo.service active after boot" "$(systemctl status vipfo 2>&1 | tail -n 15)"
 fi
-show=$(in_root vipctl show -j -s)
-if grep -q '"name":"web"' <<<"$show" && grep -q '"ifname":"eth2"' <<<"$show"; then
-	ok "vipctl show: groups web and db"
+log=$(journalctl -b -u vipfo -o cat)
+if grep -q '^+ group web:' <<<"$log" && grep -q '^+ group db:' <<<"$log"; then
+	ok "journal: vipfo.service applied vipfo.conf and conf.d at boot"
 else
-	not_ok "vipctl show: groups web and db" "$show"
+	not_ok "journal: vipfo.service applied vipfo.conf and conf.d at boot" "$log"
 fi
+ko=$(modinfo -n vipfo 2>&1)
+if [ "$ko" != "${ko#/lib/modules/"$kver"/updates/dkms/vipfo.ko}" ] &&
+   [ "$(cat /sys/module/vipfo/srcversion 2>&1)" = "$(modinfo -F srcversion vipfo)" ]; then
+	ok "the module loaded is DKMS's for $kver ($ko)"
+else
+	not_ok "the module loaded is DKMS's for $kver" "modinfo -n: $ko" \
+		"loaded: $(cat /sys/module/vipfo/srcversion 2>&1)" "$(dkms status 2>&1)"
+fi
+show=$(vipctl show -j -s)
+if grep -q '"name":"web"' <<<"$show" && grep -q '"name":"db"' <<<"$show" &&
+   [ "$(grep -o '"state":"up"' <<<"$show" | wc -l)" -ge 3 ]; then
+	ok "vipctl show: groups web and db, eth0-eth2 up"
+else
+	not_ok "vipctl show: groups web and db, eth0-eth2 up" "$(vipctl show)"
+fi
+check "VIP 192.0.2.100 is a local address on lo" \
+	grep -q 192.0.2.100 <(ip -o addr show dev lo)
 
+# An adapter fails: the survivors announce, vipfo-monitor logs it.
+before=$(garps)
 ip link set eth1 down
-sleep 1
-garps=$(in_root vipctl show web -j -s | grep -o '"garps":[0-9]*' | head -n 1 | cut -d: -f2)
-if [ "${garps:-0}" -ge 2 ]; then
-	ok "eth1 down: the survivors announced ($garps gratuitous ARPs)"
+if busywait 10 announced; then
+	ok "eth1 down: the survivors announced ($before -> $(garps) gratuitous ARPs)"
 else
-	not_ok "eth1 down: the survivors announced" "$(in_root vipctl show -s)"
+	not_ok "eth1 down: the survivors announced" "$(vipctl show -s)"
 fi
+if busywait 10 has_failover; then
+	ok "journal: vipfo-monitor logged the failover of eth1"
+else
+	not_ok "journal: vipfo-monitor logged the failover of eth1" \
+		"$(journalctl -b -u vipfo-monitor -o cat | tail -n 10)"
+fi
+
+# The timer writes the metrics, and again: eth1's failure reaches them.
+check "vipfo-metrics.timer active" test "$(systemctl is-active vipfo-metrics.timer)" = active
+if busywait 40 grep -qx 'vipfo_member_up{group="web",device="eth1"} 0' "$prom" &&
+   grep -qx 'vipfo_member_up{group="web",device="eth0"} 1' "$prom"; then
+	ok "the timer wrote $prom, and again after the failure"
+else
+	not_ok "the timer wrote $prom, and again after the failure" \
+		"$(systemctl status vipfo-metrics.timer vipfo-metrics.service 2>&1 | tail -n 20)" \
+		"$(grep member_up "$prom" 2>&1)"
+fi
+ip netns add blue
+systemctl start vipfo-metrics@blue.service
+check "vipfo-metrics@blue.service wrote vipfo-blue.prom" \
+	test -s /var/lib/prometheus/node-exporter/vipfo-blue.prom
 ip link set eth1 up
 
-sed -i 's/garp-count = 2/garp-count = 4/' "$root/etc/vipfo/vipfo.conf"
-# shellcheck disable=SC2046
-out=$(in_root $(unit_cmd ExecReload) 2>&1)
-if [ "$out" = "~ group web: garp-count 2 -> 4" ]; then
-	ok "ExecReload after an edit: exactly the edit"
+# A reload after an edit changes exactly the edit.
+saved=$(vipctl save)
+seen=$(journalctl _SYSTEMD_UNIT=vipfo.service -o cat | wc -l)
+sed -i 's/^garp-count = 3$/garp-count = 4/' /etc/vipfo/vipfo.conf
+systemctl reload vipfo
+# Once journald has a line of it, give it the rest.
+busywait 5 reload_log
+sleep 1
+reload_log
+if [ "$log" = "~ group web: garp-count 3 -> 4" ]; then
+	ok "systemctl reload vipfo after an edit: the journal shows exactly the edit"
 else
-	not_ok "ExecReload after an edit: exactly the edit" "$out"
+	not_ok "systemctl reload vipfo after an edit: the journal shows exactly the edit" "$log"
+fi
+diff=$(diff <(echo "$saved") <(vipctl save) | grep '^[<>]')
+if [ "$diff" = "$(printf '< garp-count = 3\n> garp-count = 4')" ]; then
+	ok "vipctl save: the reload changed only garp-count"
+else
+	not_ok "vipctl save: the reload changed only garp-count" "$diff"
 fi
 
-mkdir -p "$root/var/lib/prometheus/node-exporter"
-if in_root vipctl show --prometheus -o /var/lib/prometheus/node-exporter/vipfo.prom &&
-   grep -q '^vipfo_member_up{group="web",device="eth0"} 1$' \
-	"$root/var/lib/prometheus/node-exporter/vipfo.prom"; then
-	ok "metrics written for node_exporter's textfile collector"
-else
-	not_ok "metrics written" "$(head -n 20 "$root/var/lib/prometheus/node-exporter/vipfo.prom" 2>&1)"
-fi
-
-# shellcheck disable=SC2046
-in_root $(unit_cmd ExecStop) >/dev/null 2>&1
-if [ "$(in_root vipctl show -j)" = '{"groups":[]}' ] &&
+systemctl stop vipfo
+if [ "$(vipctl show -j)" = '{"groups":[]}' ] &&
    ! ip -o addr show dev lo | grep -q 192.0.2.100; then
-	ok "ExecStop removed the groups and their local addresses"
+	ok "systemctl stop vipfo removed the groups and their local addresses"
 else
-	not_ok "ExecStop removed the groups" "$(in_root vipctl show)"
+	not_ok "systemctl stop vipfo removed the groups" "$(vipctl show)"
 fi
-umount "$root/proc"
 echo "check-packages: $fails failed"
 exit $((fails > 0))
