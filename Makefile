@@ -13,7 +13,8 @@
 # make deb        Debian packages vipfo-dkms and vipctl in build/deb, checked
 #                 with lintian
 # make check-packages  the packages installed with apt into a debootstrapped
-#                 root, DKMS's module and the units' commands run in the VM
+#                 root with a kernel and systemd, booted in the VM and
+#                 checked from inside (docs/testing.md); not in CI
 #
 # KVER/KDIR pick the kernel to build for, and the VM boots the same one:
 # by default scripts/kver's choice (the running kernel if it is of a
