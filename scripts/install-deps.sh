@@ -12,9 +12,12 @@ linux-image-amd64 linux-headers-amd64 linux-source-6.1
 linux-source-6.12 python3-yaml python3-jsonschema
 qemu-system-x86 busybox-static cpio kmod xz-utils dkms
 iproute2 arping tcpdump python3 python3-scapy socat
-iputils-ping netsniff-ng python3-matplotlib sparse dwarves scdoc
+iputils-ping netsniff-ng python3-matplotlib sparse dwarves scdoc keepalived
 python3-prometheus-client
 debhelper dh-dkms dpkg-dev fakeroot lintian bash-completion debootstrap"
+# keepalived is for selftests/keepalived.sh, which runs its own instances in
+# namespaces; Debian's keepalived.service starts only once
+# /etc/keepalived/keepalived.conf exists, which nothing here creates.
 [ "${1:-}" = --debug-kernel ] && PKGS="$PKGS flex bison bc libelf-dev"
 
 missing=""
