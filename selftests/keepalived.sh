@@ -34,8 +34,9 @@
 #      survive: h2 has no socket for them and answers their next segment
 #      with a reset (VRRP moves addresses, not connection state).
 #   4. h1 comes back: preemption makes it master again, h2 backup.
-#   5. keepalived of h1 stops (SIGTERM): h2 takes over, and h1's group
-#      has no VIPs left (the STOP line reached vipctl).
+#   5. keepalived of h1 stops (SIGTERM, then the ExecStopPost= of
+#      docs/keepalived.md): h2 takes over, and h1's group has no VIPs
+#      left.
 # In 4 and 5 the client asks for the VIP every 50 ms; after the new
 # master's first frame claiming the VIP (announcement or reply), no frame
 # from the old master's MACs may claim it later than OVERLAP_MAX_MS.
@@ -161,11 +162,19 @@ keepalived_start()
 	KA_PID[$1]=$BG_PID
 }
 
-# keepalived_stop N: SIGTERM, as systemctl stop does, and wait for it
+# keepalived_stop N: SIGTERM, as systemctl stop does, wait for it, then
+# what docs/keepalived.md's ExecStopPost= runs: keepalived's own STOP
+# line does not always reach the FIFO script (2.2.7 sends the script
+# SIGTERM first, and exits without waiting for it)
 keepalived_stop()
 {
+	local d=$TMPD/h$1 h
+
+	[ "$1" = 1 ] && h=$H1 || h=$H2
 	kill "${KA_PID[$1]}" 2>/dev/null
 	timeout $((10 * F)) tail --pid="${KA_PID[$1]}" -f /dev/null
+	ip netns exec "$h" "$VIPCTL" vrrp --config "$d/vipfo.conf" \
+		INSTANCE VI_1 STOP
 }
 
 declare -A KA_PID
@@ -414,6 +423,7 @@ check_handover()
 		END {
 			printf "new master claims %d, old %d", n_new, n_old
 			if (!first) { print "; none from the new master"; exit 1 }
+			if (!n_old) { print "; none from the old master"; exit 0 }
 			d = (last_old - first) * 1000
 			printf "; old master last %.0f ms after the new one'\''s first", d
 			exit !(d <= max)
