@@ -114,14 +114,17 @@ check "ynl dev-add a2" ynl --do dev-add \
 	--json '{"group-name": "web", "devs": {"dev": [{"ifindex": '"$i2"'}]}}'
 
 check "ynl dump group-get" ynl_to "$G" --dump group-get
+# Every counter of the spec's stats set, the failovers by reason too.
+STATS_KEYS="{'requests', 'replies', 'garps', 'failovers', 'tx-errors', 'rate-limited', 'conflicts', 'nas', 'failovers-admin-down', 'failovers-carrier-loss', 'failovers-unregister', 'failovers-removed', 'failovers-unfit'}"
 check "dump: the group as created, a2 back" json_check "$G" \
 	"len(j) == 1" \
 	"(j[0]['group-name'], j[0]['garp-count'], j[0]['garp-interval']) == ('web', 2, 150)" \
 	"(j[0]['reply-rate'], j[0]['up-delay'], j[0]['vip-count']) == (500, 0, 1)" \
 	"j[0]['carrier-poll'] >= 0" \
 	"sorted((x['ifindex'], x['ifname'], x['mac'], x['state']) for x in j[0]['devs']['dev']) == [($i1, 'a1', '$m1', 'up'), ($i2, 'a2', '$m2', 'up')]" \
-	"all(set(x['stats']) == {'requests', 'replies', 'garps', 'failovers', 'tx-errors', 'rate-limited', 'conflicts', 'nas'} for x in j[0]['devs']['dev'])" \
-	"set(j[0]['stats']) == {'requests', 'replies', 'garps', 'failovers', 'tx-errors', 'rate-limited', 'conflicts', 'nas'}" \
+	"all(set(x['stats']) == $STATS_KEYS for x in j[0]['devs']['dev'])" \
+	"set(j[0]['stats']) == $STATS_KEYS" \
+	"(j[0]['stats']['failovers'], j[0]['stats']['failovers-removed']) == (1, 1)" \
 	"j[0]['vips']['vip'] == [{'family': 2, 'addr': '$vip_hex'}]"
 
 V="$TMPD/vipctl.json"
