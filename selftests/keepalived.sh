@@ -51,7 +51,6 @@ require_scapy
 require_scapy6
 require_cmd tcpdump arping flock
 [ -x "$KEEPALIVED" ] || skip_all "keepalived not installed ($KEEPALIVED)"
-"$VIPCTL" vrrp --help >/dev/null 2>&1 || skip_all "vipctl has no vrrp command"
 tap_header
 
 F=${VIPFO_TIMEOUT_FACTOR:-1}
