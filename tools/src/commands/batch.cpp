@@ -27,6 +27,7 @@ int run_batch(std::istream &in, const std::string &name, bool force, const Batch
 			const std::optional<batch::Command> c = reader.next();
 			if (!c)
 				return status;
+			const WarningPlace place(name + ":" + std::to_string(c->line));
 			run_line(c->words);
 			continue;
 		} catch (const batch::SyntaxError &e) {

@@ -52,12 +52,25 @@ KernelError kernel_error(const nl::Ack &ack, const nl::Message &request, std::sp
 
 namespace {
 
+std::string g_warning_place; // "FILE:LINE: " in a batch
+
 void warn_stderr(const std::string &msg)
 {
-	std::cerr << "vipctl: warning: " << msg << std::endl;
+	std::cout.flush(); // after what the command printed before
+	std::cerr << "vipctl: " << g_warning_place << "warning: " << msg << std::endl;
 }
 
 } // namespace
+
+WarningPlace::WarningPlace(std::string where) : outer_(std::move(g_warning_place))
+{
+	g_warning_place = std::move(where) + ": ";
+}
+
+WarningPlace::~WarningPlace()
+{
+	g_warning_place = std::move(outer_);
+}
 
 Connection connect()
 {

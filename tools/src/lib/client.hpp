@@ -104,6 +104,19 @@ private:
 	WarnFn warn_;
 };
 
+// While one lives, the kernel's warnings printed to stderr say where the
+// command came from: "vipctl: FILE:LINE: warning: ..." for a batch line.
+class WarningPlace {
+public:
+	explicit WarningPlace(std::string where);
+	~WarningPlace();
+	WarningPlace(const WarningPlace &) = delete;
+	WarningPlace &operator=(const WarningPlace &) = delete;
+
+private:
+	std::string outer_;
+};
+
 // Turns a failed ack into a KernelError naming the VIP or device that the
 // kernel's offset points at, if any.
 KernelError kernel_error(const nl::Ack &ack, const nl::Message &request,
