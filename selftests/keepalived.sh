@@ -327,19 +327,6 @@ slowwait 10 links_up "$H1" a2
 
 # ---------------------------------------------------------------- 3.
 
-# arp_frames FILE: the capture's ARP frames as "<time> <eth src> <op>
-# <target IP> <sender IP>" (op: who-has or is-at)
-arp_frames()
-{
-	awk '{ t = $1; src = $2
-	       for (i = 1; i < NF; i++) {
-		if ($i == "who-has") { tip = $(i + 1); sub(/,$/, "", tip)
-			for (j = i; j < NF; j++) if ($j == "tell") sip = $(j + 1)
-			sub(/,$/, "", sip); print t, src, "who-has", tip, sip; next }
-		if ($i == "Reply") { sip = $(i + 1); print t, src, "is-at", "-", sip; next }
-	       } }' "$1"
-}
-
 # claims_since T: the frames claiming VIP1 since T, "<time> <eth src>":
 # every ARP frame whose sender IP is the VIP (gratuitous ARPs, replies,
 # and a host's own requests for the client, which update the client's

@@ -770,6 +770,20 @@ client_resolve()
 	slowwait 10 test -n "\$(client_neigh $1)"
 }
 
+# arp_frames FILE: the ARP frames of a tcpdump text capture (tcpdump -nn
+# -e -tt) as "<time> <eth src> <op> <target IP> <sender IP>" (op: who-has
+# or is-at)
+arp_frames()
+{
+	awk '{ t = $1; src = $2
+	       for (i = 1; i < NF; i++) {
+		if ($i == "who-has") { tip = $(i + 1); sub(/,$/, "", tip)
+			for (j = i; j < NF; j++) if ($j == "tell") sip = $(j + 1)
+			sub(/,$/, "", sip); print t, src, "who-has", tip, sip; next }
+		if ($i == "Reply") { sip = $(i + 1); print t, src, "is-at", "-", sip; next }
+	       } }' "$1"
+}
+
 # The MACs of the given server adapters, space-separated.
 macs_of()
 {

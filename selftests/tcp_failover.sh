@@ -97,19 +97,6 @@ size=1500000
 # client slows down as much.
 delay=$(awk -v f="$F" 'BEGIN { print 0.02 * f }')
 
-# arp_frames FILE: the capture's ARP frames as "<time> <eth src> <op>
-# <target IP> <sender IP>" (op: who-has or is-at)
-arp_frames()
-{
-	awk '{ t = $1; src = $2
-	       for (i = 1; i < NF; i++) {
-		if ($i == "who-has") { tip = $(i + 1); sub(/,$/, "", tip)
-			for (j = i; j < NF; j++) if ($j == "tell") sip = $(j + 1)
-			sub(/,$/, "", sip); print t, src, "who-has", tip, sip; next }
-		if ($i == "Reply") { sip = $(i + 1); print t, src, "is-at", "-", sip; next }
-	       } }' "$1"
-}
-
 # One capture of the client's ARP traffic for the whole test, and one of
 # its neighbour discovery (lib.sh); each case reads the frames that
 # arrived since it began.
