@@ -17,6 +17,14 @@ check "group with a1 a2 a3 and $VIP1" \
 # A failed a2 could not send an answer anyway: tc's egress hook counts
 # what vipfo hands it, and its counters must not move.
 check "tc counts the ARP frames handed to a2" tx_watch a2
+# The VIP added with the group is announced (3 rounds from a1 a2 a3):
+# those frames are done before a2 fails.
+garps_done()
+{
+	vipctl show web --json --stats >"$TMPD/stats.json" &&
+		json_check "$TMPD/stats.json" "g['stats']['garps'] == 9" >/dev/null
+}
+check "the group's VIP announced: 9 GARPs" slowwait 10 garps_done
 
 for how in admin-down carrier-loss; do
 	tx=$(tx_count a2) counters=$(member_counters web a2)
