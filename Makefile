@@ -55,6 +55,9 @@ demo: deps all
 bench: deps all
 	VM_KERNEL=/boot/vmlinuz-$(KVER) bench/run
 
+bench-hosts: deps all
+	VM_KERNEL=/boot/vmlinuz-$(KVER) bench/run hosts
+
 man: vipctl
 	scripts/man-check $(BUILD)/tools/vipctl $(BUILD)/man
 
@@ -101,5 +104,5 @@ clean:
 	$(MAKE) -C kmod KVER=$(KVER) KDIR=$(KDIR) clean
 	rm -rf $(BUILD)
 
-.PHONY: all module vipctl selftests deps check check-debug demo bench man install \
+.PHONY: all module vipctl selftests deps check check-debug demo bench bench-hosts man install \
 	dkms-src dkms-install deb check-packages clean

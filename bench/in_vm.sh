@@ -33,8 +33,17 @@ step()
 	echo "cmdline	$(cat /proc/cmdline)"
 	echo "vipctl	$("$VIPCTL" --version 2>&1)"
 	echo "hz	$(getconf CLK_TCK)"
+	echo "keepalived	$(keepalived --version 2>&1 | head -n 1)"
 } >"$RAW/guest.tsv"
 
+# `bench/run hosts` (make bench-hosts): failover between hosts alone
+if [ "${1:-all}" = hosts ]; then
+	insmod "$REPO_DIR/kmod/vipfo.ko" || { echo "bench: cannot load vipfo" >&2; exit 1; }
+	step hosts "$BENCH_DIR/host_failover.sh"
+	progress "all done"
+	awk -F '\t' '$2 != 0 { bad = 1 } END { exit bad }' "$RAW/steps.tsv"
+	exit
+fi
 modprobe bonding max_bonds=0 || echo "bench: no bonding module" >&2
 # The kernel's own ARP path first, before vipfo is ever loaded.
 step arp-nomod "$BENCH_DIR/arp_rate.sh" nomod
