@@ -79,9 +79,9 @@ flood()
 	slowwait 10 bash -c "ip -n $CLI link show c0 | grep -q 'state UP'"
 	read -r s0 b0 < <(cpu)
 	t0=$(now_ms)
-	cli trafgen -o c0 -i "$1" -n "$FLOOD_N" -t "$FLOOD_GAP" -P 1 -q \
-		>"$TMPD/trafgen.out" 2>&1 ||
-		echo "trafgen failed: $(tail -n 3 "$TMPD/trafgen.out")" >&2
+	trafgen_in "$CLI" -o c0 -i "$1" -n "$FLOOD_N" -t "$FLOOD_GAP" -P 1 -q \
+		>"$TMPD/trafgen.out" 2>"$TMPD/trafgen.err" ||
+		echo "trafgen failed (exit $?): $(cat "$TMPD/trafgen.err")" >&2
 	read -r s1 b1 < <(cpu)
 	t1=$(now_ms)
 	echo "$((s1 - s0)) $((b1 - b0)) $((t1 - t0))"

@@ -104,9 +104,9 @@ flood()
 {
 	# trafgen refuses a device that is not running (operstate UP yet).
 	slowwait 10 bash -c "ip -n $CLI link show c0 | grep -q 'state UP'"
-	cli trafgen -o c0 -i "$TMPD/request.cfg" -n "$1" -t "$2" -P 1 -q \
-		>"$TMPD/trafgen.out" 2>&1 ||
-		diag "trafgen failed (exit $?): $(tail -n 3 "$TMPD/trafgen.out")"
+	trafgen_in "$CLI" -o c0 -i "$TMPD/request.cfg" -n "$1" -t "$2" -P 1 -q \
+		>"$TMPD/trafgen.out" 2>"$TMPD/trafgen.err" ||
+		diag "trafgen failed (exit $?): $(cat "$TMPD/trafgen.err")"
 }
 
 limited_more()

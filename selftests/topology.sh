@@ -101,6 +101,28 @@ cli() { in_ns "$CLI" "$@"; }
 cli2() { in_ns "$CLI2" "$@"; }
 vipctl() { in_ns "$SRV" "$VIPCTL" "$@"; }
 
+# trafgen_in NS [-T SECONDS] ARG...: trafgen (netsniff-ng) in NS, from
+# /tmp. trafgen keeps its counters in a file it creates in its working
+# directory and maps shared (.tmp_mmap.XXXXXX): in a read-only directory
+# it stops with "Cannot create unique temporary file!", on the 9p share a
+# checkout under /tmp is in the VM with "Cannot setup shared variable!"
+# (9p without a page cache maps files read-only), on 6.1 and 6.12 alike.
+# Its notes that it cannot raise net.core.{r,w}mem_* (absent in a network
+# namespace) are harmless and go to stdout, its errors to stderr. -T stops
+# it with SIGINT (its worker stops on no other signal) after SECONDS;
+# the status is then timeout's 124.
+trafgen_in()
+{
+	local ns=$1 stop=()
+
+	shift
+	if [ "$1" = -T ]; then
+		stop=(timeout -s INT "$2")
+		shift 2
+	fi
+	(cd /tmp && in_ns "$ns" "${stop[@]}" trafgen "$@")
+}
+
 # setup_ns VAR...: a new namespace for each variable, named by its value
 # (a leftover namespace of that name is deleted first) or, when empty,
 # VAR in lower case and a random suffix. Loopback up. IPv6 off, unless
