@@ -56,21 +56,32 @@ snap()
 	echo "$EPOCHREALTIME $(counter "$CLI" c0 tx) $(counter "$CLI" c0 rx) $cpu"
 }
 
-# flood LABEL VIPS TARGET REP. trafgen's worker is a child process that
-# only stops on a signal of its own: timeout signals the whole group.
+# flood LABEL VIPS TARGET REP: one flood, measured. Ends the step, in
+# trafgen's own words, when trafgen did not run until stopped or c0 sent
+# nothing meanwhile: a row of zeros is no measurement, and the next flood
+# would fail the same way. trafgen's output goes to arp/trafgen.log.
 flood()
 {
-	local cfg pid a b
+	local cfg pid a b rc tx0 tx1
 
 	cfg=$(trafgen_cfg "$3") || { echo "arp_rate: no frame for $3" >&2; return 1; }
-	nsenter --net="/run/netns/$CLI" timeout -s INT "$FLOOD_END" \
-		trafgen -o c0 -i "$cfg" -P 1 -q >/dev/null 2>&1 &
+	echo "== $1 $2 #$4" >>"$out/trafgen.log"
+	trafgen_in "$CLI" -T "$FLOOD_END" -o c0 -i "$cfg" -P 1 -q \
+		>>"$out/trafgen.log" 2>/tmp/trafgen.err &
 	pid=$!
 	sleep 0.4
 	a=$(snap)
 	sleep "$FLOOD"
 	b=$(snap)
 	wait "$pid"
+	rc=$?
+	cat /tmp/trafgen.err >>"$out/trafgen.log"
+	read -r _ tx0 _ <<<"$a"
+	read -r _ tx1 _ <<<"$b"
+	if [ "$rc" != 124 ] || [ "$tx1" -le "$tx0" ]; then
+		echo "arp_rate: $1, $2 VIPs, #$4: trafgen status $rc (124: stopped as planned), c0 sent $((tx1 - tx0)) frames: $(cat /tmp/trafgen.err)" >&2
+		exit 1
+	fi
 	printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$4" "$a" "$b" >>"$out/runs.tsv"
 	sleep 0.2
 }
@@ -101,6 +112,29 @@ vipfo_group()
 		vipctl_vips add arp $(($1 - 1)) --family 6 --no-local
 }
 
+# trafgen raises the socket buffers' defaults (4 MiB, at most 100 MiB) for
+# its packet socket, but net.core.wmem_* are the initial namespace's, and
+# it floods from the client's: we do it for it. With the default (208 KiB)
+# a flood stopped with "Flushing TX_RING failed: Resource temporarily
+# unavailable!" (the socket's buffer full) after 606 frames.
+wmem=$(sysctl -n net.core.wmem_default net.core.wmem_max | tr '\n' ' ')
+sysctl -qw net.core.wmem_max=104857600 net.core.wmem_default=4194304
+
+# Every copy of the topology goes, and the defaults come back, however the
+# step ends.
+cleanup()
+{
+	local k
+
+	for k in 0 1 1000 100000; do
+		topo "$k"
+		topo_down
+	done
+	read -r def max <<<"$wmem"
+	sysctl -qw net.core.wmem_default="$def" net.core.wmem_max="$max"
+}
+trap cleanup EXIT
+
 if [ "$phase" = nomod ]; then
 	setup 0
 	for ((rep = 1; rep <= REPS; rep++)); do
@@ -109,7 +143,6 @@ if [ "$phase" = nomod ]; then
 		flood ns-kernel-nomod 0 "$PLAIN_IP6" "$rep"
 		flood ns-nonvip-nomod 0 "$NONVIP6" "$rep"
 	done
-	topo_down
 	progress "arp: kernel and non-VIP baselines (ARP, NS) before vipfo is loaded, $REPS runs each"
 	exit 0
 fi
@@ -157,8 +190,4 @@ for ((rep = 1; rep <= REPS; rep++)); do
 		round_in "${servers[(rep + i) % 4]}"
 	done
 	progress "arp: round $rep of $REPS"
-done
-for k in 0 1 1000 100000; do
-	topo "$k"
-	topo_down
 done
