@@ -53,13 +53,18 @@ class Goals:
         self.rows = []
 
     def check(self, what, value, limit, shown, cmp="<="):
-        if value is None:
+        if value is None or limit is None:
             verdict = "not measured"
         else:
             ok = value <= limit if cmp == "<=" else value >= limit
             verdict = "met" if ok else "**MISSED**"
         self.rows.append((what, shown, verdict))
         return verdict
+
+    def summary(self):
+        met = sum(v == "met" for _, _, v in self.rows)
+        unmeasured = sum(v == "not measured" for _, _, v in self.rows)
+        return f"{met} of {len(self.rows)} goals met, {unmeasured} not measured"
 
     def table(self):
         out = ["| goal | measured | verdict |", "| --- | --- | --- |"]
@@ -598,7 +603,10 @@ def main():
           "side. Absolute times in a software-emulated VM mean little; the "
           "ratios are the results. Figures: median (min–max) ×runs. Goals "
           "(issue 5) are judged from the medians as measured.", ""]
-    md += machine(res) + ["", "## Goals", ""] + goals.table() + [""] + body
+    failed = [f"{name} (status {rc})" for name, rc, *_ in res["steps"] if rc != "0"]
+    md += machine(res) + ["", "## Goals", "", goals.summary() + "."
+                          + (" Steps that failed: " + ", ".join(failed) + "." if failed else ""),
+                          ""] + goals.table() + [""] + body
     md += ["## What was measured differently from issue 5, and why", "",
            "- Gap (1): the longest silence from the last reply before the "
            "failure to the end of the 1.5 s run, not the interval around the "
@@ -638,8 +646,7 @@ def main():
     with open(os.path.join(outdir, "latest.json"), "w") as f:
         json.dump({"goals": goals.rows, **res}, f, indent=1, default=str)
     plots(res, os.path.join(outdir, "latest.png"))
-    met = sum(v == "met" for _, _, v in goals.rows)
-    print(f"bench: {met} of {len(goals.rows)} goals met")
+    print(f"bench: {goals.summary()}")
 
 
 if __name__ == "__main__":
