@@ -28,6 +28,7 @@ NLOCAL=${BENCH_LOCAL_VIPS:-3000}
 NSMALL=$((NLOCAL / 3))
 SRV=bcfg			# vipctl() runs here
 out=$RAW/config
+failures=0			# commands that failed: figures missing
 mkdir -p "$out"
 
 # timed LABEL N REP CMD...
@@ -41,7 +42,9 @@ timed()
 	rc=$?
 	printf '%s\t%s\t%s\t%s\t%s\n' "$label" "$n" "$rep" \
 		"$(secs "$t0" "$(now_us)")" "$rc" >>"$out/runs.tsv"
-	[ "$rc" = 0 ] || echo "config_scale: $label $n: $(cat "$out/last.err")" >&2
+	[ "$rc" = 0 ] && return
+	echo "config_scale: $label $n: status $rc: $(cat "$out/last.err")" >&2
+	failures=$((failures + 1))
 }
 
 meminfo()
@@ -90,3 +93,7 @@ for ((rep = 1; rep <= REPS; rep++)); do
 	progress "config #$rep: $(awk -v r="$rep" '$3 == r { printf "%s/%s %.2fs  ", $1, $2, $4 }' "$out/runs.tsv")"
 done
 ip netns del "$SRV"
+if [ "$failures" -gt 0 ]; then
+	echo "config_scale: $failures commands failed; their figures are missing" >&2
+	exit 1
+fi

@@ -116,6 +116,11 @@ run_one()
 	kill -INT "$ping_pid"
 	wait "$ping_pid"
 	ktime_dump "$base.trace"
+	# No reply before the failure: the gap cannot be measured.
+	if ! grep -q ' bytes from ' "$base.ping"; then
+		echo "failover_gap: $system $how #$rep: no ping reply: $(tail -n 3 "$base.ping")" >&2
+		silent=$((silent + 1))
+	fi
 	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$system" "$how" "$rep" "$t0" "$t1" \
 		"${dev:-?}" >>"$out/runs.tsv"
 	progress "gap $topo IPv$family $system $how #$rep: failed ${dev:-?}"
@@ -152,6 +157,7 @@ nsenter --net="/run/netns/$CLI" "$PYTHON" "$BENCH_DIR/tcp_stream.py" client --ad
 	--until /tmp/tcp-stop >"$out/$system.tcp" 2>&1 &
 tcp_pid=$!
 
+silent=0			# runs whose pings got no reply
 for ((rep = 1; rep <= REPS; rep++)); do
 	if [ "$system" = floor ]; then
 		run_one none "$rep"
@@ -169,3 +175,7 @@ ktime_teardown
 kill "$server_pid"
 wait "$server_pid" 2>/dev/null
 topo_down
+if [ "$silent" -gt 0 ] || [ -n "$KTIME_MISSING" ]; then
+	echo "failover_gap: $system $topo IPv$family: $silent runs without a reply${KTIME_MISSING:+, no trace of$KTIME_MISSING}" >&2
+	exit 1
+fi

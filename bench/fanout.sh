@@ -92,6 +92,11 @@ for ((rep = 1; rep <= REPS; rep++)); do
 		fail_adapter "$how" a1
 		wait_quiet
 		after=$(counts)
+		# Seven counters each, or vipctl, or a counter, said nothing.
+		if [ "$(wc -w <<<"$before $after")" != 14 ]; then
+			echo "fanout: IPv$family $how #$rep: counters missing: $before / $after" >&2
+			exit 1
+		fi
 		ktime_dump "$out/fanout-$how-$rep.trace"
 		printf '%s\t%s\t%s\t%s\t%s\n' "$how" "$rep" "$NVIPS" "$before" "$after" \
 			>>"$out/runs.tsv"
@@ -104,3 +109,7 @@ done
 
 ktime_teardown
 topo_down
+if [ -n "$KTIME_MISSING" ]; then
+	echo "fanout: no trace of$KTIME_MISSING: kernel times missing" >&2
+	exit 1
+fi

@@ -13,11 +13,13 @@
 # them up.
 
 T=/sys/kernel/tracing
+KTIME_MISSING=		# the probes that could not be set
 
 ktime_probe()
 {
-	echo "$1" >>$T/kprobe_events 2>/dev/null ||
-		echo "ktime: cannot set probe: $1" >&2
+	echo "$1" >>$T/kprobe_events 2>/dev/null && return
+	echo "ktime: cannot set probe: $1" >&2
+	KTIME_MISSING+=" ${1%% *}"
 }
 
 # ktime_setup [XMIT_FILTER]: define and enable the events for the modules
