@@ -11,8 +11,9 @@
 #
 # Usage: bench/host_failover.sh    (inside the VM, BENCH_RAW set, vipfo loaded)
 #
-# Topology: two hosts bh1 (priority 150) and bh2 (100), three adapters each
-# on one switch, and a client, as selftests/keepalived.sh:
+# Topology (topology.sh's setup_two_hosts): two hosts bh1 (priority 150)
+# and bh2 (100), three adapters each on one switch, and a client, as
+# selftests/keepalived.sh:
 #
 #   bh1: a1 a2 a3 --+                  +-- a1 a2 a3 :bh2
 #                   +-- br0 (bsw) -----+
@@ -48,36 +49,6 @@ TRANSITION_MAX=20	# s: a state change that takes longer is a failure
 out=$RAW/hosts
 rm -rf "$out"
 mkdir -p "$out"
-
-# host_links H N: host H's adapters on the switch's ports pN1-pN3, a1's
-# VRRP address, the host recipe (bench/lib.sh's setup_host)
-host_links()
-{
-	local h=$1 n=$2 i
-
-	for i in 1 2 3; do
-		echo "link add a$i type veth peer name p$n$i netns $SW"
-		echo "link set a$i up"
-	done | ip -n "$h" -b - || return 1
-	for i in 1 2 3; do
-		echo "link set p$n$i master br0 up"
-	done | ip -n "$SW" -b - || return 1
-	ip -n "$h" addr add "198.51.100.$n/24" dev a1 || return 1
-	SRV=$h setup_host && slowwait 10 links_up "$h" a1 a2 a3
-}
-
-topology()
-{
-	setup_ns H1 H2 SW CLI || return 1
-	printf '%s\n' "link add br0 type bridge" "link set br0 up" |
-		ip -n "$SW" -b - || return 1
-	printf '%s\n' "link add c0 type veth peer name pc netns $SW" \
-		"link set c0 up" "addr add $CLIENT_IP/24 dev c0" |
-		ip -n "$CLI" -b - || return 1
-	ip -n "$SW" link set pc master br0 up || return 1
-	host_links "$H1" 1 && host_links "$H2" 2 &&
-		slowwait 10 links_up "$CLI" c0
-}
 
 # write_configs N: host N's vipfo.conf, notify script and one keepalived
 # configuration per system, in $out/hN
@@ -257,7 +228,7 @@ SYSTEMS=${BENCH_HOST_SYSTEMS:-vipfo-1 ka-1 vipfo-0.5 ka-0.5}
 HOWS=${BENCH_HOST_HOWS:-adapter host}
 command -v keepalived >/dev/null ||
 	{ echo "host_failover: keepalived is not installed" >&2; exit 1; }
-topology || { echo "host_failover: cannot set up the topology" >&2; exit 1; }
+setup_two_hosts || { echo "host_failover: cannot set up the topology" >&2; exit 1; }
 for n in 1 2; do
 	write_configs "$n"
 	for i in a1 a2 a3; do

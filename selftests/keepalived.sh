@@ -67,37 +67,9 @@ TRANSITION_MAX=$((15 * F))	# s, for a state change to show
 
 # ---------------------------------------------------------------- topology
 
-# host_links H N: host namespace H with adapters a1 a2 a3 on the switch's
-# ports pN1 pN2 pN3, the host recipe of topology.sh, and a1's VRRP address
-host_links()
-{
-	local h=$1 n=$2 i
-
-	for i in 1 2 3; do
-		echo "link add a$i type veth peer name p$n$i netns $SW"
-		echo "link set a$i up"
-	done | ip -n "$h" -b - || return 1
-	for i in 1 2 3; do
-		echo "link set p$n$i master br0 up"
-	done | ip -n "$SW" -b - || return 1
-	ip -n "$h" addr add "198.51.100.$n/24" dev a1 || return 1
-	SRV=$h setup_host || return 1
-	slowwait 10 links_up "$h" a1 a2 a3
-}
-
 setup_hosts()
 {
-	setup_ns H1 H2 SW CLI || return 1
-	printf '%s\n' "link add br0 type bridge" "link set br0 up" |
-		ip -n "$SW" -b - || return 1
-	printf '%s\n' "link add c0 type veth peer name pc netns $SW" \
-		"link set c0 up" "addr add $CLIENT_IP/24 dev c0" |
-		ip -n "$CLI" -b - || return 1
-	ip -n "$CLI" addr add "$CLIENT6_IP/64" dev c0 nodad || return 1
-	ip -n "$SW" link set pc master br0 up || return 1
-	host_links "$H1" 1 && host_links "$H2" 2 || return 1
-	slowwait 10 links_up "$CLI" c0 || return 1
-	arpc_start && ndc_start "$CLI" && remember_macs
+	setup_two_hosts && arpc_start && ndc_start "$CLI" && remember_macs
 }
 
 # vipfo.conf and keepalived.conf of host H (N: 1 or 2), then the group

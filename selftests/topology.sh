@@ -334,6 +334,46 @@ setup_nonmember()
 	slowwait 10 links_up "$SRV" a4
 }
 
+# ---------------------------------------------------------------- two hosts
+
+# setup_two_hosts: hosts $H1 and $H2 (namespaces), three adapters each on
+# the switch's bridge (ports p11-p13, p21-p23), and the client on it; each
+# host has the host recipe, and on a1 an IPv4 address of a subnet of its
+# own, 198.51.100.1/24 and .2/24, for VRRP (docs/keepalived.md). For the
+# test and the benchmark of failover between hosts with keepalived.
+setup_two_hosts()
+{
+	setup_ns H1 H2 SW CLI || return 1
+	printf '%s\n' "link add br0 type bridge" "link set br0 up" |
+		ip -n "$SW" -b - || return 1
+	printf '%s\n' "link add c0 type veth peer name pc netns $SW" \
+		"link set c0 up" "addr add $CLIENT_IP/24 dev c0" |
+		ip -n "$CLI" -b - || return 1
+	if [ "${NS_IPV6:-0}" = 1 ]; then
+		ip -n "$CLI" addr add "$CLIENT6_IP/64" dev c0 nodad || return 1
+	fi
+	ip -n "$SW" link set pc master br0 up || return 1
+	host_on_switch "$H1" 1 && host_on_switch "$H2" 2 &&
+		slowwait 10 links_up "$CLI" c0
+}
+
+# host_on_switch H N: host H's adapters a1 a2 a3 on the switch's ports
+# pN1 pN2 pN3, the host recipe, a1's VRRP address
+host_on_switch()
+{
+	local h=$1 n=$2 i
+
+	for i in 1 2 3; do
+		echo "link add a$i type veth peer name p$n$i netns $SW"
+		echo "link set a$i up"
+	done | ip -n "$h" -b - || return 1
+	for i in 1 2 3; do
+		echo "link set p$n$i master br0 up"
+	done | ip -n "$SW" -b - || return 1
+	ip -n "$h" addr add "198.51.100.$n/24" dev a1 || return 1
+	SRV=$h setup_host && slowwait 10 links_up "$h" a1 a2 a3
+}
+
 # ---------------------------------------------------------------- NICs
 
 # have_nics: the VM's four NICs and qemu's monitor (scripts/vm-run --nics 4)
