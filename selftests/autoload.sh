@@ -8,7 +8,7 @@ source "$(dirname "$0")/lib.sh"
 
 require_root
 require_vipctl
-require_installed
+require_reloadable
 tap_header
 
 check "modinfo: alias for the genl family" \

@@ -39,7 +39,7 @@ RMMOD_BUSY='is in use|Resource temporarily unavailable|Device or resource busy'
 require_all
 require_scapy
 require_cmd mausezahn rmmod
-require_installed
+require_reloadable
 tap_header
 
 NS_IPV6=1

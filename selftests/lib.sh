@@ -10,8 +10,20 @@
 # Namespace names are unique per run: srv-XXXXXX, sw-XXXXXX, cli-XXXXXX.
 
 SELFTEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO_DIR=$(cd "$SELFTEST_DIR/.." && pwd)
-VIPCTL=${VIPCTL:-$REPO_DIR/build/tools/vipctl}
+# The source tree, when the tests run from it; empty when they run from an
+# installed collection (make -C selftests install), where vipctl comes from
+# the PATH and the module from modprobe. VIPCTL=FILE overrides either.
+REPO_DIR=
+if [ -f "$SELFTEST_DIR/../kmod/Kbuild" ]; then
+	REPO_DIR=$(cd "$SELFTEST_DIR/.." && pwd)
+fi
+if [ -z "${VIPCTL:-}" ]; then
+	if [ -n "$REPO_DIR" ] && [ -x "$REPO_DIR/build/tools/vipctl" ]; then
+		VIPCTL=$REPO_DIR/build/tools/vipctl
+	else
+		VIPCTL=$(command -v vipctl)
+	fi
+fi
 PYTHON=/usr/bin/python3		# Debian's python3-scapy is for this one
 TEST_NAME=$(basename "$0" .sh)
 source "$SELFTEST_DIR/topology.sh"
@@ -184,16 +196,19 @@ require_scapy()
 
 require_vipctl()
 {
+	[ -n "$VIPCTL" ] || skip_all "vipctl not found: not built here," \
+		"not on the PATH (VIPCTL=FILE names one)"
 	[ -x "$VIPCTL" ] || skip_all "vipctl not built ($VIPCTL)"
 }
 
-# Load vipfo: the installed module, else the freshly built one. In the
-# test VM (scripts/vm-run sets VIPFO_IN_VM) it must load.
+# Load vipfo: the installed module, else the one built in the source tree.
+# In the test VM (scripts/vm-run sets VIPFO_IN_VM) it must load.
 require_vipfo()
 {
 	[ -d /sys/module/vipfo ] && return 0
 	modprobe -q vipfo 2>/dev/null && return 0
-	insmod "$REPO_DIR/kmod/vipfo.ko" 2>/dev/null && return 0
+	[ -n "$REPO_DIR" ] && insmod "$REPO_DIR/kmod/vipfo.ko" 2>/dev/null &&
+		return 0
 	[ -n "${VIPFO_IN_VM:-}" ] && fail_all "cannot load the vipfo module"
 	skip_all "cannot load the vipfo module"
 }
@@ -206,6 +221,16 @@ require_installed()
 	[ -n "${VIPFO_INSTALLED:-}" ] &&
 		fail_all "vipfo is not installed, although run_vm.sh installed it"
 	skip_all "vipfo is not installed in /lib/modules/$(uname -r) (selftests/run_vm.sh installs it)"
+}
+
+# require_reloadable: for the tests that unload vipfo and load it again
+# with modprobe: installed, and a module, not built into the kernel.
+require_reloadable()
+{
+	require_installed
+	[ "$(modinfo -n vipfo 2>/dev/null)" = "(builtin)" ] &&
+		skip_all "vipfo is built into the kernel: it cannot be unloaded"
+	return 0
 }
 
 # require_nics N: the VM's virtio-net NICs eth0..eth(N-1). scripts/vm-run

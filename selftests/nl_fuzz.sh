@@ -15,7 +15,12 @@
 
 source "$(dirname "$0")/lib.sh"
 
-FUZZ=${OUTPUT:-$REPO_DIR/build/selftests}/nl_fuzz
+# Built into OUTPUT in the source tree, installed beside this script.
+if [ -n "$REPO_DIR" ]; then
+	FUZZ=${OUTPUT:-$REPO_DIR/build/selftests}/nl_fuzz
+else
+	FUZZ=$SELFTEST_DIR/nl_fuzz
+fi
 COUNT=${FUZZ_COUNT:-100000}
 SEED=${FUZZ_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
 

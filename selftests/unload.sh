@@ -12,6 +12,7 @@ source "$(dirname "$0")/lib.sh"
 
 require_all
 require_scapy
+require_reloadable
 tap_header
 
 # two_links VAR: veths x1-y1 and x2-y2 in the new namespace $VAR, up; the

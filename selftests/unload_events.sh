@@ -20,6 +20,7 @@ STOP=$TMPD/stop
 
 require_all
 require_cmd genl rmmod
+require_reloadable
 tap_header
 
 if ! grep -q '^p:vipfo_test/broadcast ' "$TRACE/kprobe_events" ||

@@ -167,7 +167,8 @@ else
 	not_ok "veths a6 (up) and a7 (down)"
 fi
 
-version=$(cat "$REPO_DIR/VERSION")
+# VERSION is installed with the collection (make -C selftests install).
+version=$(cat "${REPO_DIR:-$SELFTEST_DIR}/VERSION")
 if out=$("$VIPCTL" --version 2>&1) && grep -qF -- "$version" <<<"$out"; then
 	ok "--version prints $version"
 else

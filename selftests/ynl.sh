@@ -12,7 +12,8 @@
 # refused with the attribute and range of the spec, and deletes the group. scripts/spec-check compares the spec with
 # the header and the tables; this compares it with the kernel's messages.
 #
-# YNL_DIR=DIR (pass it with VM_ENV=YNL_DIR) another ynl (tools/net/ynl).
+# YNL_DIR=DIR (pass it with VM_ENV=YNL_DIR) another ynl (tools/net/ynl);
+# with YNL_SPEC=FILE (vipfo.yaml) it runs from an installed collection too.
 
 source "$(dirname "$0")/lib.sh"
 
@@ -20,6 +21,12 @@ YNL_DIR=${YNL_DIR:-$REPO_DIR/build/ksrc-6.12/tools/net/ynl}
 SPEC=$REPO_DIR/Documentation/netlink/specs/vipfo.yaml
 
 require_all
+# The spec and ynl are the source tree's, and an installed collection has
+# neither.
+[ -n "$REPO_DIR" ] || [ -n "${YNL_SPEC:-}" ] ||
+	skip_all "needs the source tree's netlink spec and the kernel's ynl" \
+		"(run from a checkout, or set YNL_SPEC and YNL_DIR)"
+SPEC=${YNL_SPEC:-$SPEC}
 [ -f "$YNL_DIR/cli.py" ] ||
 	skip_all "ynl not extracted ($YNL_DIR): make -C selftests"
 "$PYTHON" -c 'import yaml' 2>/dev/null ||
