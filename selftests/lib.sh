@@ -235,15 +235,20 @@ require_reloadable()
 
 # require_nics N: the VM's virtio-net NICs eth0..eth(N-1). scripts/vm-run
 # --nics N exports VIPFO_NICS=N into the guest: where N were asked for,
-# their absence is a failure.
+# their absence is a failure. Without it they are not ours to take: on
+# another host eth0... are its own NICs, and moving them into a namespace
+# would cut the host off.
 require_nics()
 {
 	local last=eth$(($1 - 1))
 
-	[ -d "/sys/class/net/$last" ] && return 0
-	[ "${VIPFO_NICS:-0}" -ge "$1" ] &&
-		fail_all "scripts/vm-run --nics $VIPFO_NICS, but no $last"
-	skip_all "needs $1 NICs (scripts/vm-run --nics $1)"
+	if [ "${VIPFO_NICS:-0}" -ge "$1" ]; then
+		[ -d "/sys/class/net/$last" ] ||
+			fail_all "scripts/vm-run --nics $VIPFO_NICS, but no $last"
+		return 0
+	fi
+	skip_all "needs $1 spare NICs, eth0-$last, given by scripts/vm-run --nics $1" \
+		"(VIPFO_NICS=$1 hands the host's over)"
 }
 
 # Everything a topology test needs; skips the test when something is missing.
