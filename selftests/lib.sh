@@ -118,6 +118,8 @@ tap_header()
 	echo "TAP version 13"
 	echo "# $TEST_NAME"
 	echo "$KMSG_MARK" > /dev/kmsg 2>/dev/null || true
+	leftovers_reap
+	leftovers_mark
 }
 
 # Tear the topology down, check the kernel log, print the plan and exit
@@ -157,6 +159,72 @@ check_kernel_log()
 	else
 		not_ok "kernel log clean" "$(kernel_log_since_mark | tail -n 60)"
 	fi
+}
+
+# ---------------------------------------------------------------- leftovers
+
+# A CI runs the collection again and again on one box. A test interrupted
+# runs cleanup (the EXIT trap: the runner's timeout sends SIGTERM), but
+# one killed outright leaves its namespaces behind, with their groups,
+# VIPs and the processes still in them. So every test that gets as far as
+# tap_header records itself in $LEFTOVER_DIR/$SUFFIX ("PID SCRIPT TMPD";
+# its namespaces all end in -$SUFFIX), cleanup removes the record, and the
+# next test removes what a record of a dead test names. (/run goes at
+# reboot, as the namespaces do.)
+LEFTOVER_DIR=/run/vipfo-selftests
+
+leftovers_mark()
+{
+	[ "$(id -u)" = 0 ] || return 0
+	mkdir -p "$LEFTOVER_DIR" &&
+		echo "$$ $0 $TMPD" >"$LEFTOVER_DIR/$SUFFIX"
+}
+
+# ns_kill NS: end every process still in namespace NS (it would keep the
+# namespace, and the groups in it, alive after ip netns del)
+ns_kill()
+{
+	local pids
+
+	pids=$(ip netns pids "$1" 2>/dev/null | grep -vx "$$")
+	[ -n "$pids" ] || return 0
+	# shellcheck disable=SC2086 # a list of PIDs
+	kill $pids 2>/dev/null
+	slowwait 5 bash -c "[ -z \"\$(ip netns pids $1 2>/dev/null)\" ]" ||
+		kill -9 $pids 2>/dev/null
+}
+
+leftovers_reap()
+{
+	local f pid script tmpd suffix ns gone left
+
+	for f in "$LEFTOVER_DIR"/*; do
+		[ -f "$f" ] || continue
+		suffix=${f##*/}
+		[ "$suffix" = "$SUFFIX" ] && continue
+		read -r pid script tmpd <"$f"
+		# Still running (the PID runs that script): not a leftover.
+		tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null |
+			grep -qF -- "$script" && continue
+		gone=() left=()
+		for ns in $(ip netns list | cut -d' ' -f1); do
+			[[ $ns == *-"$suffix" || $ns == *-"$suffix"-* ]] || continue
+			ns_kill "$ns"
+			if ip netns del "$ns" 2>/dev/null; then
+				gone+=("$ns")
+			else
+				left+=("$ns")
+			fi
+		done
+		case $tmpd in /tmp/vipfo-*) rm -rf "$tmpd" ;; esac
+		if [ ${#left[@]} -gt 0 ]; then
+			not_ok "leftovers of an earlier $script (pid $pid) removed" \
+				"cannot delete the namespaces ${left[*]}"
+			continue
+		fi
+		rm -f "$f"
+		diag "removed the leftovers of an earlier $script (pid $pid, killed before its cleanup): namespaces ${gone[*]:-(none)}"
+	done
 }
 
 # ---------------------------------------------------------------- polling
@@ -262,7 +330,7 @@ require_all()
 
 cleanup()
 {
-	local pid
+	local pid ns
 
 	arpc_stop
 	for pid in "${BG_PIDS[@]}"; do
@@ -272,8 +340,14 @@ cleanup()
 		wait "$pid" 2>/dev/null
 	done
 	BG_PIDS=()
+	# What the runner's SIGTERM interrupted in the foreground still runs
+	# in its namespace.
+	for ns in "${NS_LIST[@]}"; do
+		ns_kill "$ns"
+	done
 	cleanup_all_ns
 	rm -rf "$TMPD"
+	rm -f "$LEFTOVER_DIR/$SUFFIX"
 }
 trap cleanup EXIT
 

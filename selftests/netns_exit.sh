@@ -46,7 +46,7 @@ srv_up()
 {
 	local i
 
-	SRV=srv-$(mktemp -u XXXXXX)
+	SRV=srv-$SUFFIX-$1	# a leftover is found by its suffix (lib.sh)
 	ip netns add "$SRV" || return 1
 	NS_LIST+=("$SRV")
 	for i in 1 2 3; do

@@ -125,9 +125,10 @@ trafgen_in()
 
 # setup_ns VAR...: a new namespace for each variable, named by its value
 # (a leftover namespace of that name is deleted first) or, when empty,
-# VAR in lower case and a random suffix. Loopback up. IPv6 off, unless
-# NS_IPV6=1: then on, without DAD, router solicitations or router
-# advertisements, so that links are usable at once and quiet.
+# VAR in lower case and the selftest's $SUFFIX (else a random one).
+# Loopback up. IPv6 off, unless NS_IPV6=1: then on, without DAD, router
+# solicitations or router advertisements, so that links are usable at
+# once and quiet.
 # cleanup_all_ns deletes them.
 setup_ns()
 {
@@ -135,7 +136,7 @@ setup_ns()
 
 	for _var in "$@"; do
 		[ -n "${!_var:-}" ] ||
-			printf -v "$_var" '%s-%s' "${_var,,}" "$(mktemp -u XXXXXX)"
+			printf -v "$_var" '%s-%s' "${_var,,}" "${SUFFIX:-$(mktemp -u XXXXXX)}"
 		_ns=${!_var}
 		cleanup_ns "$_ns"
 		ip netns add "$_ns" || return 1
