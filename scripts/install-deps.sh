@@ -14,7 +14,10 @@ qemu-system-x86 busybox-static cpio kmod xz-utils dkms
 iproute2 arping tcpdump python3 python3-scapy socat
 iputils-ping netsniff-ng python3-matplotlib sparse dwarves scdoc keepalived
 python3-prometheus-client
-debhelper dh-dkms dpkg-dev fakeroot lintian bash-completion debootstrap"
+debhelper dh-dkms dpkg-dev fakeroot lintian bash-completion debootstrap
+rsync"
+# rsync: the kernel's lib.mk installs the selftests with it
+# (make -C selftests install).
 # keepalived is for selftests/keepalived.sh, which runs its own instances in
 # namespaces; Debian's keepalived.service starts only once
 # /etc/keepalived/keepalived.conf exists, which nothing here creates.
