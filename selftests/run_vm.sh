@@ -61,37 +61,14 @@ echo "1..$total"
 mark="vipfo-selftest: run_vm $$ $(date +%s)"
 echo "$mark" >/dev/kmsg
 
-# The module under test, installed like DKMS would. depmod -a has to read
-# every module of the kernel, minutes over 9p under TCG: when
-# `make -C selftests` ran depmod for this very vipfo.ko on the host (whose
-# /lib/modules the guest shares), install its index files instead.
-kver=$(uname -r)
+# The module under test, installed like DKMS would (with the depmod index
+# `make -C selftests` made on the host, when it is this very vipfo.ko's).
 ko=${VIPFO_KO:-$top/kmod/vipfo.ko}
-index=$bindir/modindex/$kver
-
-install_index()
-{
-	[ -f "$index/vipfo.ko.sha256" ] &&
-		[ "$(sha256sum <"$ko" | cut -d' ' -f1)" = "$(cat "$index/vipfo.ko.sha256")" ] &&
-		cp "$index"/modules.* "/lib/modules/$kver/" &&
-		echo "# depmod index from the host (make -C selftests)"
-}
-
-built_for=$(modinfo -F vermagic "$ko" 2>/dev/null | cut -d' ' -f1)
-if [ -f "$ko" ] && [ "$built_for" != "$kver" ]; then
-	echo "# $ko is built for Linux ${built_for:-?} but this VM runs $kver:" \
-		"build for the kernel you boot (scripts/kver, KVER=)"
-	result fail "install vipfo.ko"
-elif [ -f "$ko" ] &&
-   install -D -m 0644 "$ko" "/lib/modules/$kver/extra/vipfo.ko" &&
-   { install_index || depmod -a "$kver"; } && modinfo vipfo >/dev/null; then
-	modprobe -r vipfo 2>/dev/null
-	echo "# $(modinfo -F vermagic vipfo)"
+if "$top/scripts/vm/install-vipfo" "$ko" "$bindir/modindex/$(uname -r)"; then
 	# Installed: a test that finds it missing fails (lib.sh).
 	export VIPFO_INSTALLED=1
 	result ok "install vipfo.ko"
 else
-	echo "# $ko missing or not installable for $kver"
 	result fail "install vipfo.ko"
 fi
 
