@@ -6,6 +6,9 @@
 # make check-debug  every selftest in a VM under a debug kernel (KASAN,
 #                 lockdep, kmemleak...), built once and cached; not in CI
 #                 (docs/testing.md)
+# make check-kselftest  the selftests installed as a kselftest collection
+#                 and run twice with run_kselftest.sh in a VM, all of them
+#                 (make check runs a subset); not in CI (docs/testing.md)
 # make demo       a narrated failover in a VM
 # make install    install vipctl, its man pages and bash completion (PREFIX, DESTDIR)
 # make man        the man pages, build/man (scdoc), checked against vipctl
@@ -48,6 +51,10 @@ check: deps
 check-debug:
 	scripts/install-deps.sh --debug-kernel
 	scripts/check-debug
+
+check-kselftest: deps all
+	$(MAKE) -C selftests
+	VM_KERNEL=/boot/vmlinuz-$(KVER) scripts/check-kselftest --full
 
 demo: deps all
 	VM_KERNEL=/boot/vmlinuz-$(KVER) scripts/vm-run --timeout 600 -- scripts/demo.sh
@@ -104,5 +111,5 @@ clean:
 	$(MAKE) -C kmod KVER=$(KVER) KDIR=$(KDIR) clean
 	rm -rf $(BUILD)
 
-.PHONY: all module vipctl selftests deps check check-debug demo bench bench-hosts man install \
+.PHONY: all module vipctl selftests deps check check-debug check-kselftest demo bench bench-hosts man install \
 	dkms-src dkms-install deb check-packages clean
