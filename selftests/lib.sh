@@ -198,13 +198,14 @@ leftovers_reap()
 {
 	local f pid script tmpd suffix ns gone left
 
+	[ "$(id -u)" = 0 ] || return 0
 	for f in "$LEFTOVER_DIR"/*; do
 		[ -f "$f" ] || continue
 		suffix=${f##*/}
 		[ "$suffix" = "$SUFFIX" ] && continue
 		read -r pid script tmpd <"$f"
 		# Still running (the PID runs that script): not a leftover.
-		tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null |
+		{ tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null |
 			grep -qF -- "$script" && continue
 		gone=() left=()
 		for ns in $(ip netns list | cut -d' ' -f1); do
