@@ -97,7 +97,7 @@ deb: deps
 	cd $(BUILD)/deb/vipfo-$(VERSION) && dpkg-buildpackage -us -uc -b
 	lintian --fail-on error,warning $(BUILD)/deb/*.changes
 
-check-packages: deb
+check-packages: deb selftests
 	KVER=$(KVER) scripts/check-packages
 
 dkms-install: dkms-src

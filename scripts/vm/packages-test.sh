@@ -94,6 +94,7 @@ ip netns add blue
 systemctl start vipfo-metrics@blue.service
 check "vipfo-metrics@blue.service wrote vipfo-blue.prom" \
 	test -s /var/lib/prometheus/node-exporter/vipfo-blue.prom
+ip netns del blue
 ip link set eth1 up
 
 # A reload after an edit changes exactly the edit.
@@ -124,5 +125,21 @@ if [ "$(vipctl show -j)" = '{"groups":[]}' ] &&
 else
 	not_ok "systemctl stop vipfo removed the groups" "$(vipctl show)"
 fi
-echo "check-packages: $fails failed"
-exit $((fails > 0))
+# Last, the box as a kselftest CI has it: the collection check-packages
+# installed in /opt, run twice by run_kselftest.sh on the module DKMS
+# built and the packaged vipctl (VIPFO_KSFT_PACKAGED). One compound
+# command, read whole before it runs: kselftest-test.sh hides the source
+# tree, this file's directory, under a tmpfs.
+{
+	out=$("$(dirname "$0")/kselftest-test.sh" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | sed 's/^/# /'
+	if [ "$rc" = 0 ]; then
+		ok "the installed kselftest collection, twice on the DKMS-built module: $(tail -n 1 <<<"$out")"
+	else
+		not_ok "the installed kselftest collection, twice on the DKMS-built module" \
+			"$(tail -n 1 <<<"$out")"
+	fi
+	echo "check-packages: $fails failed"
+	exit $((fails > 0))
+}
