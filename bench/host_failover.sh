@@ -141,7 +141,7 @@ keepalived_stop()
 }
 
 # holds NS: NS answers for the VIP: vipfo's group has it (vipfo systems)
-# or it is on a1 (keepalived alone); free NS: neither
+# or it is on a1 (keepalived alone); holds_none NS: neither
 on_a1() { ip -n "$1" -4 addr show dev a1 | grep -q "inet $2/"; }
 in_group() { ip netns exec "$1" "$VIPCTL" show web | grep -q "$VIP"; }
 holds()
@@ -151,8 +151,8 @@ holds()
 	ka-*)	 on_a1 "$1" "$VIP" ;;
 	esac
 }
-free() { ! on_a1 "$1" 198.51.100.10 && ! on_a1 "$1" "$VIP" && ! in_group "$1"; }
-h1_master() { holds "$H1" && free "$H2"; }
+holds_none() { ! on_a1 "$1" 198.51.100.10 && ! on_a1 "$1" "$VIP" && ! in_group "$1"; }
+h1_master() { holds "$H1" && holds_none "$H2"; }
 h2_master() { holds "$H2"; }
 
 ports() { printf 'link set %s '"$1"'\n' "${@:2}" | ip -n "$SW" -b -; }
