@@ -119,11 +119,18 @@ pull()
 
 ms() { "$PYTHON" -c "print(round(($2 - $1) * 1000))"; }
 
+# How soon after the carrier loss the first GARP must be on the client's
+# wire, and the loss reported: the poll runs every 5 ms and took 3-28 ms
+# here, but the frame crosses qemu's hub, and a vCPU of a busy 2-core
+# host under TCG has taken 83 ms. Who found the loss is the failover
+# event's detected_by; this bound only catches a failover left to a poll
+# or a report that did not run (linkwatch after another event: up to 1 s).
+PROMPT_MS=$(hang_limit 250)
+
 # pull_case WHAT IF alone|after-event DETECTORS: pull the cable of IF (a2)
 # and check the failover, one and only one, from a1 and a3, by one of the
-# detectors (a Python list), within 100 ms of the carrier loss (20 times
-# the poll interval; linkwatch's report after another event comes
-# hundreds of ms later), and the host's own report of the loss as fast.
+# detectors (a Python list), within PROMPT_MS of the carrier loss, and the
+# host's own report of the loss as fast.
 pull_case()
 {
 	local what=$1 first reported late
@@ -144,20 +151,20 @@ pull_case()
 	fi
 	first=$(awk '{ print $6; exit }' "$TMPD/garps")
 	read -r reported late < <(newlink_times "$TMPD/links")
-	if [ -n "$LOST" ] && [ -n "$first" ] && [ "$(ms "$LOST" "$first")" -lt 100 ]; then
+	if [ -n "$LOST" ] && [ -n "$first" ] && [ "$(ms "$LOST" "$first")" -lt "$PROMPT_MS" ]; then
 		ok "$what: first GARP $(ms "$LOST" "$first") ms after the carrier loss"
 	else
-		not_ok "$what: first GARP within 100 ms of the carrier loss" \
+		not_ok "$what: first GARP within $PROMPT_MS ms of the carrier loss" \
 			"carrier off: ${LOST:-?}, first GARP: ${first:-none}"
 	fi
 	# The report waits for RTNL (tried once a jiffy), which the flapping
 	# d0 holds most of the time: check-debug's slower kernel under a busy
 	# host has taken 156 ms, so there the bound grows with the kernel.
 	if [ -n "$LOST" ] && [ -n "$reported" ] &&
-	   [ "$(ms "$LOST" "$reported")" -lt "$(hang_limit 100)" ]; then
+	   [ "$(ms "$LOST" "$reported")" -lt "$PROMPT_MS" ]; then
 		ok "$what: link reported down $(ms "$LOST" "$reported") ms after the carrier loss (linkwatch's own report: $(ms "$LOST" "$late") ms)"
 	else
-		not_ok "$what: link reported down within $(hang_limit 100) ms of the carrier loss" \
+		not_ok "$what: link reported down within $PROMPT_MS ms of the carrier loss" \
 			"carrier off: ${LOST:-?}, RTM_NEWLINK: ${reported:-none}" \
 			"$(cat "$TMPD/links")"
 	fi
@@ -363,7 +370,7 @@ check "a1 a2 a3 back up" slowwait 20 states_are web a1=up a2=up a3=up
 
 # 7: VLAN members. A VLAN's carrier follows its NIC's only once linkwatch
 # gets to the NIC, so the poll reads the NIC's: after another link event,
-# the same 100 ms as for a NIC member. Group web goes first: its poll would
+# the same PROMPT_MS as for a NIC member. Group web goes first: its poll would
 # report a2's loss early, for a2.10 too.
 VLAN_VIP=198.51.100.100
 check "group web deleted" vipctl group del web
@@ -391,10 +398,10 @@ else
 	not_ok "failover event for a2.10" "$(cat "$TMPD/events")"
 fi
 first=$(awk '{ print $6; exit }' "$TMPD/garps")
-if [ -n "$LOST" ] && [ -n "$first" ] && [ "$(ms "$LOST" "$first")" -lt 100 ]; then
+if [ -n "$LOST" ] && [ -n "$first" ] && [ "$(ms "$LOST" "$first")" -lt "$PROMPT_MS" ]; then
 	ok "VLAN members: first GARP $(ms "$LOST" "$first") ms after the NIC's carrier loss"
 else
-	not_ok "VLAN members: first GARP within 100 ms of the NIC's carrier loss" \
+	not_ok "VLAN members: first GARP within $PROMPT_MS ms of the NIC's carrier loss" \
 		"carrier off: ${LOST:-?}, first GARP: ${first:-none}"
 fi
 check "a2.10 reported no-carrier" slowwait 20 dev_state_is vlan a2.10 no-carrier
