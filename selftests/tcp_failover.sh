@@ -317,61 +317,72 @@ no_server_solicitations()
 }
 
 # The negative control: the same failure with announcements off must
-# leave the client on the dead MAC until it gives up by itself.
-check "announcements off: group set web --garp-count 0" \
-	vipctl group set web --garp-count 0
-xfer control carrier-loss 0 0
-if [ -n "$OK4" ]; then
-	ok "announcements off: carrier loss of $dev at byte $at: transfer complete, checksums match"
-	if [ "$stall_ms" -ge $((GIVE_UP * 1000)) ]; then
-		ok "announcements off: stalled $stall_ms ms, until the client gave up on the dead MAC (>= $((GIVE_UP * 1000)) ms)"
-	else
-		not_ok "announcements off: stalled until the client gave up on the dead MAC (>= $((GIVE_UP * 1000)) ms)" \
-			"longest stall: $stall_ms ms: something else moved the client" \
-			"ARP seen by the client (time, eth src, op, target, sender):" \
-			"${CAP:-(none)}"
+# leave the client on the dead MAC until it gives up by itself. It shows
+# that the checks below can fail; the smoke runs on the other kernels
+# (scripts/check) leave it to the full suite with VIPFO_TCP_CONTROL=0, as
+# it takes half of the test's time (TCP's backoff after the give-up).
+negative_control()
+{
+	check "announcements off: group set web --garp-count 0" \
+		vipctl group set web --garp-count 0
+	xfer control carrier-loss 0 0
+	if [ -n "$OK4" ]; then
+		ok "announcements off: carrier loss of $dev at byte $at: transfer complete, checksums match"
+		if [ "$stall_ms" -ge $((GIVE_UP * 1000)) ]; then
+			ok "announcements off: stalled $stall_ms ms, until the client gave up on the dead MAC (>= $((GIVE_UP * 1000)) ms)"
+		else
+			not_ok "announcements off: stalled until the client gave up on the dead MAC (>= $((GIVE_UP * 1000)) ms)" \
+				"longest stall: $stall_ms ms: something else moved the client" \
+				"ARP seen by the client (time, eth src, op, target, sender):" \
+				"${CAP:-(none)}"
+		fi
+		garps=$(awk -v vip="$VIP1" '$3 == "who-has" && $4 == vip && $5 == vip' <<<"$CAP")
+		if [ -z "$garps" ]; then
+			ok "announcements off: no gratuitous ARP"
+		else
+			not_ok "announcements off: no gratuitous ARP" "$garps"
+		fi
+		no_server_requests "announcements off"
+		if [ -n "$moved_to" ]; then
+			ok "announcements off: the client asked again and now sends to $moved_to"
+		else
+			not_ok "announcements off: the client asked again and moved" \
+				"client's entry: $(ip -n "$CLI" neigh show "$VIP1")"
+		fi
 	fi
-	garps=$(awk -v vip="$VIP1" '$3 == "who-has" && $4 == vip && $5 == vip' <<<"$CAP")
-	if [ -z "$garps" ]; then
-		ok "announcements off: no gratuitous ARP"
-	else
-		not_ok "announcements off: no gratuitous ARP" "$garps"
+	if [ -n "$OK6" ]; then
+		ok "announcements off, IPv6: carrier loss of $dev at byte $at6: transfer complete, checksums match"
+		if [ "$stall6_ms" -ge $((GIVE_UP * 1000)) ]; then
+			ok "announcements off, IPv6: stalled $stall6_ms ms, until the client gave up on the dead MAC (>= $((GIVE_UP * 1000)) ms)"
+		else
+			not_ok "announcements off, IPv6: stalled until the client gave up on the dead MAC (>= $((GIVE_UP * 1000)) ms)" \
+				"longest stall: $stall6_ms ms: something else moved the client" \
+				"neighbour discovery seen by the client (see nd_capture_start):" \
+				"$(awk -v t="$SINCE" '$6 >= t' "$ND_CAPTURE")"
+		fi
+		nas=$(nas_since "$SINCE")
+		if [ -z "$nas" ]; then
+			ok "announcements off, IPv6: no unsolicited neighbour advertisement"
+		else
+			not_ok "announcements off, IPv6: no unsolicited neighbour advertisement" "$nas"
+		fi
+		no_server_solicitations "announcements off, IPv6"
+		if [ -n "$moved6_to" ]; then
+			ok "announcements off, IPv6: the client asked again and now sends to $moved6_to"
+		else
+			not_ok "announcements off, IPv6: the client asked again and moved" \
+				"client's entry: $(ip -n "$CLI" neigh show "$VIP6")"
+		fi
 	fi
-	no_server_requests "announcements off"
-	if [ -n "$moved_to" ]; then
-		ok "announcements off: the client asked again and now sends to $moved_to"
-	else
-		not_ok "announcements off: the client asked again and moved" \
-			"client's entry: $(ip -n "$CLI" neigh show "$VIP1")"
-	fi
+	[ -n "$dev" ] && recover_adapter carrier-loss "$dev" &&
+		slowwait 10 dev_state_is web "$dev" up && server_knows_client "$dev"
+	ip -n "$SRV" -6 route del 2001:db8::/64 metric 200 2>/dev/null
+}
+if [ "${VIPFO_TCP_CONTROL:-1}" != 0 ]; then
+	negative_control
+else
+	diag "the negative control (announcements off) is the full suite's (VIPFO_TCP_CONTROL=0)"
 fi
-if [ -n "$OK6" ]; then
-	ok "announcements off, IPv6: carrier loss of $dev at byte $at6: transfer complete, checksums match"
-	if [ "$stall6_ms" -ge $((GIVE_UP * 1000)) ]; then
-		ok "announcements off, IPv6: stalled $stall6_ms ms, until the client gave up on the dead MAC (>= $((GIVE_UP * 1000)) ms)"
-	else
-		not_ok "announcements off, IPv6: stalled until the client gave up on the dead MAC (>= $((GIVE_UP * 1000)) ms)" \
-			"longest stall: $stall6_ms ms: something else moved the client" \
-			"neighbour discovery seen by the client (see nd_capture_start):" \
-			"$(awk -v t="$SINCE" '$6 >= t' "$ND_CAPTURE")"
-	fi
-	nas=$(nas_since "$SINCE")
-	if [ -z "$nas" ]; then
-		ok "announcements off, IPv6: no unsolicited neighbour advertisement"
-	else
-		not_ok "announcements off, IPv6: no unsolicited neighbour advertisement" "$nas"
-	fi
-	no_server_solicitations "announcements off, IPv6"
-	if [ -n "$moved6_to" ]; then
-		ok "announcements off, IPv6: the client asked again and now sends to $moved6_to"
-	else
-		not_ok "announcements off, IPv6: the client asked again and moved" \
-			"client's entry: $(ip -n "$CLI" neigh show "$VIP6")"
-	fi
-fi
-[ -n "$dev" ] && recover_adapter carrier-loss "$dev" &&
-	slowwait 10 dev_state_is web "$dev" up && server_knows_client "$dev"
-ip -n "$SRV" -6 route del 2001:db8::/64 metric 200 2>/dev/null
 check "announcements on: group set web --garp-count 3" \
 	vipctl group set web --garp-count 3
 
