@@ -217,12 +217,21 @@ def gap_run(raw, sub, row):
 
 
 def tcp_result(raw, sub, system):
+    """A system's TCP streams, one per round (a JSON line each): intact
+    when every one is, their bytes summed, the first error."""
     try:
         with open(os.path.join(raw, sub, f"{system}.tcp")) as f:
-            tcp = json.loads(f.read().strip().splitlines()[-1])
-        ok = tcp["error"] is None and tcp["received"] == tcp["sent"]
-        return {"ok": ok, **tcp}
-    except (OSError, ValueError, IndexError, KeyError):
+            rounds = [json.loads(line) for line in f if line.startswith("{")]
+        if not rounds:
+            raise ValueError
+        out = {"rounds": len(rounds),
+               "sent": sum(r.get("sent") or 0 for r in rounds),
+               "received": sum(r.get("received") or 0 for r in rounds),
+               "error": next((r["error"] for r in rounds if r.get("error")), None)}
+        out["ok"] = out["error"] is None and all(
+            r.get("received") == r.get("sent") for r in rounds)
+        return out
+    except (OSError, ValueError, KeyError):
         return {"ok": False, "error": "no result"}
 
 

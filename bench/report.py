@@ -3,9 +3,11 @@
 """Write latest.md (tables, ratios, goals), latest.png (plots) and
 latest.json (every figure) from the raw results of bench/in_vm.sh.
 
-Usage: report.py RAW_DIR RESULTS_DIR
+Usage: report.py RAW_DIR|latest.json RESULTS_DIR
 Every figure is the median and the min-max over the runs; a goal is marked
-met or MISSED from the medians, as measured.
+met or MISSED from the medians, as measured. From a latest.json (the
+committed bench/results/latest.json keeps every run's figures) it
+recomputes the tables without the raw logs and traces.
 """
 
 import json
@@ -20,12 +22,36 @@ import matplotlib.pyplot as plt  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from analyze import analyze  # noqa: E402
 
-SYSTEMS = [("vipfo", "vipfo (defaults, up-delay 0)"),
-           ("ab100", "bonding active-backup miimon=100"),
-           ("ab10", "bonding active-backup miimon=10"),
-           ("alb100", "bonding balance-alb miimon=100"),
-           ("alb10", "bonding balance-alb miimon=10")]
-BONDS = [k for k, _ in SYSTEMS if k != "vipfo"]
+MODES = (("ab", "active-backup"), ("alb", "balance-alb"))
+
+
+def system_name(key, ipv6=False):
+    """vipfo, abN (active-backup, miimon N ms), albN (balance-alb)"""
+    if key == "vipfo":
+        return "vipfo (defaults, up-delay 0)"
+    for prefix, mode in MODES:
+        n = key[len(prefix):]
+        if key.startswith(prefix) and n.isdigit():
+            return (f"bonding {mode} miimon={n}"
+                    + (", num_unsol_na=1" if ipv6 and prefix == "ab" else ""))
+    return key
+
+
+def systems_of(gap):
+    """The systems a gap section ran, vipfo first, then bonding by mode and
+    by miimon, longest first (floor is the baseline, not a system)."""
+    keys = {r["system"] for r in gap["runs"]} - {"floor"}
+
+    def order(k):
+        for i, (prefix, _) in enumerate(MODES):
+            if k.startswith(prefix) and k[len(prefix):].isdigit():
+                return (i + 1, -int(k[len(prefix):]))
+        return (0, 0) if k == "vipfo" else (9, 0)
+    return sorted(keys, key=order)
+
+
+def bonds_of(gap):
+    return [k for k in systems_of(gap) if k != "vipfo"]
 HOWS = [("carrier-loss", "carrier loss"), ("admin-down", "admin down")]
 
 
@@ -46,25 +72,46 @@ def ratio(a, b):
     return a / b if a is not None and b else None
 
 
+def overlap(a, b, scale=1.0):
+    """Whether the runs of a and those of b, times scale, overlap: the two
+    sides of a goal cannot be told apart at this number of runs."""
+    if not (a and a.get("n") and b and b.get("n")):
+        return False
+    return a["min"] <= b["max"] * scale and b["min"] * scale <= a["max"]
+
+
+def spans(a, x):
+    """Whether the runs of a span the value x."""
+    return bool(a and a.get("n")) and a["min"] <= x <= a["max"]
+
+
 class Goals:
-    """the goal lines of the report, each met or MISSED"""
+    """The goal lines of the report, each met or MISSED from the medians;
+    "within noise" besides when the runs of the two sides overlap (a
+    ratio goal: noise=(a, b), the summaries of numerator and denominator),
+    or when the runs span the limit (noise=(a,): a goal on one figure)."""
 
     def __init__(self):
         self.rows = []
 
-    def check(self, what, value, limit, shown, cmp="<="):
+    def check(self, what, value, limit, shown, cmp="<=", noise=None):
         if value is None or limit is None:
             verdict = "not measured"
         else:
             ok = value <= limit if cmp == "<=" else value >= limit
             verdict = "met" if ok else "**MISSED**"
+            if noise and (overlap(noise[0], noise[1], limit) if len(noise) == 2
+                          else spans(noise[0], limit)):
+                verdict += ", within noise"
         self.rows.append((what, shown, verdict))
         return verdict
 
     def summary(self):
-        met = sum(v == "met" for _, _, v in self.rows)
+        met = sum(v.startswith("met") for _, _, v in self.rows)
+        noisy = sum(v.endswith("within noise") for _, _, v in self.rows)
         unmeasured = sum(v == "not measured" for _, _, v in self.rows)
-        return f"{met} of {len(self.rows)} goals met, {unmeasured} not measured"
+        return (f"{met} of {len(self.rows)} goals met, {unmeasured} not measured, "
+                f"{noisy} within noise")
 
     def table(self):
         out = ["| goal | measured | verdict |", "| --- | --- | --- |"]
@@ -93,6 +140,7 @@ def machine(res):
         f"15 min) at start {h.get('host_load_start', '?')}, at end "
         f"{h.get('host_load_end', '?')} (other VMs on the host slow the "
         "emulated CPUs and add stalls)",
+        f"- parts run: {g.get('parts', 'all')}",
         "- steps (status, seconds): " + ", ".join(
             f"{k} {v[1]} {float(v[2]):.0f}s" for k, v in steps.items()),
     ]
@@ -118,6 +166,11 @@ def gap_rows(gap, systems, hows):
                f"FAILED: {t.get('error') if t else 'not run'}")
         rows.append(f"| {name} | " + " | ".join(cells) + f" | {tcp} |")
     return rows
+
+
+def gap_of(S, key, how, field="gap_ms"):
+    """the summary of one system's figure for one kind of failure"""
+    return S.get(f"{key}/{how}", {}).get(field)
 
 
 def best_median(S, how, keys, field):
@@ -147,19 +200,22 @@ def section_gap(res, goals):
            "over the same window in ""runs where nothing fails (vipfo's topology).", "",
            "| system | carrier loss | admin down | TCP stream (all runs) |",
            "| --- | --- | --- | --- |"]
-    out += gap_rows(gap, SYSTEMS, HOWS)
+    out += gap_rows(gap, [(k, system_name(k)) for k in systems_of(gap)], HOWS)
     out.append(f"| floor (nothing fails) | {fmt(floor)} | | |")
     out.append("")
     for how, hname in HOWS:
-        v = med(S.get(f"vipfo/{how}", {}).get("gap_ms"))
-        ab = med(S.get(f"ab100/{how}", {}).get("gap_ms"))
-        best, b = best_median(S, how, BONDS, "gap_ms")
-        rf, ra, rb = ratio(v, med(floor)), ratio(v, ab), ratio(v, b)
+        vs = gap_of(S, "vipfo", how)
+        abs_ = gap_of(S, "ab100", how)
+        best, b = best_median(S, how, bonds_of(gap), "gap_ms")
+        rf, ra, rb = ratio(med(vs), med(floor)), ratio(med(vs), med(abs_)), ratio(med(vs), b)
         out.append(f"- {hname}: vipfo / floor = {r2(rf)}, vipfo / active-backup "
                    f"miimon=100 = {r2(ra)}, vipfo / best bonding ({best}) = {r2(rb)}")
-        goals.check(f"1. {hname}: vipfo gap ≤ 1.5 × floor", rf, 1.5, r2(rf))
-        goals.check(f"1. {hname}: vipfo gap ≤ 0.3 × active-backup miimon=100", ra, 0.3, r2(ra))
-        goals.check(f"1. {hname}: vipfo gap ≤ best bonding ({best})", rb, 1.0, r2(rb))
+        goals.check(f"1. {hname}: vipfo gap ≤ 1.0 × floor", rf, 1.0, r2(rf),
+                    noise=(vs, floor))
+        goals.check(f"1. {hname}: vipfo gap ≤ 0.3 × active-backup miimon=100", ra, 0.3, r2(ra),
+                    noise=(vs, abs_))
+        goals.check(f"1. {hname}: vipfo gap ≤ best bonding ({best})", rb, 1.0, r2(rb),
+                    noise=(vs, gap_of(S, best, how)))
     t = gap["tcp"].get("vipfo")
     goals.check("1. vipfo: TCP stream never reset", None if t is None else 0 if t["ok"] else 1,
                 0, "n/a" if t is None else "intact" if t["ok"] else f"failed: {t.get('error')}")
@@ -189,7 +245,8 @@ def section_ktime(res, goals):
            "| system | failure | total | detection | own part | detected by | "
            "kernel's delivery of the event to vipfo's notifier | vipfo notifier runs |",
            "| --- | --- | --- | --- | --- | --- | --- | --- |"]
-    for key, name in SYSTEMS:
+    for key in systems_of(res["gap"]):
+        name = system_name(key)
         for how, hname in HOWS:
             s = S.get(f"{key}/{how}")
             if not s:
@@ -201,20 +258,26 @@ def section_ktime(res, goals):
                        f"{', '.join(s.get('detectors', []))} | {lw} | {nt} |")
     out.append("")
     for how, hname in HOWS:
-        v = med(S.get(f"vipfo/{how}", {}).get("total_ms"))
+        vs = gap_of(S, "vipfo", how, "total_ms")
         best, b = best_median(S, how, ("ab10", "alb10"), "total_ms")
-        r = ratio(v, b)
-        out.append(f"- {hname}: vipfo total / best bonding with miimon=10 ({best}) = {r2(r)}")
-        goals.check(f"2. {hname}: vipfo total ≤ 0.5 × bonding miimon=10 ({best})", r, 0.5, r2(r))
-        own = med(S.get(f"vipfo/{how}", {}).get("own_ms"))
+        r = ratio(med(vs), b)
+        best_all, ba = best_median(S, how, bonds_of(res["gap"]), "total_ms")
+        ra = ratio(med(vs), ba)
+        out.append(f"- {hname}: vipfo total / best bonding with miimon=10 ({best}) = {r2(r)}; "
+                   f"/ best bonding ({best_all}) = {r2(ra)}")
+        goals.check(f"2. {hname}: vipfo total ≤ 0.5 × bonding miimon=10 ({best})", r, 0.5, r2(r),
+                    noise=(vs, gap_of(S, best, how, "total_ms")))
+        goals.check(f"2. {hname}: vipfo total ≤ best bonding ({best_all})", ra, 1.0, r2(ra),
+                    noise=(vs, gap_of(S, best_all, how, "total_ms")))
+        owns = gap_of(S, "vipfo", how, "own_ms")
+        own = med(owns)
         goals.check(f"2. {hname}: vipfo's own part (failover start to first update sent) ≤ 0.2 ms",
                     own, 0.2,
-                    "n/a" if own is None else f"{own:.3f} ms")
+                    "n/a" if own is None else f"{own:.3f} ms", noise=(owns,))
     out.append("")
     return out
 
 
-NIC_SYSTEMS = [k for k in ("vipfo", "ab100", "ab10", "alb100", "alb10")]
 NIC_HOWS = [("cable", "cable pulled"),
             ("cable-event", "cable pulled just after another link event")]
 
@@ -225,7 +288,7 @@ def section_nicgap(res, goals):
     if not gap["runs"]:
         goals.check("1n. NICs: failover gap", None, 0, "n/a")
         return ["## 1n. Failover on virtio-net NICs (issue 4)", "", "not measured", ""]
-    names = dict(SYSTEMS)
+    systems = systems_of(gap)
     floor = S.get("floor/none", {}).get("gap_ms")
     out = ["## 1n. Failover on virtio-net NICs (issue 4)", "",
            "The same measurement on real NIC drivers: the VM's virtio-net NICs "
@@ -241,7 +304,7 @@ def section_nicgap(res, goals):
            "section 2.", "",
            "| system | " + " | ".join(h for _, h in NIC_HOWS) + " | TCP stream (all runs) |",
            "| --- | --- | --- | --- |"]
-    out += gap_rows(gap, [(k, names[k]) for k in NIC_SYSTEMS], NIC_HOWS)
+    out += gap_rows(gap, [(k, system_name(k)) for k in systems], NIC_HOWS)
     out += [f"| floor (nothing fails) | {fmt(floor)} | | |", "",
             "Kernel time (ms): from the carrier bit cleared to the first "
             "update handed to a survivor's driver; detection; for vipfo, "
@@ -253,33 +316,29 @@ def section_nicgap(res, goals):
             "| system | failure | total | detection | detected by | "
             "carrier loss reaches vipfo's notifier | other link event before |",
             "| --- | --- | --- | --- | --- | --- | --- |"]
-    for key in NIC_SYSTEMS:
+    for key in systems:
         for how, hname in NIC_HOWS:
             s_ = S.get(f"{key}/{how}")
             if not s_:
                 continue
             lw = fmt(s_["event_ms"], 2) if key == "vipfo" else ""
             ev = fmt(s_["link_event_before_ms"], 0) if how == "cable-event" else ""
-            out.append(f"| {names[key]} | {hname} | {fmt(s_['total_ms'], 2)} | "
+            out.append(f"| {system_name(key)} | {hname} | {fmt(s_['total_ms'], 2)} | "
                        f"{fmt(s_['delivery_ms'], 2)} | "
                        f"{', '.join(s_.get('detectors', []))} | {lw} | {ev} |")
     out.append("")
     for how, hname in NIC_HOWS:
-        v = med(S.get(f"vipfo/{how}", {}).get("gap_ms"))
-        best, b = best_median(S, how, NIC_SYSTEMS[1:], "gap_ms")
-        rf, rb = ratio(v, med(floor)), ratio(v, b)
+        vs = gap_of(S, "vipfo", how)
+        best, b = best_median(S, how, bonds_of(gap), "gap_ms")
+        rf, rb = ratio(med(vs), med(floor)), ratio(med(vs), b)
         out.append(f"- {hname}: vipfo / floor = {r2(rf)}, vipfo / best bonding "
                    f"({best}) = {r2(rb)}")
-        goals.check(f"1n. NICs, {hname}: vipfo gap ≤ 1.5 × floor", rf, 1.5, r2(rf))
-        goals.check(f"1n. NICs, {hname}: vipfo gap ≤ best bonding ({best})", rb, 1.0, r2(rb))
+        goals.check(f"1n. NICs, {hname}: vipfo gap ≤ 1.0 × floor", rf, 1.0, r2(rf),
+                    noise=(vs, floor))
+        goals.check(f"1n. NICs, {hname}: vipfo gap ≤ best bonding ({best})", rb, 1.0, r2(rb),
+                    noise=(vs, gap_of(S, best, how)))
     out.append("")
     return out
-
-
-SYSTEMS6 = [("vipfo", "vipfo (defaults, up-delay 0)"),
-            ("ab100", "bonding active-backup miimon=100, num_unsol_na=1"),
-            ("ab10", "bonding active-backup miimon=10, num_unsol_na=1")]
-BONDS6 = [k for k, _ in SYSTEMS6 if k != "vipfo"]
 
 
 def gap6_table(gap, hows, tag, what, goals):
@@ -288,16 +347,18 @@ def gap6_table(gap, hows, tag, what, goals):
     floor = S.get("floor/none", {}).get("gap_ms")
     out = ["| system | " + " | ".join(h for _, h in hows) + " | TCP stream over IPv6 (all runs) |",
            "| --- |" + " --- |" * (len(hows) + 1)]
-    out += gap_rows(gap, SYSTEMS6, hows)
+    out += gap_rows(gap, [(k, system_name(k, ipv6=True)) for k in systems_of(gap)], hows)
     out += [f"| floor (nothing fails) | {fmt(floor)} |" + " |" * len(hows), ""]
     for how, hname in hows:
-        v = med(S.get(f"vipfo/{how}", {}).get("gap_ms"))
-        best, b = best_median(S, how, BONDS6, "gap_ms")
-        rf, rb = ratio(v, med(floor)), ratio(v, b)
+        vs = gap_of(S, "vipfo", how)
+        best, b = best_median(S, how, bonds_of(gap), "gap_ms")
+        rf, rb = ratio(med(vs), med(floor)), ratio(med(vs), b)
         out.append(f"- {what}, {hname}: vipfo / floor = {r2(rf)}, vipfo / best "
                    f"bonding ({best}) = {r2(rb)}")
-        goals.check(f"{tag}. {what}, {hname}: vipfo gap ≤ 1.5 × floor", rf, 1.5, r2(rf))
-        goals.check(f"{tag}. {what}, {hname}: vipfo gap ≤ best bonding ({best})", rb, 1.0, r2(rb))
+        goals.check(f"{tag}. {what}, {hname}: vipfo gap ≤ 1.0 × floor", rf, 1.0, r2(rf),
+                    noise=(vs, floor))
+        goals.check(f"{tag}. {what}, {hname}: vipfo gap ≤ best bonding ({best})", rb, 1.0, r2(rb),
+                    noise=(vs, gap_of(S, best, how)))
     t = gap["tcp"].get("vipfo")
     goals.check(f"{tag}. {what}: vipfo's TCP stream over IPv6 never reset",
                 None if t is None else 0 if t["ok"] else 1, 0,
@@ -381,9 +442,11 @@ def arp_goals(S, prefix, what, goals):
            f"- {what}: unknown-address requests, CPU per request with vipfo's hook / "
            f"without (no group in the namespace): {r2(ratio(nv, med(base)))}; "
            f"/ before vipfo was loaded: {r2(ratio(nv, nomod))}"]
-    goals.check(f"3. {what} reply rate at 100k VIPs ≥ 0.95 × at 1 VIP", rr, 0.95, r2(rr), ">=")
-    goals.check(f"3. {what} per-reply cost (answering alone) ≤ 1.5 × the kernel's own",
-                marg, 1.5, r2(marg))
+    goals.check(f"3. {what} reply rate at 100k VIPs ≥ 0.95 × at 1 VIP", rr, 0.95, r2(rr), ">=",
+                noise=(S.get(prefix + "vipfo/100000", {}).get("replies_per_s"),
+                       S.get(prefix + "vipfo/1", {}).get("replies_per_s")))
+    goals.check(f"3. {what} per-reply cost (answering alone) ≤ 1.0 × the kernel's own",
+                marg, 1.0, r2(marg))
     goals.check(f"3. non-VIP {what}: CPU per request with the hook within noise of no hook "
                 "(median ≤ the slowest no-hook run)",
                 nv, base.get("max") if base.get("n") else None,
@@ -470,9 +533,11 @@ def section_fanout(res, goals, key, title, frames, counter, client):
         goals.check(f"{tag}. {name}: frames at the client = VIPs × survivors × garp_count "
                     f"({exp:,}) in every run", len(rs) - good, 0,
                     f"{good} of {len(rs)} runs exact (median {med(S[h]['client_rx']):,.0f})")
-        nt = med(S[h]["notifier_ms"])
-        goals.check(f"{tag}. {name}: notifier holds RTNL ≤ 1 ms", nt, 1.0,
-                    "n/a" if nt is None else f"{nt:.3f} ms")
+        nt = S[h]["notifier_ms"]
+        worst = nt["max"] if nt and nt.get("n") else None
+        goals.check(f"{tag}. {name}: notifier holds RTNL ≤ 1 ms in every run", worst, 1.0,
+                    "n/a" if worst is None else f"longest {worst:.3f} ms "
+                    f"(median {nt['median']:.3f})")
     return out
 
 
@@ -510,7 +575,8 @@ def section_config(res, goals):
                    f"(vipctl does ip's work and fills vipfo's table); "
                    f"vipctl --no-local / ip -batch = {r2(rn)}")
         goals.check(f"5. vipctl vip {verb} ≤ 1.0 × ip -batch (N = {nl}, same /32s on lo)",
-                    r, 1.0, r2(r))
+                    r, 1.0, r2(r), noise=(secs.get(f"vipctl-{verb}/{nl}"),
+                                          secs.get(f"ip-batch-{verb}/{nl}")))
     M, M6 = C["memory"], C["memory6"]
     out += ["",
             f"Kernel memory for {C['nvips']:,} VIPs (added with --no-local; "
@@ -526,8 +592,8 @@ def section_config(res, goals):
             f"{fmt(M['memfree_bytes_per_vip'], 1)} | {fmt(M6['memfree_bytes_per_vip'], 1)} |", ""]
     for family, m in (("IPv4", M), ("IPv6", M6)):
         b = med(m["bytes_per_vip"])
-        goals.check(f"5. kernel memory ≤ 128 bytes per {family} VIP at 100k", b, 128,
-                    "n/a" if b is None else f"{b:.1f} B")
+        goals.check(f"5. kernel memory ≤ 96 bytes per {family} VIP at {C['nvips']:,}", b, 96,
+                    "n/a" if b is None else f"{b:.1f} B", noise=(m["bytes_per_vip"],))
     return out
 
 
@@ -535,7 +601,8 @@ def plots(res, path):
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 5))
     runs = res["gap"]["runs"]
     floor = res["gap"]["summary"].get("floor/none", {}).get("gap_ms")
-    for i, (key, name) in enumerate(SYSTEMS):
+    systems = systems_of(res["gap"])
+    for i, key in enumerate(systems):
         for j, (how, hname) in enumerate(HOWS):
             ys = [r["gap_ms"] for r in runs if r["system"] == key and r["how"] == how
                   and r["gap_ms"] is not None]
@@ -554,9 +621,9 @@ def plots(res, path):
         ax1.axhline(floor["median"], color="grey", lw=1)
     if any(r["gap_ms"] for r in runs):
         ax1.set_yscale("log")
-    ax1.set_xticks(range(len(SYSTEMS)))
-    ax1.set_xticklabels(["vipfo", "active-backup\nmiimon=100", "active-backup\nmiimon=10",
-                         "balance-alb\nmiimon=100", "balance-alb\nmiimon=10"], fontsize=8)
+    ax1.set_xticks(range(len(systems)))
+    ax1.set_xticklabels([system_name(k).replace("bonding ", "").replace(" miimon", "\nmiimon")
+                         for k in systems], fontsize=7)
     ax1.set_ylabel("gap between ping replies (ms, log)")
     ax1.set_title("Failover gap seen by the peer (2 ms ping)")
     ax1.legend(fontsize=8)
@@ -589,7 +656,12 @@ def plots(res, path):
 
 def main():
     raw, outdir = sys.argv[1], sys.argv[2]
-    res = analyze(raw)
+    if raw.endswith(".json"):
+        with open(raw) as f:
+            res = json.load(f)
+        res.pop("goals", None)
+    else:
+        res = analyze(raw)
     goals = Goals()
     body = (section_gap(res, goals) + section_ktime(res, goals)
             + section_nicgap(res, goals) + section_gap6(res, goals)
@@ -602,7 +674,10 @@ def main():
           "every measurement, vipfo and the Linux bonding alternatives side by "
           "side. Absolute times in a software-emulated VM mean little; the "
           "ratios are the results. Figures: median (min–max) ×runs. Goals "
-          "(issue 5) are judged from the medians as measured.", ""]
+          "(issues 5 and 18) are judged from the medians as measured, and "
+          "\"within noise\" when the runs of the two sides overlap (or the "
+          "runs of a figure span its limit): more runs would be needed to "
+          "tell.", ""]
     failed = [f"{name} (status {rc})" for name, rc, *_ in res["steps"] if rc != "0"]
     md += machine(res) + ["", "## Goals", "", goals.summary() + "."
                           + (" Steps that failed: " + ", ".join(failed) + "." if failed else ""),
