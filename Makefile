@@ -10,6 +10,9 @@
 #                 and run twice with run_kselftest.sh in a VM, all of them
 #                 (make check runs a subset); not in CI (docs/testing.md)
 # make demo       a narrated failover in a VM
+# make bench      vipfo against Linux bonding in a VM, up to 45 min
+#                 (PARTS=gap,fanout for some parts); make bench-hosts:
+#                 failover between hosts with keepalived (docs/benchmarks.md)
 # make install    install vipctl, its man pages and bash completion (PREFIX, DESTDIR)
 # make man        the man pages, build/man (scdoc), checked against vipctl
 # make dkms-install  install the module's source with DKMS and build it

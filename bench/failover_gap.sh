@@ -4,42 +4,48 @@
 # Failover gap seen by a peer, and the kernel-time trace of the same
 # failovers (measurements 1 and 2 of issue 5).
 #
-# Usage: bench/failover_gap.sh SYSTEM [veth|nic] [4|6]
+# Usage: bench/failover_gap.sh veth|nic 4|6 SYSTEM...
 #                                     (inside the VM, BENCH_RAW set)
 #   vipfo          vipfo with defaults but up-delay 0 (bench/lib.sh), group
 #                  of a1 a2 a3, VIPs 192.0.2.100 and 2001:db8::100
-#   ab100, ab10    bonding active-backup, miimon 100 or 10 ms
-#   alb100, alb10  bonding balance-alb, miimon 100 or 10 ms
+#   abN            bonding active-backup, miimon N ms (ab100, ab10, ab1)
+#   albN           bonding balance-alb, miimon N ms
 #   floor          vipfo's topology and nothing fails
-# veth (the default) is the selftests' topology: a bridge as the switch.
+# veth is the selftests' topology: a bridge as the switch.
 # nic (issue 4) puts the VM's virtio-net NICs in its place, on a qemu hub:
 # there the adapter's cable is pulled instead (through qemu's monitor),
 # alone or 150 ms after another link event on the host, which makes the
 # kernel's own report of the carrier loss wait for linkwatch's next turn.
-# The family (default 4) is that of the VIP the client pings and streams
-# to: with 6 the same group answers and announces 2001:db8::100 (bonding:
-# the bond's address, which active-backup announces with num_unsol_na
-# unsolicited NAs).
+# The family is that of the VIP the client pings and streams to: with 6
+# the same group answers and announces 2001:db8::100 (bonding: the bond's
+# address, which active-backup announces with num_unsol_na unsolicited
+# NAs).
 #
-# Each run: the client pings the VIP every 2 ms (ping -D: each reply with
-# its time); after WARMUP the adapter its traffic arrives by loses carrier
-# (its switch port goes down) or goes admin down; WINDOW later the run ends and
-# the adapter recovers. Meanwhile one TCP connection per system streams
-# 1 KiB every 2 ms through all its runs and must end intact. The failure
-# instant comes from the kernel trace (a marker written just before maps
-# trace time to the ping's clock), not from when `ip` was started: under
-# software emulation on a busy host, starting it takes up to 100s of ms.
-# Per run bench/analyze.py gets the ping log, the ftrace log and a line in
-# gap/runs.tsv; per system the TCP result.
+# The systems take turns round by round (BENCH_REPS rounds): in each, every
+# system in the order given gets a fresh topology and one run of each
+# failure, so that the host's drift over the minutes of the bench hits all
+# of them alike. Each run: the client pings the VIP every 2 ms (ping -D:
+# each reply with its time); after WARMUP the adapter its traffic arrives
+# by loses carrier (its switch port goes down) or goes admin down; WINDOW
+# later the run ends and the adapter recovers. Meanwhile one TCP connection
+# per system and round streams 1 KiB every 2 ms through its runs and must
+# end intact. The failure instant comes from the kernel trace (a marker
+# written just before maps trace time to the ping's clock), not from when
+# `ip` was started: under software emulation on a busy host, starting it
+# takes up to 100s of ms. Per run bench/analyze.py gets the ping log, the
+# ftrace log and a line in gap/runs.tsv; per system a line of TCP result
+# per round.
 
 . "$(dirname "$0")/lib.sh"
 . "$BENCH_DIR/ktime.sh"
 
 WARMUP=${BENCH_WARMUP:-0.5}
 WINDOW=${BENCH_WINDOW:-1.5}
-system=$1
-topo=${2:-veth}
-family=${3:-4}
+topo=$1
+family=$2
+shift 2
+systems=("$@")
+[ ${#systems[@]} -gt 0 ] || { echo "failover_gap: no system given" >&2; exit 2; }
 case $topo in
 veth)	out=$RAW/gap hows="carrier-loss admin-down" ;;
 nic)	out=$RAW/nicgap hows="cable cable-event" ;;
@@ -128,54 +134,83 @@ run_one()
 	settle
 }
 
-if [ "$topo" = nic ]; then
-	have_nics || { echo "failover_gap: no NICs (vm-run --nics 4)" >&2; exit 1; }
-	topo_up nic
-else
-	topo_up
-fi || { echo "failover_gap: cannot set up the $topo topology" >&2; exit 1; }
-case $system in
-vipfo|floor)	if [ "$family" = 6 ]; then
+# system_up: this round's topology and $system on it, its TCP stream
+# started; system_down ends the stream, its result a line of $system.tcp.
+system_up()
+{
+	if [ "$topo" = nic ]; then
+		topo_up nic
+	else
+		topo_up
+	fi || { echo "failover_gap: cannot set up the $topo topology" >&2; return 1; }
+	case $system in
+	vipfo|floor)
+		if [ "$family" = 6 ]; then
 			srv_vipfo web a1,a2,a3 --vip "$VIP,$VIP6"
 		else
 			srv_vipfo web a1,a2,a3 --vip "$VIP"
 		fi ;;
-ab100)		srv_bond active-backup 100 ;;
-ab10)		srv_bond active-backup 10 ;;
-alb100)		srv_bond balance-alb 100 ;;
-alb10)		srv_bond balance-alb 10 ;;
-*)		echo "failover_gap: unknown system $system" >&2; exit 2 ;;
-esac || { echo "failover_gap: cannot set up $system" >&2; exit 1; }
-# Programs, not shell functions: $! must be the program itself.
-nsenter --net="/run/netns/$SRV" "$PYTHON" "$BENCH_DIR/tcp_stream.py" server \
-	--family "$family" &
-server_pid=$!
-ktime_setup
-settle
-rm -f /tmp/tcp-stop
-nsenter --net="/run/netns/$CLI" "$PYTHON" "$BENCH_DIR/tcp_stream.py" client --addr "$target" \
-	--until /tmp/tcp-stop >"$out/$system.tcp" 2>&1 &
-tcp_pid=$!
+	ab[0-9]*)	srv_bond active-backup "${system#ab}" ;;
+	alb[0-9]*)	srv_bond balance-alb "${system#alb}" ;;
+	esac || { echo "failover_gap: cannot set up $system" >&2; return 1; }
+	# Programs, not shell functions: $! must be the program itself.
+	nsenter --net="/run/netns/$SRV" "$PYTHON" "$BENCH_DIR/tcp_stream.py" server \
+		--family "$family" &
+	server_pid=$!
+	settle
+	rm -f /tmp/tcp-stop
+	nsenter --net="/run/netns/$CLI" "$PYTHON" "$BENCH_DIR/tcp_stream.py" client \
+		--addr "$target" --until /tmp/tcp-stop >"$TMP_TCP" 2>&1 &
+	tcp_pid=$!
+}
 
-silent=0			# runs whose pings got no reply
-for ((rep = 1; rep <= REPS; rep++)); do
-	if [ "$system" = floor ]; then
-		run_one none "$rep"
-	else
-		for how in $hows; do
-			run_one "$how" "$rep"
-		done
-	fi
+system_down()
+{
+	touch /tmp/tcp-stop
+	wait "$tcp_pid"
+	progress "gap $topo IPv$family $system round $rep: tcp $(tail -n 1 "$TMP_TCP")"
+	# One line per round: the stream's JSON, or what it printed instead.
+	grep '^{' "$TMP_TCP" >>"$out/$system.tcp" ||
+		echo "{\"error\": \"round $rep: $(tail -n 1 "$TMP_TCP" | tr -d '"\\')\"}" \
+			>>"$out/$system.tcp"
+	kill "$server_pid"
+	wait "$server_pid" 2>/dev/null
+	topo_down
+}
+
+for system in "${systems[@]}"; do
+	case $system in
+	vipfo|floor|ab[0-9]*|alb[0-9]*) ;;
+	*) echo "failover_gap: unknown system $system" >&2; exit 2 ;;
+	esac
+	rm -f "$out/$system.tcp"
 done
-
-touch /tmp/tcp-stop
-wait "$tcp_pid"
-progress "gap $topo IPv$family $system: tcp $(cat "$out/$system.tcp")"
+if [ "$topo" = nic ]; then
+	have_nics || { echo "failover_gap: no NICs (vm-run --nics 4)" >&2; exit 1; }
+fi
+TMP_TCP=/tmp/failover_gap.tcp
+ktime_setup
+silent=0			# runs whose pings got no reply
+broken=			# systems that could not be set up
+for ((rep = 1; rep <= REPS; rep++)); do
+	for system in "${systems[@]}"; do
+		if ! system_up; then
+			broken+=" $system#$rep"
+			topo_down
+			continue
+		fi
+		if [ "$system" = floor ]; then
+			run_one none "$rep"
+		else
+			for how in $hows; do
+				run_one "$how" "$rep"
+			done
+		fi
+		system_down
+	done
+done
 ktime_teardown
-kill "$server_pid"
-wait "$server_pid" 2>/dev/null
-topo_down
-if [ "$silent" -gt 0 ] || [ -n "$KTIME_MISSING" ]; then
-	echo "failover_gap: $system $topo IPv$family: $silent runs without a reply${KTIME_MISSING:+, no trace of$KTIME_MISSING}" >&2
+if [ "$silent" -gt 0 ] || [ -n "$broken" ] || [ -n "$KTIME_MISSING" ]; then
+	echo "failover_gap: $topo IPv$family: $silent runs without a reply${broken:+, not set up:$broken}${KTIME_MISSING:+, no trace of$KTIME_MISSING}" >&2
 	exit 1
 fi
