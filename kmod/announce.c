@@ -152,10 +152,13 @@ static unsigned int round_size(struct vipfo_group *group,
 	return n;
 }
 
-/* A small round, sent at once from the notifier or the carrier poll. */
+/*
+ * A small round, the VIPs from @from to @upto, sent at once from the
+ * notifier or the carrier poll.
+ */
 static void announce_round_now(struct vipfo_group *group,
 			       unsigned long members,
-			       const struct vipfo_round_vip *from)
+			       const struct vipfo_round_vip *from, u64 upto)
 {
 	struct vipfo_member *live[VIPFO_MAX_MEMBERS], *member;
 	unsigned int n, seq = 0, i;
@@ -166,6 +169,8 @@ static void announce_round_now(struct vipfo_group *group,
 	for (vip = first_vip(group, from); vip; vip = next_vip(group, vip)) {
 		if (vip->seq < from->seq)
 			continue;
+		if (vip->seq > upto)
+			break;
 		for (i = 0; i < n; i++) {
 			member = sender(live, n, seq, i);
 			if (announce(member, &vip->addr))
@@ -250,14 +255,14 @@ static int announce_vip_paced(struct vipfo_group *group,
 	}
 }
 
-static void round_start(struct vipfo_group *group, struct vipfo_round *r,
-			const struct vipfo_round_vip *from)
+static void round_start(struct vipfo_round *r,
+			const struct vipfo_round_vip *from, u64 upto)
 {
 	r->first = VIPFO_ROUND_QUEUED;
 	r->next = VIPFO_ROUND_QUEUED;
 	r->end = VIPFO_ROUND_QUEUED;
 	r->from = *from;
-	r->last_seq = READ_ONCE(group->vip_seq);
+	r->last_seq = upto;
 	r->copied_all = false;
 	memset(r->queued_max, VIPFO_ROUND_QUEUED, sizeof(r->queued_max));
 	r->stuck = 0;
@@ -272,7 +277,7 @@ static void round_start(struct vipfo_group *group, struct vipfo_round *r,
  * table (its seq tells it from one deleted and added again since, which
  * is at the end of the list now); when all of them are gone (or none was
  * copied yet), from the round's first VIP, past what was copied. VIPs
- * added since the round began are not part of it. Returns false when the
+ * added after the round's last are not part of it. Returns false when the
  * round has no VIP left.
  */
 static bool round_copy(struct vipfo_group *group, struct vipfo_round *r)
@@ -313,13 +318,13 @@ static bool round_copy(struct vipfo_group *group, struct vipfo_round *r)
 }
 
 /*
- * A round from the work, paced by the members' queues (see QUEUE_WAIT_US
- * above). Returns false when a newer failover asked for a fresh round
- * before this one was done.
+ * A round from the work, the VIPs from @from to @upto, paced by the
+ * members' queues (see QUEUE_WAIT_US above). Returns false when a newer
+ * failover asked for a fresh round before this one was done.
  */
 static bool announce_round_paced(struct vipfo_group *group,
 				 unsigned long members,
-				 const struct vipfo_round_vip *from)
+				 const struct vipfo_round_vip *from, u64 upto)
 {
 	struct vipfo_announce *a = &group->announce;
 	struct vipfo_round *r = &a->round;
@@ -327,7 +332,7 @@ static bool announce_round_paced(struct vipfo_group *group,
 	unsigned int seq = 0;
 	int back;
 
-	round_start(group, r, from);
+	round_start(r, from, upto);
 	for (;;) {
 		if (r->next == r->end && !round_copy(group, r))
 			return true;
@@ -368,33 +373,51 @@ static void announce_work(struct work_struct *work)
 		container_of(to_delayed_work(work), struct vipfo_announce, work);
 	struct vipfo_group *group =
 		container_of(a, struct vipfo_group, announce);
-	unsigned long start = jiffies, delay, members;
+	unsigned long start = jiffies, delay = 0, members;
 	struct vipfo_round_vip from;
-	bool more;
+	bool last, more;
+	u64 upto;
 
 	spin_lock_bh(&a->lock);
 	/* Rounds still due when garp_count was set to 0 are not sent. */
-	if (!READ_ONCE(group->garp_count))
-		a->rounds_left = 0;
-	if (!a->rounds_left) {
-		a->members = 0;
+	if (!READ_ONCE(group->garp_count)) {
+		a->cur.left = 0;
+		a->next.left = 0;
+	}
+	/* The rounds before are done: the VIPs added since, their turn. */
+	if (!a->cur.left) {
+		a->cur = a->next;
+		a->next.left = 0;
+		a->next.members = 0;
+		a->upto = 0;
+	}
+	if (!a->cur.left) {
+		a->cur.members = 0;
 		spin_unlock_bh(&a->lock);
 		return;
 	}
-	members = a->members;
-	from = a->from;
-	more = --a->rounds_left > 0;
-	if (!more)
-		a->members = 0;
+	/* The first round fixes the last VIP of them all. */
+	if (!a->upto)
+		a->upto = a->cur.from.seq ? a->known : READ_ONCE(group->vip_seq);
+	members = a->cur.members;
+	from = a->cur.from;
+	upto = a->upto;
+	last = !--a->cur.left;
+	more = !last || a->next.left;
 	WRITE_ONCE(a->restart, false);
 	spin_unlock_bh(&a->lock);
 
 	/* Cut short: the work is queued again for the fresh round. */
-	if (!announce_round_paced(group, members, &from) || !more)
+	if (!announce_round_paced(group, members, &from, upto) || !more)
 		return;
-	/* The next round garp_interval after this one began, if it can. */
-	delay = msecs_to_jiffies(READ_ONCE(group->garp_interval));
-	delay -= min(delay, jiffies - start);
+	/*
+	 * The next round garp_interval after this one began, if it can; the
+	 * VIPs that waited for these rounds to end, at once.
+	 */
+	if (!last) {
+		delay = msecs_to_jiffies(READ_ONCE(group->garp_interval));
+		delay -= min(delay, jiffies - start);
+	}
 	queue_delayed_work(system_unbound_wq, &a->work, delay);
 }
 
@@ -426,43 +449,113 @@ void vipfo_announce_cancel(struct vipfo_group *group)
 }
 
 /*
- * garp_count rounds from @from, garp_interval apart. Rounds still pending
- * go on from their members and @members, from the older of their first
- * VIP and @from. A failover (from the head) cuts a round in progress
- * short for a fresh one; VIPs just added wait for it to end instead, as
- * they are not part of it and it may be long.
+ * Rounds @r merged into @into: from the older first VIP, from the members
+ * of both, the most rounds. Rounds all sent are none: their members too.
+ */
+static void rounds_merge(struct vipfo_rounds *into, const struct vipfo_rounds *r)
+{
+	if (!r->left)
+		return;
+	if (!into->left) {
+		*into = *r;
+		return;
+	}
+	if (r->from.seq < into->from.seq)
+		into->from = r->from;
+	into->members |= r->members;
+	into->left = max(into->left, r->left);
+}
+
+/*
+ * garp_count rounds from @from, garp_interval apart, each VIP once per
+ * round. A failover (from the head) cuts a round in progress short for a
+ * fresh one of every VIP, and takes in the rounds still pending. VIPs just
+ * added join the rounds pending when these have not begun; else they wait
+ * for them to end, as they are not part of them and those may be long.
+ * New rounds small enough begin at once, from the caller.
  */
 static void announce_from(struct vipfo_group *group, unsigned long members,
 			  const struct vipfo_round_vip *from)
 {
 	struct vipfo_member *live[VIPFO_MAX_MEMBERS];
 	struct vipfo_announce *a = &group->announce;
-	unsigned int rounds = READ_ONCE(group->garp_count);
+	struct vipfo_rounds r = { .members = members, .from = *from };
+	bool small, begin = false, wait = false, pending;
 	unsigned long delay = 0;
+	u64 upto = 0;
 
 	/* garp_count 0: the group answers, never announces. */
-	if (!rounds)
+	r.left = READ_ONCE(group->garp_count);
+	if (!r.left)
 		return;
-	if (round_size(group, from) *
-	    vipfo_live_members(group, members, live) <= INLINE_FRAMES) {
-		announce_round_now(group, members, from);
-		rounds--;
+	small = round_size(group, from) *
+		vipfo_live_members(group, members, live) <= INLINE_FRAMES;
+	spin_lock_bh(&a->lock);
+	/* VIPs are added under RTNL, these all before their rounds are asked. */
+	if (from->seq)
+		a->known = READ_ONCE(group->vip_seq);
+	if (!from->seq) {
+		rounds_merge(&r, &a->next);
+		rounds_merge(&a->cur, &r);
+		a->cur.from = *from;
+		a->next.left = 0;
+		a->next.members = 0;
+		a->upto = 0;
+		WRITE_ONCE(a->restart, true);
+		begin = true;
+	} else if (a->next.left || (a->cur.left && a->upto)) {
+		rounds_merge(&a->next, &r);
+		wait = true;
+	} else if (!a->cur.left) {
+		a->cur = r;
+		a->upto = 0;
+		begin = true;
+	} else {
+		rounds_merge(&a->cur, &r);
+	}
+	if (begin && small) {
+		/* The first round, here: it fixes the last VIP of them all. */
+		upto = from->seq ? a->known : READ_ONCE(group->vip_seq);
+		a->upto = upto;
+		a->cur.left--;
 		delay = msecs_to_jiffies(READ_ONCE(group->garp_interval));
 	}
-	if (!rounds)
-		return;
-	spin_lock_bh(&a->lock);
-	if (!a->rounds_left || from->seq < a->from.seq)
-		a->from = *from;
-	a->members |= members;
-	a->rounds_left = max(a->rounds_left, rounds);
-	if (!from->seq)
-		WRITE_ONCE(a->restart, true);
+	pending = a->cur.left || a->next.left;
 	spin_unlock_bh(&a->lock);
-	/* Not a high-priority worker: on the notifier's CPU it would preempt
-	 * the notifier while it still holds RTNL.
+	if (upto)
+		announce_round_now(group, members, from, upto);
+	if (!pending)
+		return;
+	/*
+	 * Not a high-priority worker: on the notifier's CPU it would preempt
+	 * the notifier while it still holds RTNL. VIPs that wait for rounds
+	 * under way do not hurry them.
 	 */
-	mod_delayed_work(system_unbound_wq, &a->work, delay);
+	if (wait)
+		queue_delayed_work(system_unbound_wq, &a->work, 0);
+	else
+		mod_delayed_work(system_unbound_wq, &a->work, delay);
+}
+
+/**
+ * vipfo_announce_at_once() - Whether a failover's first round goes at once
+ * @group: the group
+ * @members: a mask of the ids of the members to announce from
+ *
+ * Small enough, vipfo_announce_start() sends it from its caller; else the
+ * announcement's work does, woken at once.
+ *
+ * Context: RCU read-side critical section, or RTNL held.
+ * Return: true when the first round would go from the caller.
+ */
+bool vipfo_announce_at_once(struct vipfo_group *group, unsigned long members)
+{
+	static const struct vipfo_round_vip all_vips;
+	struct vipfo_member *live[VIPFO_MAX_MEMBERS];
+
+	return READ_ONCE(group->garp_count) &&
+	       round_size(group, &all_vips) *
+	       vipfo_live_members(group, members, live) <= INLINE_FRAMES;
 }
 
 /**
