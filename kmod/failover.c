@@ -109,9 +109,21 @@ void vipfo_failover_member_failed(struct vipfo_member *member,
 	vipfo_stats_inc(group->stats, VIPFO_FAILOVERS);
 	vipfo_stats_inc(member->stats, reason_counter(reason));
 	vipfo_stats_inc(group->stats, reason_counter(reason));
-	/* The failed member is not active, so it is not among the senders. */
-	vipfo_announce_start(group, ~0UL);
-	vipfo_netlink_notify_failover(member, reason, detector, gfp);
+	/*
+	 * The failed member is not active, so it is not among the senders.
+	 * A small round goes at once, before the event. A large one wakes the
+	 * announcement's worker, which the scheduler may run on this CPU at
+	 * the next chance to switch, the event's GFP_KERNEL allocation one:
+	 * the event goes first then (the fan-out bench saw the notifier held
+	 * off for 12 ms that way, with RTNL).
+	 */
+	if (vipfo_announce_at_once(group, ~0UL)) {
+		vipfo_announce_start(group, ~0UL);
+		vipfo_netlink_notify_failover(member, reason, detector, gfp);
+	} else {
+		vipfo_netlink_notify_failover(member, reason, detector, gfp);
+		vipfo_announce_start(group, ~0UL);
+	}
 }
 
 /*
