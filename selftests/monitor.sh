@@ -22,14 +22,25 @@ mpid=$BG_PID
 bg ip netns exec "$SRV" "$VIPCTL" monitor >"$T" 2>"$T.err"
 
 # The journal: the host's, or a journald of our own (in the VM, which
-# boots without systemd; it keeps its files in /run/log/journal).
+# boots without systemd; it keeps its files in /run/log/journal), whose
+# sockets go with it at the end. A socket nobody listens on is one that
+# a killed run left: ours replaces it (else the next run's monitor is
+# refused, as a kselftest CI's second run of the collection was).
 JOURNALD=/lib/systemd/systemd-journald
-jpid=""
-if [ ! -S /run/systemd/journal/socket ] && [ -x "$JOURNALD" ]; then
+JSOCK=/run/systemd/journal/socket
+jpid="" own_journald=""
+journal_listens()
+{
+	"$PYTHON" -c 'import socket, sys
+socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).connect(sys.argv[1])' "$JSOCK" 2>/dev/null
+}
+if [ -x "$JOURNALD" ] && { [ ! -S "$JSOCK" ] || ! journal_listens; }; then
+	rm -rf /run/systemd/journal
 	bg "$JOURNALD"
-	slowwait 10 test -S /run/systemd/journal/socket
+	own_journald=$BG_PID
+	slowwait 10 test -S "$JSOCK"
 fi
-if [ -S /run/systemd/journal/socket ] && command -v journalctl >/dev/null; then
+if [ -S "$JSOCK" ] && command -v journalctl >/dev/null; then
 	bg ip netns exec "$SRV" "$VIPCTL" monitor --journal 2>"$TMPD/journal.err"
 	jpid=$BG_PID
 fi
@@ -163,4 +174,11 @@ else
 		"$(journalctl -o json _PID="$jpid" 2>&1 | tail -n 5)"
 fi
 
+# Our journald and its sockets go (its files in /run/log/journal stay, as
+# a journald's do).
+if [ -n "$own_journald" ]; then
+	kill "$own_journald" 2>/dev/null
+	wait "$own_journald" 2>/dev/null
+	rm -rf /run/systemd/journal
+fi
 finish
