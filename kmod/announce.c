@@ -524,17 +524,19 @@ static void announce_from(struct vipfo_group *group, unsigned long members,
 	spin_unlock_bh(&a->lock);
 	if (upto)
 		announce_round_now(group, members, from, upto);
-	if (!pending)
+	/*
+	 * VIPs that wait for rounds under way leave the work alone: it runs
+	 * again after each of those rounds, and takes them after the last.
+	 * Queued now, it would send the next round as soon as this one ends,
+	 * not garp_interval after it began.
+	 */
+	if (!pending || wait)
 		return;
 	/*
 	 * Not a high-priority worker: on the notifier's CPU it would preempt
-	 * the notifier while it still holds RTNL. VIPs that wait for rounds
-	 * under way do not hurry them.
+	 * the notifier while it still holds RTNL.
 	 */
-	if (wait)
-		queue_delayed_work(system_unbound_wq, &a->work, 0);
-	else
-		mod_delayed_work(system_unbound_wq, &a->work, delay);
+	mod_delayed_work(system_unbound_wq, &a->work, delay);
 }
 
 /**
