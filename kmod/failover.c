@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Failover policy: what vipfo does when a member fails, comes back or
- * changes its MAC, and when VIPs arrive. Device events arrive here from the netdevice notifier,
- * carrier losses the kernel would report late from the carrier poll
- * (carrier.c); this file is the one place a smarter policy would replace.
+ * changes its MAC, and when VIPs arrive. Device events arrive here from
+ * the netdevice notifier, carrier losses the kernel would report late
+ * from the carrier poll (carrier.c); this file is the one place a smarter
+ * policy would replace.
  *
  * Today's policy: on a failure every surviving member broadcasts a
  * gratuitous ARP for every IPv4 VIP of the group, and an unsolicited
@@ -109,21 +110,10 @@ void vipfo_failover_member_failed(struct vipfo_member *member,
 	vipfo_stats_inc(group->stats, VIPFO_FAILOVERS);
 	vipfo_stats_inc(member->stats, reason_counter(reason));
 	vipfo_stats_inc(group->stats, reason_counter(reason));
-	/*
-	 * The failed member is not active, so it is not among the senders.
-	 * A small round goes at once, before the event. A large one wakes the
-	 * announcement's worker, which the scheduler may run on this CPU at
-	 * the next chance to switch, the event's GFP_KERNEL allocation one:
-	 * the event goes first then (the fan-out bench saw the notifier held
-	 * off for 12 ms that way, with RTNL).
-	 */
-	if (vipfo_announce_at_once(group, ~0UL)) {
-		vipfo_announce_start(group, ~0UL);
-		vipfo_netlink_notify_failover(member, reason, detector, gfp);
-	} else {
-		vipfo_netlink_notify_failover(member, reason, detector, gfp);
-		vipfo_announce_start(group, ~0UL);
-	}
+	/* The failed member is not active, so it is not among the senders. */
+	vipfo_announce_start(group, ~0UL);
+	vipfo_netlink_notify_failover(member, reason, detector, gfp);
+	vipfo_announce_wake(group);
 }
 
 /*
@@ -143,6 +133,7 @@ static void member_active(struct vipfo_member *member,
 	if (!vipfo_live_members(member->group, ~BIT(member->id), live))
 		vipfo_announce_start(member->group, BIT(member->id));
 	vipfo_netlink_notify_recover(member, detector, gfp);
+	vipfo_announce_wake(member->group);
 }
 
 static void hold_expired(struct timer_list *t)
@@ -259,6 +250,7 @@ static void member_mac_changed(struct vipfo_member *member)
 	vipfo_announce_start(member->group, BIT(member->id));
 	vipfo_netlink_notify_failover(member, VIPFO_REASON_MAC_CHANGE,
 				      VIPFO_DETECTED_BY_NOTIFIER, GFP_KERNEL);
+	vipfo_announce_wake(member->group);
 }
 
 /**

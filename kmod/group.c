@@ -364,3 +364,28 @@ void vipfo_member_remove(struct vipfo_member *member)
 	vipfo_member_unlink(member);
 	vipfo_member_free(member);
 }
+
+/**
+ * vipfo_live_members() - Collect a group's active members among a mask
+ * @group: the group
+ * @members: a mask of member ids
+ * @live: filled with the active members among @members, in list order;
+ *        room for VIPFO_MAX_MEMBERS
+ *
+ * Context: RCU read-side critical section, or RTNL held: the members in
+ * @live are valid as long as it lasts.
+ * Return: how many members @live holds.
+ */
+unsigned int vipfo_live_members(struct vipfo_group *group,
+				unsigned long members,
+				struct vipfo_member **live)
+{
+	struct vipfo_member *member;
+	unsigned int n = 0;
+
+	list_for_each_entry_rcu(member, &group->members, group_node,
+				lockdep_rtnl_is_held())
+		if ((members & BIT(member->id)) && vipfo_member_active(member))
+			live[n++] = member;
+	return n;
+}

@@ -181,5 +181,8 @@ void vipfo_member_unlink(struct vipfo_member *member);
 void vipfo_member_free(struct vipfo_member *member);
 void vipfo_member_remove(struct vipfo_member *member);
 const char *vipfo_member_dev_unfit(const struct net_device *dev);
+unsigned int vipfo_live_members(struct vipfo_group *group,
+				unsigned long members,
+				struct vipfo_member **live);
 
 #endif /* _VIPFO_GROUP_H */
