@@ -69,7 +69,7 @@ rows()
 # duration; RUNS is the file (under $RAW) it adds its results to.
 step()
 {
-	local name=$1 runs=$RAW/$2 t0 rc n
+	local name=$1 runs=$RAW/$2 t0 rc n est
 
 	shift 2
 	est=$(left "$done_steps")
