@@ -38,8 +38,13 @@ all: module vipctl
 module:
 	$(MAKE) -C kmod KVER=$(KVER) KDIR=$(KDIR)
 
+# A unity build (eight sources a unit) parses CLI11, nlohmann/json and
+# gtest a few times instead of once per source: 97 s instead of 221 s on
+# two cores. The Debian package builds each source alone (make deb), which
+# also catches a source that does not include what it uses.
 vipctl:
-	cmake -S tools -B $(BUILD)/tools -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake -S tools -B $(BUILD)/tools -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DCMAKE_UNITY_BUILD=ON >/dev/null
 	cmake --build $(BUILD)/tools -j2
 
 selftests: vipctl
