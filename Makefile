@@ -9,6 +9,9 @@
 # make check-kselftest  the selftests installed as a kselftest collection
 #                 and run twice with run_kselftest.sh in a VM, all of them
 #                 (make check runs a subset); not in CI (docs/testing.md)
+# make check-all-kernels  every selftest in a VM on 6.1 and 6.12, generic
+#                 and rt, each from the archive's packages (KERNELS=6.12:rt-amd64
+#                 for some, TESTS="a.sh b.sh" for some tests); not in CI
 # make demo       a narrated failover in a VM
 # make bench      vipfo against Linux bonding in a VM, up to 45 min
 #                 (PARTS=gap,fanout for some parts); make bench-hosts:
@@ -63,6 +66,10 @@ check-debug:
 check-kselftest: deps all
 	$(MAKE) -C selftests
 	VM_KERNEL=/boot/vmlinuz-$(KVER) scripts/check-kselftest --full
+
+check-all-kernels: deps all
+	$(MAKE) -C selftests
+	scripts/check-all-kernels $(TESTS)
 
 demo: deps all
 	VM_KERNEL=/boot/vmlinuz-$(KVER) scripts/vm-run --timeout 600 -- scripts/demo.sh
@@ -119,5 +126,5 @@ clean:
 	$(MAKE) -C kmod KVER=$(KVER) KDIR=$(KDIR) clean
 	rm -rf $(BUILD)
 
-.PHONY: all module vipctl selftests deps check check-debug check-kselftest demo bench bench-hosts man install \
+.PHONY: all module vipctl selftests deps check check-debug check-kselftest check-all-kernels demo bench bench-hosts man install \
 	dkms-src dkms-install deb check-packages clean
