@@ -249,9 +249,12 @@ bool __init vipfo_vip_selftest(void)
 	err = vipfo_vip_table_init(&vt->vn);
 	if (err)
 		goto err_free_vips;
+	/* Groups without members: no device joins an IPv6 VIP's group. */
 	for (i = 0; i < ARRAY_SIZE(vt->group); i++) {
 		vt->group[i].vn = &vt->vn;
 		INIT_LIST_HEAD(&vt->group[i].vips);
+		INIT_LIST_HEAD(&vt->group[i].members);
+		vipfo_ndisc_joins_init(&vt->group[i]);
 	}
 
 	rtnl_lock();
