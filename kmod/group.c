@@ -128,6 +128,7 @@ static void group_free_rcu(struct rcu_head *head)
  */
 void vipfo_group_destroy(struct vipfo_group *group)
 {
+	struct vipfo_vip_graveyard graveyard = { };
 	struct vipfo_net *vn = group->vn;
 	struct vipfo_member *member, *mtmp;
 	struct vipfo_vip *vip, *vtmp;
@@ -137,7 +138,8 @@ void vipfo_group_destroy(struct vipfo_group *group)
 	list_for_each_entry_safe(member, mtmp, &group->members, group_node)
 		vipfo_member_remove(member);
 	list_for_each_entry_safe(vip, vtmp, &group->vips, group_node)
-		vipfo_vip_destroy(vip);
+		vipfo_vip_destroy(vip, &graveyard);
+	vipfo_vip_graveyard_free(&graveyard);
 	/* The poll may start announcements: wait for it first. Neither
 	 * takes RTNL, so waiting for them here is safe.
 	 */

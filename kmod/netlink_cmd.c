@@ -59,6 +59,7 @@ static int vips_apply(struct vipfo_group *group,
 		      const struct vipfo_nl_vip_list *vips,
 		      struct vipfo_vip **first)
 {
+	struct vipfo_vip_graveyard graveyard = { };
 	struct vipfo_vip *vip;
 	unsigned int i;
 
@@ -68,7 +69,9 @@ static int vips_apply(struct vipfo_group *group,
 		if (IS_ERR(vip)) {
 			while (i--)
 				vipfo_vip_destroy(vipfo_vip_lookup(group->vn,
-								   &vips->addr[i]));
+								   &vips->addr[i]),
+						  &graveyard);
+			vipfo_vip_graveyard_free(&graveyard);
 			*first = NULL;
 			return PTR_ERR(vip);
 		}
@@ -431,6 +434,7 @@ int vipfo_nl_vips(struct sk_buff *skb, struct genl_info *info)
 {
 	struct vipfo_net *vn = vipfo_net(genl_info_net(info));
 	bool add = info->genlhdr->cmd == VIPFO_CMD_VIP_ADD;
+	struct vipfo_vip_graveyard graveyard = { };
 	struct vipfo_vip *first;
 	struct vipfo_group *group;
 	struct vipfo_nl_vip_list vips;
@@ -461,7 +465,9 @@ int vipfo_nl_vips(struct sk_buff *skb, struct genl_info *info)
 			vipfo_failover_vips_added(group, first);
 	} else {
 		for (i = 0; i < vips.n; i++)
-			vipfo_vip_destroy(vipfo_vip_lookup(vn, &vips.addr[i]));
+			vipfo_vip_destroy(vipfo_vip_lookup(vn, &vips.addr[i]),
+					  &graveyard);
+		vipfo_vip_graveyard_free(&graveyard);
 	}
 	vipfo_nl_event_change(group, &(struct vipfo_nl_change_info){
 		.reason = -1, .cmd = info->genlhdr->cmd, .vips = vips.addr, .n_vips = vips.n });

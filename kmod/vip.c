@@ -8,12 +8,21 @@
 #include <linux/rhashtable.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 
 #include "group.h"
 #include "net.h"
 #include "vip.h"
 
 static struct kmem_cache *vip_cache __read_mostly;
+/* Frees graveyards: process context, so a million VIPs never free in softirq. */
+static struct workqueue_struct *vip_free_wq __read_mostly;
+
+/* A graveyard handed over to be freed after a grace period. */
+struct vip_burial {
+	struct rcu_work rwork;
+	struct list_head *first;
+};
 
 static const struct rhashtable_params vip_params = {
 	.key_len = sizeof(struct in6_addr),
@@ -136,20 +145,17 @@ err_free:
 	return ERR_PTR(err);
 }
 
-static void vip_free_rcu(struct rcu_head *head)
-{
-	kmem_cache_free(vip_cache, container_of(head, struct vipfo_vip, rcu));
-}
-
 /**
  * vipfo_vip_destroy() - Remove a VIP from its group and the namespace
  * @vip: the VIP
+ * @graveyard: where it waits to be freed (vipfo_vip_graveyard_free())
  *
- * Freed after an RCU grace period: the packet path may still hold it.
+ * The packet path may still hold it until an RCU grace period has passed.
  *
  * Context: RTNL held.
  */
-void vipfo_vip_destroy(struct vipfo_vip *vip)
+void vipfo_vip_destroy(struct vipfo_vip *vip,
+		       struct vipfo_vip_graveyard *graveyard)
 {
 	struct vipfo_group *group = vip->group;
 
@@ -161,11 +167,62 @@ void vipfo_vip_destroy(struct vipfo_vip *vip)
 	WRITE_ONCE(group->n_vips, group->n_vips - 1);
 	group->vn->n_vips--;
 	vipfo_net_changed(group->vn);
-	call_rcu(&vip->rcu, vip_free_rcu);
+	/* prev is the writer's once unlinked: readers only follow next. */
+	vip->group_node.prev = graveyard->first;
+	graveyard->first = &vip->group_node;
+}
+
+static void vip_free_chain(struct list_head *node)
+{
+	struct list_head *next;
+
+	for (; node; node = next) {
+		next = node->prev;
+		kmem_cache_free(vip_cache,
+				list_entry(node, struct vipfo_vip, group_node));
+		cond_resched();
+	}
+}
+
+static void vip_burial_work(struct work_struct *work)
+{
+	struct vip_burial *burial = container_of(to_rcu_work(work),
+						 struct vip_burial, rwork);
+
+	vip_free_chain(burial->first);
+	kfree(burial);
 }
 
 /**
- * vipfo_vip_cache_init() - Create the slab cache of VIPs
+ * vipfo_vip_graveyard_free() - Free a graveyard's VIPs after a grace period
+ * @graveyard: the VIPs vipfo_vip_destroy() removed; empty on return
+ *
+ * Without memory for the small record that waits for the grace period, it
+ * waits here instead: once for the whole graveyard.
+ *
+ * Context: Process context; may sleep.
+ */
+void vipfo_vip_graveyard_free(struct vipfo_vip_graveyard *graveyard)
+{
+	struct vip_burial *burial;
+
+	might_sleep();
+	if (!graveyard->first)
+		return;
+	burial = kmalloc(sizeof(*burial), GFP_KERNEL);
+	if (burial) {
+		burial->first = graveyard->first;
+		INIT_RCU_WORK(&burial->rwork, vip_burial_work);
+		queue_rcu_work(vip_free_wq, &burial->rwork);
+	} else {
+		synchronize_rcu();
+		vip_free_chain(graveyard->first);
+	}
+	graveyard->first = NULL;
+}
+
+/**
+ * vipfo_vip_cache_init() - Create the slab cache of VIPs and their freer
  *
  * Description: Its objects are charged to the memory cgroup of whoever adds
  * them.
@@ -175,18 +232,30 @@ void vipfo_vip_destroy(struct vipfo_vip *vip)
  */
 int vipfo_vip_cache_init(void)
 {
+	/* The memory per VIP at a million VIPs depends on it. */
+	BUILD_BUG_ON(sizeof(struct vipfo_vip) > 64);
 	vip_cache = KMEM_CACHE(vipfo_vip, SLAB_ACCOUNT);
-	return vip_cache ? 0 : -ENOMEM;
+	if (!vip_cache)
+		return -ENOMEM;
+	vip_free_wq = alloc_workqueue("vipfo_vip_free", 0, 0);
+	if (!vip_free_wq) {
+		kmem_cache_destroy(vip_cache);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /**
  * vipfo_vip_cache_uninit() - Destroy the slab cache of VIPs
  *
  * Context: Process context (module unload or failed load), after
- * rcu_barrier(): every VIP freed by RCU is back in the cache.
+ * rcu_barrier(): every graveyard's grace period has ended and its work is
+ * queued; destroying the workqueue runs them, so every VIP is back in the
+ * cache before it goes.
  */
 void vipfo_vip_cache_uninit(void)
 {
+	destroy_workqueue(vip_free_wq);
 	kmem_cache_destroy(vip_cache);
 }
 

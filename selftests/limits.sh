@@ -31,7 +31,7 @@ fi
 CGROOT=/sys/fs/cgroup
 CG=$CGROOT/vipfo-$SUFFIX
 N_ACCT=20000
-VIP_SIZE=72	# sizeof(struct vipfo_vip): the least a VIP costs
+VIP_SIZE=64	# sizeof(struct vipfo_vip): the least a VIP costs
 
 PARAMS=/sys/module/vipfo/parameters
 declare -A SAVED

@@ -14,6 +14,7 @@ struct vip_test {
 	struct vipfo_net vn;
 	struct vipfo_group group[2];
 	struct vipfo_vip **vips;	/* vip_many(), by index */
+	struct vipfo_vip_graveyard graveyard;
 };
 
 static void __init vip_v4(struct in6_addr *addr, u32 ip)
@@ -122,7 +123,7 @@ static bool __init vip_delete(struct vip_test *vt)
 	vb = vipfo_vip_create(g, &b);
 	if (!VIPFO_EXPECT(!IS_ERR(va) && !IS_ERR(vb)))
 		return false;
-	vipfo_vip_destroy(va);
+	vipfo_vip_destroy(va, &vt->graveyard);
 	if (!VIPFO_EXPECT(!vipfo_vip_lookup(&vt->vn, &a)) ||
 	    !VIPFO_EXPECT(vipfo_vip_lookup(&vt->vn, &b) == vb) ||
 	    !VIPFO_EXPECT(g->n_vips == 1 && vt->vn.n_vips == 1) ||
@@ -135,6 +136,35 @@ static bool __init vip_delete(struct vip_test *vt)
 	       VIPFO_EXPECT(list_last_entry(&g->vips, struct vipfo_vip,
 					    group_node) == va) &&
 	       vip_list_ok(g);
+}
+
+/* A VIP destroyed waits in the graveyard, once, until it is freed. */
+static bool __init vip_graveyard(struct vip_test *vt)
+{
+	struct vipfo_group *g = &vt->group[0];
+	struct vipfo_vip *v[3];
+	struct list_head *node;
+	struct in6_addr a;
+	int i, n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(v); i++) {
+		vip_v4(&a, 0xc0000214 + i);
+		v[i] = vipfo_vip_create(g, &a);
+		if (!VIPFO_EXPECT(!IS_ERR(v[i])))
+			return false;
+	}
+	for (i = 0; i < ARRAY_SIZE(v); i++)
+		vipfo_vip_destroy(v[i], &vt->graveyard);
+	/* The last one destroyed first. */
+	for (node = vt->graveyard.first; node; node = node->prev, n++)
+		if (!VIPFO_EXPECT(n < ARRAY_SIZE(v) &&
+				  node == &v[ARRAY_SIZE(v) - 1 - n]->group_node))
+			return false;
+	if (!VIPFO_EXPECT(n == ARRAY_SIZE(v)) ||
+	    !VIPFO_EXPECT(list_empty(&g->vips) && !g->n_vips))
+		return false;
+	vipfo_vip_graveyard_free(&vt->graveyard);
+	return VIPFO_EXPECT(!vt->graveyard.first);
 }
 
 static void __init vip_many_addr(struct in6_addr *addr, int i)
@@ -189,7 +219,7 @@ static bool __init vip_many(struct vip_test *vt)
 	    !vip_list_ok(&vt->group[0]) || !vip_list_ok(&vt->group[1]))
 		return false;
 	for (i = 0; i < VIP_TEST_MANY; i += 3) {
-		vipfo_vip_destroy(vt->vips[i]);
+		vipfo_vip_destroy(vt->vips[i], &vt->graveyard);
 		vt->vips[i] = NULL;
 	}
 	return vip_many_found(vt, VIP_TEST_MANY) &&
@@ -208,7 +238,8 @@ static void __init vip_test_clear(struct vip_test *vt)
 	for (i = 0; i < ARRAY_SIZE(vt->group); i++)
 		list_for_each_entry_safe(vip, tmp, &vt->group[i].vips,
 					 group_node)
-			vipfo_vip_destroy(vip);
+			vipfo_vip_destroy(vip, &vt->graveyard);
+	vipfo_vip_graveyard_free(&vt->graveyard);
 }
 
 struct vip_case {
@@ -221,7 +252,7 @@ struct vip_case {
  *
  * Description: Runs every test on an empty table of its own, logs each
  * that fails. Needs vipfo_vip_cache_init(); the VIPs it deletes are freed
- * after an RCU grace period.
+ * after an RCU grace period, by the VIP freeing workqueue.
  *
  * Context: Process context (module load), before the module is in use;
  * takes RTNL.
@@ -234,6 +265,7 @@ bool __init vipfo_vip_selftest(void)
 		{ "add", vip_add_lookup },
 		{ "duplicate", vip_duplicate },
 		{ "delete", vip_delete },
+		{ "graveyard", vip_graveyard },
 		{ "many", vip_many },
 	};
 	struct vip_test *vt;
