@@ -379,10 +379,23 @@ def config(raw):
     by = {}
     for label, n, rep, secs, rc in rows:
         by.setdefault(f"{label}/{n}", []).append(float(secs) if rc == "0" else None)
-    nvips = max((int(n) for label, n, *_ in rows if label.startswith("vipctl-nolocal")), default=0)
+    sizes = read_kv(os.path.join(raw, "config", "sizes.tsv"))
+    nvips = int(sizes.get("nvips", 0)) or max(
+        (int(n) for label, n, *_ in rows if label.startswith("vipctl-nolocal")), default=0)
+    nmem = int(sizes.get("nmem", 0))
+    show = {}
+    for form, n, rep, secs, rss, size, rc in read_tsv(os.path.join(raw, "config", "show.tsv")):
+        if rc == "0":
+            r = show.setdefault(f"{form[len('show-'):]}/{n}", {"seconds": [], "rss_kb": [], "bytes": []})
+            r["seconds"].append(float(secs))
+            r["rss_kb"].append(int(rss))
+            r["bytes"].append(int(size))
     return {"seconds": {k: summary(v) for k, v in by.items()}, "raw": by,
+            "show": {k: {m: summary(v) for m, v in r.items()} for k, r in show.items()},
             "memory": memory(raw, "mem", nvips), "memory6": memory(raw, "mem6", nvips),
-            "nvips": nvips}
+            "nvips": nvips,
+            "bigmemory": memory(raw, "bigmem", nmem), "bigmemory6": memory(raw, "bigmem6", nmem),
+            "nmem": nmem}
 
 
 def analyze(raw):

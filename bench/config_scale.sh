@@ -17,7 +17,11 @@
 # 100,000). Memory: /proc/meminfo and /proc/slabinfo before
 # and after adding NVIPS with --no-local (the VM boots with slab_nomerge,
 # so the vipfo_vip cache is its own line), IPv4 VIPs, then IPv6 VIPs
-# (vipctl-nolocal6, 2001:2::1 upward).
+# (vipctl-nolocal6, 2001:2::1 upward); then the same with NMEM VIPs
+# (default 1,000,000) in MEMREPS runs (default 3: the figure varies by
+# well under 1% from run to run, and each run takes a minute here), added
+# and removed by one command each, from a `vipctl -b` file. With NVIPS and
+# NMEM IPv4 VIPs in the group, `vipctl show` (show_rss).
 #
 # Usage: bench/config_scale.sh  (inside the VM, BENCH_RAW set)
 
@@ -26,10 +30,13 @@
 NVIPS=${BENCH_SCALE_VIPS:-100000}
 NLOCAL=${BENCH_LOCAL_VIPS:-3000}
 NSMALL=$((NLOCAL / 3))
+NMEM=${BENCH_MEM_VIPS:-1000000}
+MEMREPS=${BENCH_MEM_REPS:-3}
 SRV=bcfg			# vipctl() runs here
 out=$RAW/config
 failures=0			# commands that failed: figures missing
 mkdir -p "$out"
+printf 'nvips\t%s\nnmem\t%s\n' "$NVIPS" "$NMEM" >"$out/sizes.tsv"
 
 # timed LABEL N REP CMD...
 timed()
@@ -45,6 +52,33 @@ timed()
 	[ "$rc" = 0 ] && return
 	echo "config_scale: $label $n: status $rc: $(cat "$out/last.err")" >&2
 	failures=$((failures + 1))
+}
+
+# show_rss N REP: `vipctl show scale`, as text and as JSON, with N VIPs in
+# the group: wall time, vipctl's peak RSS (KiB) and the output's size
+# (bytes), in show.tsv. Its memory must not grow with N beyond what it
+# prints. GNU time: its child is forked from a process of 1 MB (the peak
+# RSS counts the process before its exec too: Python's would hide vipctl's).
+show_rss()
+{
+	local form opt bytes rc
+
+	for form in text json; do
+		opt=; [ "$form" = json ] && opt=--json
+		# shellcheck disable=SC2086 # no option for text
+		in_ns "$SRV" /usr/bin/time -o "$out/time.out" -f '%e\t%M' \
+			"$VIPCTL" show scale $opt >/tmp/show.out 2>"$out/last.err"
+		rc=$?
+		bytes=$(wc -c </tmp/show.out)
+		rm -f /tmp/show.out
+		if [ "$rc" = 0 ]; then
+			printf 'show-%s\t%s\t%s\t%s\t%s\t0\n' "$form" "$1" "$2" \
+				"$(tail -n1 "$out/time.out")" "$bytes" >>"$out/show.tsv"
+		else
+			echo "config_scale: vipctl show $opt with $1 VIPs: status $rc: $(cat "$out/last.err" "$out/time.out")" >&2
+			failures=$((failures + 1))
+		fi
+	done
 }
 
 meminfo()
@@ -64,6 +98,12 @@ done
 vips_file "$NLOCAL" >/dev/null
 vips_file "$NVIPS" >/dev/null
 vips_file "$NVIPS" 6 >/dev/null
+for f in 4 6; do
+	for verb in add del; do
+		"$PYTHON" "$BENCH_DIR/vips.py" "$NMEM" "vipctl-$verb" "$f" \
+			>"/tmp/vipctl-$verb.$NMEM.$f"
+	done
+done
 
 for ((rep = 1; rep <= REPS; rep++)); do
 	for n in "$NSMALL" "$NLOCAL"; do
@@ -81,6 +121,7 @@ for ((rep = 1; rep <= REPS; rep++)); do
 	# The hash table grows in a work item; old tables go after RCU.
 	sleep 1
 	meminfo >"$out/mem-$rep-after"
+	show_rss "$NVIPS" "$rep"
 	timed vipctl-nolocal-del "$NVIPS" "$rep" vipctl_vips del scale "$NVIPS" --no-local
 	# The same for IPv6 VIPs: the memory goal holds for either family.
 	sync
@@ -91,6 +132,21 @@ for ((rep = 1; rep <= REPS; rep++)); do
 	meminfo >"$out/mem6-$rep-after"
 	timed vipctl-nolocal6-del "$NVIPS" "$rep" vipctl_vips del scale "$NVIPS" --family 6 --no-local
 	progress "config #$rep: $(awk -v r="$rep" '$3 == r { printf "%s/%s %.2fs  ", $1, $2, $4 }' "$out/runs.tsv")"
+done
+for ((rep = 1; rep <= MEMREPS; rep++)); do
+	for f in 4 6; do
+		p=bigmem; [ "$f" = 6 ] && p=bigmem6
+		label=vipctl-nolocal; [ "$f" = 6 ] && label=vipctl-nolocal6
+		sync
+		sleep 1
+		meminfo >"$out/$p-$rep-before"
+		timed "$label-add" "$NMEM" "$rep" vipctl -b "/tmp/vipctl-add.$NMEM.$f"
+		sleep 1
+		meminfo >"$out/$p-$rep-after"
+		[ "$f" = 4 ] && show_rss "$NMEM" "$rep"
+		timed "$label-del" "$NMEM" "$rep" vipctl -b "/tmp/vipctl-del.$NMEM.$f"
+	done
+	progress "config, $NMEM VIPs #$rep: $(awk -v r="$rep" -v n="$NMEM" '$2 == n && $3 == r { printf "%s %.1fs  ", $1, $4 }' "$out/runs.tsv")"
 done
 ip netns del "$SRV"
 if [ "$failures" -gt 0 ]; then

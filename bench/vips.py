@@ -7,6 +7,9 @@ vips.py N args [4|6]     1,000 comma-separated addresses per line (vipctl
                          arguments)
 vips.py N add|del [4|6]  `ip -batch` lines: address add|del ADDR/32 (/128)
                          dev lo
+vips.py N vipctl-add|vipctl-del [4|6]
+                         one `vipctl -b` line: vip add|del scale --no-local
+                         and every address (a million do not fit in argv)
 """
 
 import ipaddress
@@ -22,6 +25,8 @@ addrs = [str(base + i) for i in range(n)]
 if form == "args":
     for k in range(0, n, 1000):
         print(",".join(addrs[k:k + 1000]))
+elif form.startswith("vipctl-"):
+    print(f"vip {form[len('vipctl-'):]} scale --no-local {','.join(addrs)}")
 else:
     for a in addrs:
         print(f"address {form} {a}/{plen} dev lo")

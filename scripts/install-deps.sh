@@ -15,7 +15,7 @@ iproute2 arping tcpdump python3 python3-scapy socat
 iputils-ping netsniff-ng python3-matplotlib sparse dwarves scdoc keepalived
 python3-prometheus-client
 debhelper dh-dkms dpkg-dev fakeroot lintian bash-completion debootstrap
-rsync"
+rsync time"
 # rsync: the kernel's lib.mk installs the selftests with it
 # (make -C selftests install).
 # keepalived is for selftests/keepalived.sh, which runs its own instances in
