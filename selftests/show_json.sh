@@ -177,4 +177,65 @@ check "group del db; show --json lists web only" bash -c \
 check "show --json after del" json_check "$J" \
 	"[x['name'] for x in j['groups']] == ['web']"
 
+# A listing longer than vipctl holds back (256 KiB) goes out as the dump
+# arrives: every VIP once, in order, text and JSON alike.
+NBIG=30000
+big_vips() { "$PYTHON" -c 'import ipaddress, sys
+print(",".join(str(ipaddress.IPv4Address("10.128.0.1") + i) for i in range(int(sys.argv[1]))))' "$1"; }
+B="$TMPD/big"
+# From a batch file: one argument may not be longer than 128 KiB.
+echo "group add big --no-local --vip $(big_vips "$NBIG")" >"$B.batch"
+check "group big: $NBIG VIPs" vipctl -b "$B.batch"
+big_vips "$NBIG" | tr , '\n' >"$B.want"
+# big_json ARGS: show big ARGS is JSON listing every VIP once, in order
+big_json()
+{
+	vipctl show big "$@" >"$B.json" &&
+		"$PYTHON" - "$B.json" "$NBIG" >"$B.got" <<'EOF' && cmp "$B.want" "$B.got"
+import json, sys
+g = json.load(open(sys.argv[1]))["groups"][0]
+assert g["vip_count"] == len(g["vips"]) == int(sys.argv[2]), g["vip_count"]
+print("\n".join(g["vips"]))
+EOF
+}
+big_text()
+{
+	vipctl show big >"$B.txt" &&
+		sed -n 's/^  vip //p' "$B.txt" | cmp "$B.want" - &&
+		head -n1 "$B.txt" | grep "^group big: 0 devices, $NBIG vips"
+}
+check "show big --json: $NBIG VIPs, in order" big_json --json
+check "show big --json --pretty: the same" big_json --json --pretty
+check "show big: $NBIG vip lines, in order" big_text
+
+# Changes while it lists: a complete listing, or a failure that says why
+# (never a listing that is short or mixes two states without saying so).
+changes() {
+	while :; do
+		vipctl vip add web 192.0.2.222 --no-local
+		vipctl vip del web 192.0.2.222 --no-local
+	done >/dev/null 2>&1
+}
+listed_or_said_why() {
+	local i rc
+
+	for i in 1 2 3; do
+		vipctl show big >"$B.txt" 2>"$B.err"
+		rc=$?
+		if [ "$rc" = 0 ]; then
+			[ "$(grep -c '^  vip ' "$B.txt")" = "$NBIG" ] || return 1
+		else
+			grep -qE "changed while they were being listed|interrupted by concurrent changes" \
+				"$B.err" || { cat "$B.err"; return 1; }
+		fi
+		echo "run $i: status $rc $(cat "$B.err")"
+	done
+}
+changes &
+changer=$!
+check "show big during changes: complete, or says it is not" listed_or_said_why
+kill "$changer"
+wait "$changer" 2>/dev/null
+check "group del big" vipctl group del big
+
 finish

@@ -84,6 +84,8 @@ public:
 	std::optional<size_t> fail_nth;
 	std::vector<nl::Message> dump_parts;
 	int dump_error = 0;
+	// Interrupt the next dump once after this many parts: it starts again.
+	std::optional<size_t> dump_interrupt;
 	// The warning every successful VIP_ADD acks with, when not empty.
 	std::string vip_add_warning;
 
@@ -105,12 +107,19 @@ public:
 		return acks;
 	}
 
-	void dump(const nl::Message &req, const std::function<void()> &, const nl::MsgFn &on_msg, int) override
+	void dump(const nl::Message &req, const std::function<void()> &on_restart, const nl::MsgFn &on_msg,
+		  int) override
 	{
 		EXPECT_TRUE(nl::header(req)->nlmsg_flags & NLM_F_DUMP);
 		log.push_back(decode(req));
 		if (dump_error)
 			throw KernelError(dump_error, "");
+		if (dump_interrupt) {
+			for (size_t i = 0; i < *dump_interrupt && i < dump_parts.size(); i++)
+				on_msg(nl::header(dump_parts[i]));
+			dump_interrupt.reset();
+			on_restart();
+		}
 		for (const nl::Message &m : dump_parts)
 			on_msg(nl::header(m));
 	}
@@ -413,6 +422,37 @@ TEST(Client, GroupsMergesAndFilters)
 	f.kernel->dump_error = ENOENT;
 	EXPECT_TRUE(f.client.groups("nosuch").empty());
 	EXPECT_THROW(f.client.groups(), KernelError); // without a filter, ENOENT is an error
+}
+
+// show's listing: the parts as they come, the filter applied here too, a
+// restart said before the parts start again, and no such group.
+TEST(Client, DumpGroupsPassesParts)
+{
+	Fixture f;
+	const auto v = v4_range(5);
+	f.kernel->dump_parts = {part("web", 4, {v[0], v[1]}), part("web", std::nullopt, {v[2], v[3]}),
+				part("db", 1, {v[4]})};
+	std::vector<std::string> seen;
+	const auto on_part = [&](proto::Group &&g) {
+		seen.push_back(g.name + ":" + std::to_string(g.vips.size()));
+	};
+	EXPECT_TRUE(f.client.dump_groups(std::nullopt, [&] { seen.push_back("restart"); }, on_part));
+	EXPECT_EQ(seen, (std::vector<std::string>{"web:2", "web:2", "db:1"}));
+
+	seen.clear();
+	f.kernel->dump_interrupt = 2;
+	EXPECT_TRUE(f.client.dump_groups("db", [&] { seen.push_back("restart"); }, on_part));
+	EXPECT_EQ(seen, (std::vector<std::string>{"restart", "db:1"}));
+
+	// groups() starts over after a restart: nothing twice.
+	f.kernel->dump_interrupt = 2;
+	const auto groups = f.client.groups();
+	ASSERT_EQ(groups.size(), 2u);
+	EXPECT_EQ(groups[0].vips.size(), 4u);
+
+	f.kernel->dump_error = ENOENT;
+	EXPECT_FALSE(f.client.dump_groups("nosuch", [] {}, on_part));
+	EXPECT_THROW(f.client.dump_groups(std::nullopt, [] {}, on_part), KernelError);
 }
 
 // vipctl -b: the commands of a batch share one connection.

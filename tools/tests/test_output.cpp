@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <sstream>
+#include <string>
+#include <vector>
+
 #include "lib/output.hpp"
 
 using namespace vipctl;
@@ -130,6 +135,103 @@ TEST(Output, GroupsJsonStats)
 		  R"("failovers_by_reason":{"admin-down":0,"carrier-loss":0,"unregister":0,"removed":0,"unfit":0},)"
 		  R"("tx_errors":0,"rate_limited":0,"conflicts":0}}],)"
 		  R"("vips":["192.0.2.10","2001:db8::10"]}]})");
+}
+
+namespace {
+
+// Each group cut into parts as a dump may send them: the first with the
+// head and `first` VIPs, then one part per `each` VIPs with the name only.
+std::vector<Group> as_parts(const std::vector<Group> &groups, size_t first, size_t each)
+{
+	std::vector<Group> parts;
+	for (const Group &g : groups) {
+		Group head = g;
+		head.vips.assign(g.vips.begin(), g.vips.begin() + std::min(first, g.vips.size()));
+		parts.push_back(head);
+		for (size_t i = head.vips.size(); i < g.vips.size(); i += each) {
+			Group more;
+			more.name = g.name;
+			more.vips.assign(g.vips.begin() + i, g.vips.begin() + std::min(i + each, g.vips.size()));
+			parts.push_back(more);
+		}
+	}
+	return parts;
+}
+
+std::string streamed(const std::vector<Group> &parts, bool json, bool pretty, bool stats)
+{
+	std::string out;
+	GroupStream s([&](std::string_view chunk) { out += chunk; }, json, pretty, stats);
+	for (const Group &g : parts)
+		s.part(g);
+	s.finish();
+	return out;
+}
+
+Group many(const std::string &name, size_t n)
+{
+	Group g = web();
+	g.name = name;
+	g.vip_count = n;
+	g.vips.clear();
+	for (size_t i = 0; i < n; i++)
+		g.vips.push_back(parse_addr("10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256)));
+	return g;
+}
+
+} // namespace
+
+// Streamed part by part, the listing is what the whole list renders, in
+// every form, however the groups are cut.
+TEST(Output, GroupStreamMatchesWholeListing)
+{
+	const std::vector<std::vector<Group>> lists{
+		{}, {web()}, {web(), empty_group()}, {many("a", 7), empty_group(), many("b", 0), many("c", 5)}};
+	for (const std::vector<Group> &groups : lists)
+		for (size_t first : {0, 1, 3})
+			for (size_t each : {1, 2, 4})
+				for (bool stats : {false, true}) {
+					const auto parts = as_parts(groups, first, each);
+					EXPECT_EQ(streamed(parts, false, false, stats), render_groups_text(groups, stats));
+					for (bool pretty : {false, true})
+						EXPECT_EQ(streamed(parts, true, pretty, stats),
+							  dump_json(groups_json(groups, stats), pretty) + "\n")
+							<< groups.size() << " groups, pretty " << pretty;
+				}
+}
+
+TEST(Output, GroupStreamCountsGroups)
+{
+	std::string out;
+	GroupStream s([&](std::string_view chunk) { out += chunk; }, true, false, false);
+	EXPECT_EQ(s.groups(), 0u);
+	for (const Group &g : as_parts({many("a", 5), many("b", 3)}, 1, 1))
+		s.part(g);
+	EXPECT_EQ(s.groups(), 2u);
+}
+
+TEST(Output, HeldOutputTakesBackOnlyWhatIsHeld)
+{
+	std::ostringstream os;
+	HeldOutput out(os, 8);
+	out.write("abc");
+	EXPECT_TRUE(out.restart()); // nothing went out: start again unseen
+	out.write("defg");
+	EXPECT_EQ(os.str(), "");
+	out.write("hijk"); // 8 bytes: they go out, and the rest as it comes
+	EXPECT_EQ(os.str(), "defghijk");
+	out.write("l");
+	EXPECT_EQ(os.str(), "defghijkl");
+	EXPECT_FALSE(out.restart());
+	out.flush();
+	EXPECT_EQ(os.str(), "defghijkl");
+
+	std::ostringstream small;
+	HeldOutput held(small, 1 << 20);
+	held.write("all");
+	EXPECT_EQ(small.str(), "");
+	held.flush();
+	EXPECT_EQ(small.str(), "all");
 }
 
 TEST(Output, CarrierPollShownWhenReported)

@@ -6,6 +6,9 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
 
 #include <unistd.h>
 
@@ -47,6 +50,53 @@ void write_atomically(const std::string &path, const std::string &text)
 	}
 }
 
+// A listing shorter than this is printed once the dump is complete, so a
+// dump interrupted by a change starts again unseen; a longer one goes out
+// as it arrives (a million VIPs are not held in memory), and a change
+// during it then ends show with an error rather than a listing that
+// mixes two states.
+constexpr size_t kHeldOutput = 256 * 1024;
+
+void list(Client &client, std::optional<std::string_view> filter, const ShowArgs &a)
+{
+	HeldOutput out(std::cout, kHeldOutput);
+	std::optional<GroupStream> stream;
+	const auto start = [&] {
+		stream.emplace([&](std::string_view s) { out.write(s); }, a.json, a.pretty, a.stats);
+	};
+	start();
+	const bool found = client.dump_groups(
+		filter,
+		[&] {
+			if (!out.restart()) {
+				std::cout.flush(); // what went out, before the error
+				throw Error("the groups changed while they were being listed: the "
+					    "listing above is incomplete; run show again");
+			}
+			start();
+		},
+		[&](proto::Group &&g) { stream->part(g); });
+	if (!found || (filter && !stream->groups()))
+		throw Error("no such group");
+	stream->finish();
+	out.flush();
+}
+
+// The metrics: every group without its VIPs, which are only counted.
+std::vector<proto::Group> groups_without_vips(Client &client, std::optional<std::string_view> filter)
+{
+	std::vector<proto::Group> groups;
+	client.dump_groups(
+		filter, [&] { groups.clear(); },
+		[&](proto::Group &&g) {
+			g.vips.clear();
+			proto::merge_group(groups, std::move(g));
+		});
+	if (filter && groups.empty())
+		throw Error("no such group");
+	return groups;
+}
+
 void show(const ShowArgs &a)
 {
 	std::optional<std::string_view> filter;
@@ -55,18 +105,13 @@ void show(const ShowArgs &a)
 		filter = a.name;
 	}
 	Client client;
-	const std::vector<proto::Group> groups = client.groups(filter);
-	if (filter && groups.empty())
-		throw Error("no such group");
-	if (a.prometheus && !a.output.empty())
-		write_atomically(a.output, render_prometheus(groups));
-	else if (a.prometheus)
-		std::cout << render_prometheus(groups);
-	else if (a.json)
-		std::cout << dump_json(groups_json(groups, a.stats), a.pretty) << '\n';
+	if (!a.prometheus)
+		return list(client, filter, a);
+	const std::string text = render_prometheus(groups_without_vips(client, filter));
+	if (!a.output.empty())
+		write_atomically(a.output, text);
 	else
-		std::cout << render_groups_text(groups, a.stats);
-	std::cout.flush();
+		std::cout << text << std::flush;
 }
 
 } // namespace

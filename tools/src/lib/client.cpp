@@ -236,21 +236,28 @@ void Client::vips_undo(uint8_t cmd, std::string_view name, std::span<const IpAdd
 std::vector<proto::Group> Client::groups(std::optional<std::string_view> name)
 {
 	std::vector<proto::Group> out;
+	dump_groups(
+		name, [&] { out.clear(); },
+		[&](proto::Group &&g) { proto::merge_group(out, std::move(g)); });
+	return out;
+}
+
+bool Client::dump_groups(std::optional<std::string_view> name, const std::function<void()> &on_restart,
+			 const std::function<void(proto::Group &&)> &on_part)
+{
 	try {
-		io_->dump(
-			proto::encode_group_dump(family_.id, name), [&] { out.clear(); },
-			[&](const nlmsghdr *nlh) {
-				proto::Group g = proto::decode_group(nlh);
-				// Filter here too, in case the kernel did not.
-				if (!name || g.name == *name)
-					proto::merge_group(out, std::move(g));
-			});
+		io_->dump(proto::encode_group_dump(family_.id, name), on_restart, [&](const nlmsghdr *nlh) {
+			proto::Group g = proto::decode_group(nlh);
+			// Filter here too, in case the kernel did not.
+			if (!name || g.name == *name)
+				on_part(std::move(g));
+		});
 	} catch (const KernelError &e) {
 		if (name && e.err() == ENOENT)
-			return {}; // the filter names no group
+			return false; // the filter names no group
 		throw;
 	}
-	return out;
+	return true;
 }
 
 nl::Socket Client::subscribe()

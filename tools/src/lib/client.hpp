@@ -75,6 +75,13 @@ public:
 
 	// Every group, or only the one named (empty result: no such group).
 	std::vector<proto::Group> groups(std::optional<std::string_view> name = std::nullopt);
+	// The same, part by part as the dump arrives (proto::merge_group()
+	// says how parts make groups), for listings that must not hold every
+	// VIP. on_restart: the dump was interrupted by a change and starts
+	// again, so what the parts so far said is void. False: the name
+	// given is no group's.
+	bool dump_groups(std::optional<std::string_view> name, const std::function<void()> &on_restart,
+			 const std::function<void(proto::Group &&)> &on_part);
 
 	// A socket subscribed to the "events" multicast group, and to nlctrl's
 	// "notify" group: the module's unload and reload (nl::FamilyNotice).

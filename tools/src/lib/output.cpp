@@ -2,6 +2,9 @@
 #include "output.hpp"
 
 #include <cstdio>
+#include <ostream>
+#include <stdexcept>
+#include <utility>
 
 #include "printer.hpp"
 
@@ -129,11 +132,11 @@ void print_event_head(Printer &p, const char *event, const std::string &group, c
 	p.any("group", group, group + sep);
 }
 
-void print_group(Printer &p, const Group &g, bool stats)
+// Everything about a group but its VIP list, inside its open object.
+void print_group_head(Printer &p, const Group &g, bool stats)
 {
 	const uint64_t vips = g.vip_count ? *g.vip_count : g.vips.size();
 
-	p.open_object();
 	p.any("name", g.name, "group " + g.name + ": ");
 	p.text(plural(g.devices.size(), "device", "devices") + ", " + plural(vips, "vip", "vips"));
 	p.member("garp_count", optional_json(g.garp_count));
@@ -165,9 +168,20 @@ void print_group(Printer &p, const Group &g, bool stats)
 		p.close();
 	}
 	p.close();
+}
+
+std::string vip_line(const IpAddr &v)
+{
+	return "  vip " + v.str() + "\n";
+}
+
+void print_group(Printer &p, const Group &g, bool stats)
+{
+	p.open_object();
+	print_group_head(p, g, stats);
 	p.open_array("vips");
 	for (const IpAddr &v : g.vips)
-		p.any(nullptr, v.str(), "  vip " + v.str() + "\n");
+		p.any(nullptr, v.str(), vip_line(v));
 	p.close();
 	p.close();
 }
@@ -301,6 +315,124 @@ Json groups_json(std::span<const Group> groups, bool stats)
 	Printer p(true);
 	print_groups(p, groups, stats);
 	return p.take_json();
+}
+
+GroupStream::GroupStream(Sink sink, bool json, bool pretty, bool stats)
+	: sink_(std::move(sink)), json_(json), pretty_(pretty), stats_(stats)
+{
+}
+
+void GroupStream::part(const Group &g)
+{
+	std::string out;
+	if (!open_ || group_ != g.name) {
+		end_group(out);
+		out += head(g);
+		open_ = true;
+		group_ = g.name;
+		groups_++;
+		vips_ = 0;
+	}
+	for (const IpAddr &v : g.vips) {
+		if (!json_)
+			out += vip_line(v);
+		else
+			out += (vips_ ? "," : "") + std::string(pretty_ ? "\n        " : "") +
+			       dump_json(v.str());
+		vips_++;
+	}
+	sink_(out);
+}
+
+void GroupStream::finish()
+{
+	std::string out;
+	end_group(out);
+	if (json_) {
+		if (!groups_)
+			out += begin();
+		out += groups_ && pretty_ ? "\n  ]\n}\n" : pretty_ ? "]\n}\n" : "]}\n";
+	}
+	sink_(out);
+}
+
+std::string GroupStream::begin() const
+{
+	return pretty_ ? "{\n  \"groups\": [" : "{\"groups\":[";
+}
+
+// A group's JSON as nlohmann writes it inside the document, cut where its
+// (last, empty) VIP list would open: "...,"vips":" then "[".
+std::string GroupStream::head(const Group &g) const
+{
+	Printer p(json_);
+	p.open_object();
+	print_group_head(p, g, stats_);
+	p.open_array("vips");
+	p.close();
+	p.close();
+	if (!json_)
+		return p.take_text();
+
+	std::string s = dump_json(p.take_json(), pretty_), tail = "[]}";
+	if (pretty_) {
+		// Two levels down: the document's object, then its "groups" array.
+		std::string in = "    ";
+		for (size_t i = 0; (i = s.find('\n', i)) != std::string::npos; i += 5)
+			s.insert(i + 1, in);
+		s = "\n" + in + s;
+		tail = "[]\n" + in + "}";
+	}
+	if (!s.ends_with(tail))
+		throw std::logic_error("group JSON does not end with its VIP list: " + s);
+	s.resize(s.size() - tail.size());
+	return (groups_ ? std::string(",") : begin()) + s + "[";
+}
+
+void GroupStream::end_group(std::string &out)
+{
+	if (!open_ || !json_) {
+		open_ = false;
+		return;
+	}
+	if (pretty_)
+		out += vips_ ? "\n      ]\n    }" : "]\n    }";
+	else
+		out += "]}";
+	open_ = false;
+}
+
+HeldOutput::HeldOutput(std::ostream &out, size_t hold) : out_(out), hold_(hold)
+{
+}
+
+void HeldOutput::write(std::string_view s)
+{
+	if (released_) {
+		out_ << s;
+		return;
+	}
+	held_ += s;
+	if (held_.size() >= hold_) {
+		out_ << held_;
+		held_ = std::string();
+		released_ = true;
+	}
+}
+
+bool HeldOutput::restart()
+{
+	if (released_)
+		return false;
+	held_.clear();
+	return true;
+}
+
+void HeldOutput::flush()
+{
+	out_ << held_;
+	held_.clear();
+	out_.flush();
 }
 
 std::string render_event_text(const proto::Event &ev)
