@@ -390,7 +390,13 @@ def config(raw):
             r["seconds"].append(float(secs))
             r["rss_kb"].append(int(rss))
             r["bytes"].append(int(size))
+    hold = {}
+    for n, rep, calls, max_ms in read_tsv(os.path.join(raw, "config", "dump.tsv")):
+        r = hold.setdefault(n, {"calls": [], "max_ms": []})
+        r["calls"].append(int(calls))
+        r["max_ms"].append(float(max_ms) if int(calls) else None)
     return {"seconds": {k: summary(v) for k, v in by.items()}, "raw": by,
+            "dump_hold": {n: {m: summary(v) for m, v in r.items()} for n, r in hold.items()},
             "show": {k: {m: summary(v) for m, v in r.items()} for k, r in show.items()},
             "memory": memory(raw, "mem", nvips), "memory6": memory(raw, "mem6", nvips),
             "nvips": nvips,

@@ -21,7 +21,8 @@
 # (default 1,000,000) in MEMREPS runs (default 3: the figure varies by
 # well under 1% from run to run, and each run takes a minute here), added
 # and removed by one command each, from a `vipctl -b` file. With NVIPS and
-# NMEM IPv4 VIPs in the group, `vipctl show` (show_rss).
+# NMEM IPv4 VIPs in the group, `vipctl show` (show_rss) and how long the
+# dump holds RTNL (dump_hold).
 #
 # Usage: bench/config_scale.sh  (inside the VM, BENCH_RAW set)
 
@@ -81,6 +82,57 @@ show_rss()
 	done
 }
 
+# dump_hold N REP: how long each vipfo_nl_group_dump() call took (it
+# holds RTNL throughout; a kprobe and a kretprobe) while `vipctl show
+# scale` listed N VIPs: calls and the longest, in dump.tsv.
+T=/sys/kernel/tracing
+dump_hold()
+{
+	local stats
+
+	echo 'p:vcfg/dump_in vipfo:vipfo_nl_group_dump' >>$T/kprobe_events &&
+	echo 'r:vcfg/dump_out vipfo:vipfo_nl_group_dump' >>$T/kprobe_events || {
+		echo "config_scale: cannot probe vipfo_nl_group_dump" >&2
+		failures=$((failures + 1))
+		return
+	}
+	echo >$T/trace
+	echo 1 >$T/events/vcfg/enable
+	echo 1 >$T/tracing_on
+	in_ns "$SRV" "$VIPCTL" show scale >/dev/null
+	echo 0 >$T/events/vcfg/enable
+	# "vipctl-1 [000] ..... 12.345678: dump_in: (...)": the timestamp is
+	# the field before the event's name.
+	stats=$(awk '{ for (i = 2; i <= NF; i++) if ($i ~ /^dump_(in|out):$/) break }
+		$i == "dump_in:" { t = $(i - 1) + 0 }
+		$i == "dump_out:" && t { d = $(i - 1) - t; n++; if (d > max) max = d; t = 0 }
+		END { printf "%d\t%.6f", n, max * 1000 }' $T/trace)
+	echo '-:vcfg/dump_in' >>$T/kprobe_events
+	echo '-:vcfg/dump_out' >>$T/kprobe_events
+	printf '%s\t%s\t%s\n' "$1" "$2" "$stats" >>"$out/dump.tsv"
+	if [ "${stats%%	*}" = 0 ]; then
+		echo "config_scale: no vipfo_nl_group_dump call traced" >&2
+		failures=$((failures + 1))
+	fi
+}
+
+# settle: until the hash table's resize is over. Its worker grows the
+# table after the add returns (at a million VIPs, 16 MB of buckets and a
+# rehash that take seconds here): wait until Slab + VmallocUsed stay the
+# same for 2 s (at most 60 s).
+settle()
+{
+	local i last= now
+
+	for ((i = 0; i < 60; i++)); do
+		now=$(awk '/^(Slab|VmallocUsed):/ { s += $2 } END { print s }' /proc/meminfo)
+		[ "$now" = "$last" ] && return
+		last=$now
+		sleep 2
+	done
+	echo "config_scale: memory still changing after 120 s" >&2
+}
+
 meminfo()
 {
 	grep -E '^(MemFree|MemAvailable|Slab|SUnreclaim|VmallocUsed):' /proc/meminfo
@@ -119,16 +171,17 @@ for ((rep = 1; rep <= REPS; rep++)); do
 	meminfo >"$out/mem-$rep-before"
 	timed vipctl-nolocal-add "$NVIPS" "$rep" vipctl_vips add scale "$NVIPS" --no-local
 	# The hash table grows in a work item; old tables go after RCU.
-	sleep 1
+	settle
 	meminfo >"$out/mem-$rep-after"
 	show_rss "$NVIPS" "$rep"
+	dump_hold "$NVIPS" "$rep"
 	timed vipctl-nolocal-del "$NVIPS" "$rep" vipctl_vips del scale "$NVIPS" --no-local
 	# The same for IPv6 VIPs: the memory goal holds for either family.
 	sync
 	sleep 1
 	meminfo >"$out/mem6-$rep-before"
 	timed vipctl-nolocal6-add "$NVIPS" "$rep" vipctl_vips add scale "$NVIPS" --family 6 --no-local
-	sleep 1
+	settle
 	meminfo >"$out/mem6-$rep-after"
 	timed vipctl-nolocal6-del "$NVIPS" "$rep" vipctl_vips del scale "$NVIPS" --family 6 --no-local
 	progress "config #$rep: $(awk -v r="$rep" '$3 == r { printf "%s/%s %.2fs  ", $1, $2, $4 }' "$out/runs.tsv")"
@@ -141,9 +194,12 @@ for ((rep = 1; rep <= MEMREPS; rep++)); do
 		sleep 1
 		meminfo >"$out/$p-$rep-before"
 		timed "$label-add" "$NMEM" "$rep" vipctl -b "/tmp/vipctl-add.$NMEM.$f"
-		sleep 1
+		settle
 		meminfo >"$out/$p-$rep-after"
-		[ "$f" = 4 ] && show_rss "$NMEM" "$rep"
+		if [ "$f" = 4 ]; then
+			show_rss "$NMEM" "$rep"
+			dump_hold "$NMEM" "$rep"
+		fi
 		timed "$label-del" "$NMEM" "$rep" vipctl -b "/tmp/vipctl-del.$NMEM.$f"
 	done
 	progress "config, $NMEM VIPs #$rep: $(awk -v r="$rep" -v n="$NMEM" '$2 == n && $3 == r { printf "%s %.1fs  ", $1, $4 }' "$out/runs.tsv")"
